@@ -1,0 +1,47 @@
+# Total Place workbooks. `make help` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+.PHONY: install
+install: $(STAMP) ## Create .venv (if missing) and install the project with its dev tools
+
+.PHONY: reports
+reports: $(STAMP) ## Run every place x theme into reports/ (HTML + JSON) and write reports/index.html
+	$(BIN)/totalplace run --jobs $(JOBS)
+
+.PHONY: test
+test: $(STAMP) ## Run the whole test suite (lint, unit, notebook contract, papermill end-to-end, nbval)
+	$(BIN)/ruff check totalplace_lib tests benchmarks
+	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
+
+.PHONY: lint
+lint: $(STAMP) ## ruff over the package, tests and benchmarks
+	$(BIN)/ruff check totalplace_lib tests benchmarks
+
+.PHONY: sample-data
+sample-data: $(STAMP) ## Regenerate the illustrative sample in data/sample (seeded, byte-identical)
+	$(BIN)/totalplace sample-data
+
+.PHONY: lab
+lab: $(STAMP) ## Open JupyterLab on the project's environment
+	$(BIN)/jupyter lab notebooks
+
+.PHONY: clean
+clean: ## Remove generated reports
+	rm -rf reports/*/ reports/index.html

@@ -1,0 +1,35 @@
+"""Shared fixtures: an isolated copy of the project for tests that write or break files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def reports_tmp(tmp_path, monkeypatch):
+    """Send reports to a temporary folder (the real reports/ is untouched)."""
+    out = tmp_path / "reports"
+    monkeypatch.setenv("TOTALPLACE_REPORTS_DIR", str(out))
+    return out
+
+
+@pytest.fixture
+def project_copy(tmp_path, monkeypatch):
+    """A throw-away copy of the project's inputs (params, data, notebooks) used as TOTALPLACE_ROOT."""
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text())
+    for folder in ("params", "data/sample", "data/reference", "notebooks"):
+        shutil.copytree(ROOT / folder, root / folder)
+    monkeypatch.setenv("TOTALPLACE_ROOT", str(root))
+    monkeypatch.setenv("TOTALPLACE_REPORTS_DIR", str(root / "reports"))
+    from totalplace_lib import data
+
+    data._cached.cache_clear()
+    yield root
+    data._cached.cache_clear()

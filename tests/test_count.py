@@ -1,0 +1,91 @@
+"""The Total Place count on hand-made data, and on the calibrated sample."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from totalplace_lib import count, fmt
+from totalplace_lib.data import Dataset, load_dataset
+from totalplace_lib.params import Place, load_places
+
+
+def tiny() -> tuple[Dataset, Place, Place]:
+    spend = pd.DataFrame(
+        [
+            # area, agency, service, stage, £, discretionary
+            ("E00000001", "Council", "Libraries", "preventive", 100.0, True),
+            ("E00000001", "Council", "Care", "reactive", 300.0, False),
+            ("E00000002", "NHS / PCT", "A&E", "acute", 500.0, False),
+            ("E00000002", "Police", "Patrol", "early intervention", 100.0, False),
+            ("E00000003", "Police", "Patrol", "reactive", 1000.0, False),
+        ],
+        columns=["area_code", "agency", "service", "stage", "amount_gbp", "discretionary"],
+    )
+    spend = spend.assign(year=2009, theme="general", price_year="2009/10", source="hand-made")
+    pop = pd.DataFrame({"area_code": ["E00000001", "E00000002", "E00000003"], "year": 2009, "age": 30,
+                        "persons": [10, 10, 5], "source": "hand-made"})
+    empty = pd.DataFrame()
+    ds = Dataset("test", empty, pop, spend, empty, empty, empty, empty)
+    a = Place("a", "Place A", ("E00000001", "E00000002"))
+    b = Place("b", "Place B", ("E00000003",))
+    return ds, a, b
+
+
+def test_high_level_count_by_hand():
+    ds, a, _ = tiny()
+    c = count.high_level_count(ds, a, 2009)
+    assert c.total_gbp == 1000.0
+    assert c.population == 20
+    assert c.per_head_gbp == 50.0
+    assert c.preventive_share == pytest.approx(0.2)  # 100 preventive + 100 early intervention of 1000
+    assert c.council_discretionary_gbp == 100.0
+    assert c.discretionary_per_head_gbp == 5.0
+
+
+def test_spend_by_and_stage_split_add_up():
+    ds, a, _ = tiny()
+    s = count.place_spend(ds, a, 2009)
+    by = count.spend_by(s, "agency")
+    assert list(by["agency"]) == ["NHS / PCT", "Council", "Police"]
+    assert by["share"].sum() == pytest.approx(1.0)
+    st = count.stage_split(s)
+    assert list(st["stage"]) == ["preventive", "early intervention", "reactive", "acute"]
+    assert st["amount_gbp"].sum() == s["amount_gbp"].sum()
+
+
+def test_compare_places_ranks_by_spend_per_head():
+    ds, a, b = tiny()
+    t = count.compare_places(ds, [a, b], 2009)
+    assert list(t["slug"]) == ["b", "a"]  # 200/head beats 50/head
+    assert list(t["rank_per_head"]) == [1, 2]
+    pooled = count.peer_summary(t)
+    assert pooled["per_head_gbp"] == pytest.approx(2000 / 25)
+
+
+def test_mixed_price_years_are_refused():
+    ds, a, _ = tiny()
+    ds.spend.loc[0, "price_year"] = "2013/14"
+    with pytest.raises(ValueError, match="mixes price years"):
+        count.high_level_count(ds, a, 2009)
+
+
+def test_sample_reproduces_total_place_headlines():
+    """The 13 pilots: >11 million people, about £82bn, about £350 a head council discretionary."""
+    ds = load_dataset("sample")
+    places = load_places("sample")
+    t = count.compare_places(ds, places, 2009)
+    pooled = count.peer_summary(t)
+    assert len(t) == 13
+    assert pooled["population"] > 11_000_000
+    assert pooled["total_gbp"] == pytest.approx(82e9, rel=0.005)
+    assert 7000 <= pooled["per_head_gbp"] <= 7700  # published: ~£7,455 a head
+    disc = (t["discretionary_per_head_gbp"] * t["population"]).sum() / pooled["population"]
+    assert disc == pytest.approx(350, rel=0.01)
+    assert t["per_head_gbp"].max() / t["per_head_gbp"].min() > 1.1  # places differ
+
+
+@pytest.mark.parametrize("value, text", [(82e9, "£82.0bn"), (112e6, "£112m"), (448000, "£448,000"),
+                                         (4.9e6, "£4.9m"), (-2.5e6, "-£2.5m"), (7455.4, "£7,455")])
+def test_money_format(value, text):
+    assert fmt.money(value) == text

@@ -1,0 +1,129 @@
+"""The ``totalplace`` command: run reports, rebuild the index, regenerate the sample data.
+
+Exit codes: 0 all good; 1 some report failed (the others were still produced);
+2 bad input or usage (bad params or data file, unknown area or theme).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from .errors import TotalPlaceInputError
+
+EXAMPLES = """
+examples:
+  totalplace run                                  every place x every theme
+  totalplace run --area croydon --theme place     one report
+  totalplace run --theme place --jobs 2 --force   rerun even if inputs are unchanged
+  totalplace sample-data                          regenerate data/sample (deterministic)
+  totalplace list                                 places and themes known to the project
+"""
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .themes import THEMES
+
+    p = argparse.ArgumentParser(
+        prog="totalplace", description="Total Place workbooks: run parameterised notebooks into reviewer reports.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    r = sub.add_parser("run", help="execute notebooks for places and themes, render HTML and the index",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    r.add_argument("--area", action="append", metavar="SLUG",
+                   help="place slug (file stem in params/); repeat or comma-separate; default: all")
+    r.add_argument("--theme", action="append", metavar="THEME",
+                   help=f"theme notebook ({', '.join(THEMES)}); repeat or comma-separate; default: all")
+    r.add_argument("--dataset", default=None, help="override each params file's dataset (e.g. sample)")
+    r.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel workers")
+    r.add_argument("--force", action="store_true", help="rerun reports even if their inputs are unchanged")
+    r.add_argument("--timeout", type=int, default=600, help="per-cell timeout in seconds")
+    r.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    sub.add_parser("index", help="rebuild reports/index.html from what is on disk")
+    s = sub.add_parser("sample-data", help="regenerate the illustrative sample in data/sample (seeded)")
+    s.add_argument("--out", default=None, help="write to this folder instead of data/sample")
+    sub.add_parser("list", help="list places (params files) and themes")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``totalplace`` command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return _dispatch(args)
+    except TotalPlaceInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: finished reports are kept; unfinished ones left no files", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args) -> int:
+    if args.command == "run":
+        from .runner import run_batch
+
+        if args.jobs < 1:
+            raise TotalPlaceInputError("--jobs must be at least 1")
+        summary = run_batch(_split(args.area), _split(args.theme), args.jobs, args.force, args.dataset,
+                            args.timeout, progress=not args.no_progress)
+        done = sum(r.status == "ok" for r in summary.results)
+        skipped = sum(r.status == "skipped" for r in summary.results)
+        print(f"{done} report(s) produced, {skipped} up to date, {len(summary.failed)} failed; "
+              f"index: {_index_path()}")
+        for msg in summary.bad_inputs:
+            print(f"error: {msg}", file=sys.stderr)
+        for r in summary.failed:
+            print(f"FAILED {r.job.label}: {r.error}", file=sys.stderr)
+        return summary.exit_code
+    if args.command == "index":
+        from .runner import write_index
+
+        print(write_index())
+        return 0
+    if args.command == "sample-data":
+        from pathlib import Path
+
+        from .sample import write_sample
+
+        for path in write_sample(Path(args.out) if args.out else None):
+            print(path)
+        return 0
+    if args.command == "list":
+        from .params import list_slugs, load_place
+        from .themes import THEMES, available_themes
+
+        for slug in list_slugs():
+            try:
+                p = load_place(slug)
+                print(f"{slug:40s} {p.name} ({len(p.area_codes)} authorit{'y' if len(p.area_codes) == 1 else 'ies'})")
+            except TotalPlaceInputError as exc:
+                print(f"{slug:40s} INVALID: {exc}")
+        print("themes: " + ", ".join(f"{t} ({THEMES[t]})" for t in available_themes()))
+        return 0
+    raise AssertionError(args.command)
+
+
+def _index_path() -> str:
+    from . import paths
+
+    return paths.relative(paths.reports_dir() / "index.html")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""The Total Place count: all public spend in a place by agency, service and stage, per head.
+
+All amounts are pounds in the price year of the spend table (2009/10 in the sample);
+"per head" divides by the resident population of the place in the same year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .data import Dataset
+from .params import Place
+from .schema import STAGES
+
+PREVENTIVE_STAGES = ("preventive", "early intervention")
+"""Stages counted as spend *before* crisis in :func:`preventive_share`."""
+
+
+def place_spend(ds: Dataset, place: Place, year: int, theme: str | None = None) -> pd.DataFrame:
+    """Spend lines of a place's authorities for one year (optionally one theme)."""
+    s = ds.spend[(ds.spend["area_code"].isin(place.area_codes)) & (ds.spend["year"] == year)]
+    if theme is not None:
+        s = s[s["theme"] == theme]
+    if s.empty:
+        raise ValueError(f"no spend lines for {place.name} in {year}" + (f" (theme {theme})" if theme else ""))
+    return s
+
+
+def population(ds: Dataset, codes: tuple[str, ...], year: int, ages: tuple[int, int] | None = None) -> int:
+    """Resident population of a set of authorities (optionally an inclusive age range)."""
+    p = ds.population[(ds.population["area_code"].isin(codes)) & (ds.population["year"] == year)]
+    if ages is not None:
+        p = p[p["age"].between(*ages)]
+    if p.empty:
+        raise ValueError(f"no population for {', '.join(codes)} in {year}")
+    return int(p["persons"].sum())
+
+
+def spend_by(spend: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
+    """Total spend (£) and share of the total by one or more columns, largest first."""
+    out = spend.groupby(by, as_index=False)["amount_gbp"].sum().sort_values("amount_gbp", ascending=False)
+    out["share"] = out["amount_gbp"] / spend["amount_gbp"].sum()
+    return out.reset_index(drop=True)
+
+
+def stage_split(spend: pd.DataFrame) -> pd.DataFrame:
+    """Spend (£) and share by stage, in stage order (preventive -> acute), zero-filled."""
+    by = spend.groupby("stage")["amount_gbp"].sum().reindex(list(STAGES), fill_value=0)
+    out = by.rename_axis("stage").reset_index()
+    out["share"] = out["amount_gbp"] / out["amount_gbp"].sum()
+    return out
+
+
+def preventive_share(spend: pd.DataFrame) -> float:
+    """Share of spend tagged preventive or early intervention (0-1)."""
+    total = spend["amount_gbp"].sum()
+    return float(spend.loc[spend["stage"].isin(PREVENTIVE_STAGES), "amount_gbp"].sum() / total)
+
+
+def council_discretionary(spend: pd.DataFrame) -> float:
+    """Council spend flagged discretionary (£): the slice a council could redirect itself."""
+    mask = (spend["agency"] == "Council") & spend["discretionary"].astype(bool)
+    return float(spend.loc[mask, "amount_gbp"].sum())
+
+
+@dataclass(frozen=True)
+class Count:
+    """The high-level count of one place for one year (pounds, price year as stated)."""
+
+    place: str
+    year: int
+    population: int
+    total_gbp: float
+    per_head_gbp: float
+    preventive_share: float
+    council_gbp: float
+    council_discretionary_gbp: float
+    price_year: str
+    sources: tuple[str, ...]
+
+    @property
+    def discretionary_per_head_gbp(self) -> float:
+        return self.council_discretionary_gbp / self.population
+
+    @property
+    def discretionary_share_of_total(self) -> float:
+        return self.council_discretionary_gbp / self.total_gbp
+
+
+def high_level_count(ds: Dataset, place: Place, year: int) -> Count:
+    """Compute the Total Place high-level count for a place.
+
+    Returns
+    -------
+    Count
+        Population, total spend (£), spend per head (£), preventive share (0-1),
+        council and council discretionary spend (£), price year and sources.
+    """
+    s = place_spend(ds, place, year)
+    pop = population(ds, place.area_codes, year)
+    total = float(s["amount_gbp"].sum())
+    price_years = sorted(set(s["price_year"]))
+    if len(price_years) != 1:
+        raise ValueError(f"spend for {place.name} mixes price years {price_years}; uprate first (costs.uprate)")
+    return Count(
+        place=place.name,
+        year=year,
+        population=pop,
+        total_gbp=total,
+        per_head_gbp=total / pop,
+        preventive_share=preventive_share(s),
+        council_gbp=float(s.loc[s["agency"] == "Council", "amount_gbp"].sum()),
+        council_discretionary_gbp=council_discretionary(s),
+        price_year=price_years[0],
+        sources=tuple(sorted(set(s["source"]))),
+    )
+
+
+def compare_places(ds: Dataset, places: list[Place], year: int) -> pd.DataFrame:
+    """High-level count of several places side by side, ranked by spend per head (1 = highest).
+
+    Returns
+    -------
+    DataFrame
+        One row per place: slug, place, population, total_gbp, per_head_gbp,
+        preventive_share, discretionary_per_head_gbp, rank_per_head.
+    """
+    rows = []
+    for p in places:
+        c = high_level_count(ds, p, year)
+        rows.append(
+            {
+                "slug": p.slug,
+                "place": p.name,
+                "population": c.population,
+                "total_gbp": c.total_gbp,
+                "per_head_gbp": c.per_head_gbp,
+                "preventive_share": c.preventive_share,
+                "discretionary_per_head_gbp": c.discretionary_per_head_gbp,
+            }
+        )
+    out = pd.DataFrame(rows).sort_values("per_head_gbp", ascending=False).reset_index(drop=True)
+    out["rank_per_head"] = range(1, len(out) + 1)
+    return out
+
+
+def peer_summary(table: pd.DataFrame) -> dict[str, float]:
+    """Totals across a comparison table: population, spend (£) and pooled spend per head (£)."""
+    pop = float(table["population"].sum())
+    total = float(table["total_gbp"].sum())
+    return {"population": pop, "total_gbp": total, "per_head_gbp": total / pop}
+
+
+def key_figures(c: Count, dataset: str) -> dict[str, dict]:
+    """The place overview's recorded figures (value, unit, period, source each)."""
+    from .record import figure
+
+    src = f"dataset '{dataset}': spend and population tables; " + "; ".join(c.sources)
+    period = c.price_year
+    return {
+        "total_spend_gbp": figure(c.total_gbp, "GBP", period, src, "Total public spend"),
+        "spend_per_head_gbp": figure(c.per_head_gbp, "GBP per head", period, src, "Spend per head"),
+        "population": figure(c.population, "persons", str(c.year), src, "Resident population"),
+        "preventive_share": figure(c.preventive_share, "proportion", period, src,
+                                   "Share of spend preventive or early intervention"),
+        "council_discretionary_gbp": figure(c.council_discretionary_gbp, "GBP", period, src,
+                                            "Council discretionary spend"),
+    }

@@ -1,0 +1,125 @@
+"""Loading a dataset's tidy tables from CSV, validated against :mod:`schema`.
+
+A dataset is a folder of CSV files named after the tables (``spend.csv``...).
+``sample`` is the committed illustrative data in ``data/sample``; any other name
+is a folder under ``data/processed`` made by ingest. Unit costs are reference
+data shared by every dataset (``data/reference/unit_costs.csv``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths
+from .errors import DataValidationError
+from .schema import ENGLAND_CODE, TABLES, validate
+
+logger = logging.getLogger(__name__)
+
+DATASET_TABLES = ("areas", "population", "spend", "activity", "events", "indicators")
+
+
+def table_path(table: str, dataset: str = "sample") -> Path:
+    """Path of a table's CSV file for a dataset."""
+    if table == "unit_costs":
+        return paths.reference_dir() / "unit_costs.csv"
+    return paths.data_dir(dataset) / f"{table}.csv"
+
+
+def read_csv_strict(path: Path, table: str, known_area_codes: set[str] | None = None) -> pd.DataFrame:
+    """Read one CSV as strings and validate it as ``table``.
+
+    Raises
+    ------
+    DataValidationError
+        If the file is missing, unreadable or violates the schema (file, line, column named).
+    """
+    shown = paths.relative(path)
+    if not path.exists():
+        raise DataValidationError(f"file not found (table '{table}')", file=shown)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataValidationError(f"cannot be read as CSV: {str(exc).splitlines()[0]}", file=shown) from None
+    raw = raw.replace({"": None})
+    return validate(raw, table, file=shown, known_area_codes=known_area_codes)
+
+
+@lru_cache(maxsize=32)
+def _cached(path_str: str, mtime_ns: int, table: str, known: frozenset | None) -> pd.DataFrame:
+    return read_csv_strict(Path(path_str), table, set(known) if known is not None else None)
+
+
+def load_table(table: str, dataset: str = "sample") -> pd.DataFrame:
+    """Load and validate one tidy table (cached until the file changes).
+
+    Parameters
+    ----------
+    table : str
+        One of ``areas, population, spend, activity, events, indicators, unit_costs``.
+    dataset : str
+        ``sample`` (committed illustrative data) or the name of a processed public dataset.
+
+    Returns
+    -------
+    DataFrame
+        A copy, safe to modify.
+    """
+    if table not in TABLES:
+        raise ValueError(f"unknown table '{table}'; expected one of {', '.join(TABLES)}")
+    path = table_path(table, dataset)
+    known: frozenset | None = None
+    if TABLES[table].area_column is not None:
+        areas = load_table("areas", dataset)
+        known = frozenset(areas["area_code"]) | {ENGLAND_CODE}
+    mtime = path.stat().st_mtime_ns if path.exists() else -1
+    return _cached(str(path), mtime, table, known).copy()
+
+
+@dataclass
+class Dataset:
+    """All tidy tables of one dataset, loaded and validated.
+
+    Attributes are DataFrames named after the tables.
+    """
+
+    name: str
+    areas: pd.DataFrame
+    population: pd.DataFrame
+    spend: pd.DataFrame
+    activity: pd.DataFrame
+    events: pd.DataFrame
+    indicators: pd.DataFrame
+    unit_costs: pd.DataFrame
+
+    @property
+    def illustrative(self) -> bool:
+        """True for the synthetic sample data (every report must say so)."""
+        return self.name == "sample"
+
+    def files(self) -> list[Path]:
+        """The files this dataset is read from (for content hashes and the sources appendix)."""
+        return [table_path(t, self.name) for t in (*DATASET_TABLES, "unit_costs")]
+
+
+def load_dataset(dataset: str = "sample") -> Dataset:
+    """Load and validate every table of a dataset.
+
+    Raises
+    ------
+    DataValidationError
+        On the first violation, naming file, line and column.
+    """
+    if dataset != "sample" and not paths.data_dir(dataset).exists():
+        raise DataValidationError(
+            f"dataset '{dataset}' not found: expected folder {paths.relative(paths.data_dir(dataset))} "
+            "(use 'sample', or run ingest first)"
+        )
+    tables = {t: load_table(t, dataset) for t in (*DATASET_TABLES, "unit_costs")}
+    logger.debug("loaded dataset %s: %s", dataset, {k: len(v) for k, v in tables.items()})
+    return Dataset(name=dataset, **tables)

@@ -1,0 +1,48 @@
+"""Formatting numbers for prose and charts: money as money, shares as per cent."""
+
+from __future__ import annotations
+
+import math
+
+
+def money(value: float, precision: int | None = None) -> str:
+    """Format pounds compactly: ``£82.0bn``, ``£112m``, ``£448,000``, ``£7,321``.
+
+    Parameters
+    ----------
+    value : float
+        Amount in pounds.
+    precision : int, optional
+        Decimal places for the bn/m forms (default 1 for bn, 1 below £100m, else 0).
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    sign = "-" if value < 0 else ""
+    v = abs(value)
+    if v >= 1e9:
+        p = 1 if precision is None else precision
+        return f"{sign}£{v / 1e9:,.{p}f}bn"
+    if v >= 1e6:
+        p = (1 if v < 1e8 else 0) if precision is None else precision
+        return f"{sign}£{v / 1e6:,.{p}f}m"
+    return f"{sign}£{v:,.0f}"
+
+
+def share(value: float, precision: int = 1) -> str:
+    """Format a proportion (0-1) as a percentage: ``0.268`` -> ``26.8%``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{value * 100:.{precision}f}%"
+
+
+def count(value: float) -> str:
+    """Format a count with thousands separators, or in millions above 10m (``11.2 million``)."""
+    if value >= 1e7:
+        return f"{value / 1e6:.1f} million"
+    return f"{value:,.0f}"
+
+
+def ordinal(n: int) -> str:
+    """``1`` -> ``1st``, ``2`` -> ``2nd``, ``13`` -> ``13th``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

@@ -1,0 +1,74 @@
+"""Key findings in plain English, written from the numbers (never typed into a notebook)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import Markdown
+
+from . import fmt
+from .count import Count
+from .data import Dataset
+from .params import Place
+
+
+def markdown(lines: list[str] | str) -> Markdown:
+    """Render findings (a list becomes bullets) as Markdown output."""
+    if isinstance(lines, str):
+        return Markdown(lines)
+    return Markdown("\n".join(f"- {line}" for line in lines))
+
+
+def dataset_banner(ds: Dataset, place: Place, year: int) -> Markdown:
+    """A one-paragraph note on what data the report uses, shown at the top of every report."""
+    if ds.illustrative:
+        text = (
+            f"> **Illustrative data.** This report for **{place.name}** ({year}/{str(year + 1)[-2:]}) runs on the "
+            "project's *synthetic sample*, calibrated to published Total Place headline figures "
+            "(£82bn across the 13 pilots; about £350 a head of council discretionary spend). "
+            "The method is real; the local numbers are not. Rerun with a public dataset for real figures."
+        )
+    else:
+        text = f"> Data: public dataset **{ds.name}** for **{place.name}**, {year}/{str(year + 1)[-2:]}."
+    return Markdown(text)
+
+
+def place_findings(place: Place, count: Count, by_agency: pd.DataFrame, peers: pd.DataFrame,
+                   pilot_totals: dict[str, float]) -> list[str]:
+    """Key findings of the place overview, each a sentence built from computed figures.
+
+    Parameters
+    ----------
+    count : Count
+        The place's high-level count.
+    by_agency : DataFrame
+        Output of ``count.spend_by(spend, "agency")``.
+    peers : DataFrame
+        Output of ``count.compare_places`` for all pilots (includes this place).
+    pilot_totals : dict
+        Output of ``count.peer_summary(peers)``.
+    """
+    top = by_agency.iloc[0]
+    top3 = by_agency.head(3)
+    rank = int(peers.loc[peers["slug"] == place.slug, "rank_per_head"].iloc[0])
+    n = len(peers)
+    diff = count.per_head_gbp / pilot_totals["per_head_gbp"] - 1
+    direction = "above" if diff >= 0 else "below"
+    py = count.price_year
+    lines = [
+        f"Public bodies spent **{fmt.money(count.total_gbp)}** in {place.name} in {py} "
+        f"(£ at {py} prices): **{fmt.money(count.per_head_gbp)} for each of its "
+        f"{fmt.count(count.population)} residents**.",
+        f"That is {fmt.share(abs(diff))} {direction} the pilots' pooled average of "
+        f"{fmt.money(pilot_totals['per_head_gbp'])} a head; {place.name} ranks {fmt.ordinal(rank)} of {n} pilots "
+        "on spend per head.",
+        f"**{top['agency']}** is the largest spender ({fmt.money(top['amount_gbp'])}, {fmt.share(top['share'], 0)}); "
+        f"the three largest agencies ({', '.join(top3['agency'])}) account for "
+        f"{fmt.share(top3['share'].sum(), 0)} of all spend.",
+        f"Only **{fmt.share(count.preventive_share, 0)}** of spend is preventive or early intervention; "
+        f"the rest responds to need once it has arisen (reactive or acute).",
+        f"The council's discretionary slice is **{fmt.money(count.council_discretionary_gbp)}** "
+        f"({fmt.money(count.discretionary_per_head_gbp)} a head, {fmt.share(count.discretionary_share_of_total)} "
+        "of all public spend in the place): most money is committed by statute or controlled elsewhere, "
+        "so redesign needs partners' budgets too.",
+    ]
+    return lines

@@ -1,0 +1,251 @@
+"""Per-place parameter files (``params/<slug>.yaml``) and notebook parameter checks.
+
+A *place* is one or more local authorities (the Total Place pilots were groups,
+e.g. Central Bedfordshire & Luton). Codes must be quoted strings in YAML: an
+unquoted ``0123`` would be read as the integer 83.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import paths
+from .errors import ParamsError
+from .schema import GSS_CODE
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DATASETS_HELP = "'sample' (illustrative) or the name of a processed public dataset"
+
+
+@dataclass(frozen=True)
+class Place:
+    """A Total Place area as described by its params file.
+
+    Attributes
+    ----------
+    slug : str
+        File stem and report folder name, e.g. ``central-bedfordshire-luton``.
+    name : str
+        Display name.
+    area_codes : tuple of str
+        Constituent local authorities (GSS codes, 2014 vintage = the April 2009 structure).
+    pilot_themes : tuple of str
+        The pilot's deep-dive theme(s) as the 2010 record describes them.
+    deep_dives : tuple of str
+        Which theme notebooks correspond to the pilot's own deep dive.
+    dataset : str
+        Dataset to read (``sample`` or a processed public dataset).
+    year : int
+        Financial year start (2009 = 2009/10).
+    scenarios : dict
+        Per-theme scenario assumptions, keyed by theme.
+    file : str
+        Params file it came from (for messages).
+    """
+
+    slug: str
+    name: str
+    area_codes: tuple[str, ...]
+    pilot_themes: tuple[str, ...] = ()
+    deep_dives: tuple[str, ...] = ()
+    dataset: str = "sample"
+    year: int = 2009
+    scenarios: dict = field(default_factory=dict)
+    file: str = ""
+
+
+# key -> (expected python type(s), required, help)
+_KEYS: dict[str, tuple[tuple[type, ...], bool, str]] = {
+    "slug": ((str,), True, "the file's own stem, lower-case with hyphens"),
+    "name": ((str,), True, "display name of the place"),
+    "area_codes": ((list,), True, "list of quoted GSS codes, e.g. [\"E06000032\"]"),
+    "pilot_themes": ((list,), False, "the pilot's deep-dive themes as recorded in 2010"),
+    "deep_dives": ((list,), False, "theme notebooks matching the pilot's deep dive"),
+    "dataset": ((str,), False, DATASETS_HELP),
+    "year": ((int,), False, "financial year start, e.g. 2009 for 2009/10"),
+    "scenarios": ((dict,), False, "per-theme scenario assumptions"),
+}
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Line number (1-based) of each top-level key in a YAML mapping."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return {}
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for k, _v in node.value:
+            lines[str(k.value)] = k.start_mark.line + 1
+    return lines
+
+
+def parse_place(text: str, file: str) -> Place:
+    """Parse and validate the text of a params file.
+
+    Raises
+    ------
+    ParamsError
+        One line naming file, line and key, for: YAML syntax errors, unknown keys,
+        missing required keys, wrong types, unquoted or malformed codes, and a slug
+        that does not match the file name.
+    """
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ParamsError(f"invalid YAML: {problem}", file=file, line=mark.line + 1 if mark else None) from None
+    if not isinstance(data, dict):
+        raise ParamsError("expected a mapping of keys (slug, name, area_codes, ...)", file=file)
+    lines = _key_lines(text)
+    for key in data:
+        if key not in _KEYS:
+            close = [k for k in _KEYS if k[:3] == str(key)[:3]]
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ParamsError(
+                f"unknown key{hint}; allowed keys: {', '.join(_KEYS)}", file=file, line=lines.get(key), column=key
+            )
+    for key, (types, required, help_) in _KEYS.items():
+        if key not in data:
+            if required:
+                raise ParamsError(f"required key missing ({help_})", file=file, column=key)
+            continue
+        value = data[key]
+        if isinstance(value, bool) and bool not in types or not isinstance(value, types):
+            raise ParamsError(
+                f"expected {types[0].__name__}, got {type(value).__name__} {value!r} ({help_})",
+                file=file, line=lines.get(key), column=key,
+            )
+    codes = data["area_codes"]
+    if not codes:
+        raise ParamsError("at least one area code is needed", file=file, line=lines.get("area_codes"),
+                          column="area_codes")
+    for code in codes:
+        if not isinstance(code, str):
+            raise ParamsError(
+                f"code {code!r} is not a string: quote codes in YAML (an unquoted 0123 reads as 83)",
+                file=file, line=lines.get("area_codes"), column="area_codes",
+            )
+        if not GSS_CODE.match(code):
+            raise ParamsError(f"'{code}' is not a GSS area code like 'E06000032'", file=file,
+                              line=lines.get("area_codes"), column="area_codes")
+    if len(set(codes)) != len(codes):
+        raise ParamsError("an area code is listed twice", file=file, line=lines.get("area_codes"),
+                          column="area_codes")
+    for key in ("pilot_themes", "deep_dives"):
+        for item in data.get(key, []):
+            if not isinstance(item, str):
+                raise ParamsError(f"items must be strings, got {item!r}", file=file, line=lines.get(key),
+                                  column=key)
+    slug = data["slug"]
+    stem = Path(file).stem
+    if not SLUG.match(slug) or (stem and stem != slug and not file.startswith("<")):
+        raise ParamsError(f"slug '{slug}' must be lower-case-with-hyphens and equal the file name '{stem}'",
+                          file=file, line=lines.get("slug"), column="slug")
+    return Place(
+        slug=slug,
+        name=data["name"],
+        area_codes=tuple(codes),
+        pilot_themes=tuple(data.get("pilot_themes", [])),
+        deep_dives=tuple(data.get("deep_dives", [])),
+        dataset=data.get("dataset", "sample"),
+        year=data.get("year", 2009),
+        scenarios=data.get("scenarios", {}) or {},
+        file=file,
+    )
+
+
+def params_file(slug: str) -> Path:
+    """Path of the params file for a slug."""
+    return paths.params_dir() / f"{slug}.yaml"
+
+
+def list_slugs() -> list[str]:
+    """Slugs of every params file, sorted."""
+    return sorted(p.stem for p in paths.params_dir().glob("*.yaml"))
+
+
+def load_place(slug: str) -> Place:
+    """Load and validate ``params/<slug>.yaml``.
+
+    Raises
+    ------
+    ParamsError
+        If there is no such file (listing the known slugs) or it is invalid.
+    """
+    path = params_file(slug)
+    if not path.exists():
+        known = ", ".join(list_slugs())
+        raise ParamsError(f"no params file for area '{slug}'; known areas: {known}",
+                          file=paths.relative(path))
+    return parse_place(path.read_text(encoding="utf-8"), paths.relative(path))
+
+
+def validate_run(area: str, dataset: str, year: int, **extra: Any):
+    """Validate a notebook's parameters and return the place and its dataset.
+
+    Called in the cell after every notebook's ``parameters`` cell, so a bad value
+    gives one clear message instead of a traceback deep in pandas.
+
+    Parameters
+    ----------
+    area : str
+        Slug of a params file.
+    dataset : str
+        Dataset name (``sample`` or processed public data).
+    year : int
+        Financial year start.
+    **extra
+        Other notebook parameters, checked by name and type against ``expected`` if
+        given as ``expected={name: type}``.
+
+    Returns
+    -------
+    (Place, Dataset)
+    """
+    from .data import load_dataset  # local import keeps params importable without pandas cost
+
+    if not isinstance(area, str) or not area:
+        raise ParamsError(f"area must be a params slug (string), got {area!r}", column="area")
+    if not isinstance(dataset, str):
+        raise ParamsError(f"dataset must be a string ({DATASETS_HELP}), got {dataset!r}", column="dataset")
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise ParamsError(f"year must be an integer like 2009, got {year!r}", column="year")
+    place = load_place(area)
+    ds = load_dataset(dataset)
+    unknown = [c for c in place.area_codes if c not in set(ds.areas["area_code"])]
+    if unknown:
+        raise ParamsError(
+            f"area code(s) {', '.join(unknown)} are not in dataset '{dataset}'", file=place.file, column="area_codes"
+        )
+    years = set(ds.spend["year"])
+    if year not in years:
+        raise ParamsError(f"year {year} not in dataset '{dataset}' (has {', '.join(map(str, sorted(years)))})",
+                          column="year")
+    return place, ds
+
+
+def load_places(dataset: str | None = None) -> list[Place]:
+    """Every valid place (optionally only those using ``dataset``), sorted by slug.
+
+    An invalid params file is skipped with a warning here, so one broken file does not
+    stop other places' reports; the runner reports it as a bad input.
+    """
+    import logging
+
+    out = []
+    for slug in list_slugs():
+        try:
+            p = load_place(slug)
+        except ParamsError as exc:
+            logging.getLogger(__name__).warning("skipping %s", exc)
+            continue
+        if dataset is None or p.dataset == dataset:
+            out.append(p)
+    return out

@@ -1,0 +1,85 @@
+"""Project folders, resolved from the repository root rather than the working directory.
+
+Papermill starts the kernel in the caller's directory and JupyterLab in the
+notebook's folder, so nothing here depends on ``os.getcwd()``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_MARKERS = ("pyproject.toml", "params")
+
+
+def project_root() -> Path:
+    """Return the repository root.
+
+    ``TOTALPLACE_ROOT`` wins when set; otherwise the first parent of this
+    package holding both ``pyproject.toml`` and ``params/``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If no such folder is found (the package was installed outside a checkout
+        and ``TOTALPLACE_ROOT`` is unset).
+    """
+    env = os.environ.get("TOTALPLACE_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve().parent
+    for candidate in (here, *here.parents):
+        if all((candidate / m).exists() for m in _MARKERS):
+            return candidate
+    raise FileNotFoundError(
+        "Cannot find the totalplace project root (a folder with pyproject.toml and params/). "
+        "Set TOTALPLACE_ROOT to the repository folder."
+    )
+
+
+def data_dir(dataset: str = "sample") -> Path:
+    """Folder holding a dataset's tidy tables (``data/sample`` or ``data/processed/<dataset>``)."""
+    root = project_root()
+    if dataset == "sample":
+        return root / "data" / "sample"
+    return root / "data" / "processed" / dataset
+
+
+def reference_dir() -> Path:
+    """Folder of committed reference tables (unit costs, deflators, discount schedule)."""
+    return project_root() / "data" / "reference"
+
+
+def params_dir() -> Path:
+    """Folder of per-place YAML parameter files."""
+    return project_root() / "params"
+
+
+def notebooks_dir() -> Path:
+    """Folder of the theme notebook templates."""
+    return project_root() / "notebooks"
+
+
+def reports_dir() -> Path:
+    """Folder where executed reports go; ``TOTALPLACE_REPORTS_DIR`` overrides it (tests use this)."""
+    env = os.environ.get("TOTALPLACE_REPORTS_DIR")
+    return Path(env).resolve() if env else project_root() / "reports"
+
+
+def real_data_dir() -> Path:
+    """Read-only real public data beside the repository (``../shared/data/real``).
+
+    ``TOTALPLACE_REAL_DATA`` overrides it. The folder may be absent; callers check.
+    """
+    env = os.environ.get("TOTALPLACE_REAL_DATA")
+    if env:
+        return Path(env).resolve()
+    return project_root().parent / "shared" / "data" / "real"
+
+
+def relative(path: Path) -> str:
+    """Path relative to the project root when inside it (for short error messages)."""
+    try:
+        return str(Path(path).resolve().relative_to(project_root()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,89 @@
+"""Key figures of a run, written as JSON beside the report (for the index and the synthesis).
+
+Each figure carries its value, unit, period and source, so a number keeps its
+provenance all the way to the index page. Writes are atomic (temp file + rename).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from . import __version__, paths
+
+
+def figure(value: float | int, unit: str, period: str, source: str, label: str = "") -> dict[str, Any]:
+    """One recorded figure.
+
+    Parameters
+    ----------
+    value : float or int
+        The number (pounds for ``unit='GBP'``; 0-1 for ``unit='proportion'``).
+    unit : str
+        ``GBP``, ``GBP per head``, ``persons``, ``proportion``, ``ratio``, ...
+    period : str
+        The period the figure describes, e.g. ``2009/10``.
+    source : str
+        Where the inputs came from (dataset, price year, unit-cost source).
+    label : str
+        Plain-English name for the index page.
+    """
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"figure value must be finite, got {value!r}")
+    if isinstance(value, int) or (isinstance(value, float) and v.is_integer() and unit == "persons"):
+        v = int(v)
+    return {"value": v, "unit": unit, "period": period, "source": source, "label": label}
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write text to ``path`` via a temporary file in the same folder and an atomic rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def record_path(area: str, theme: str, output_dir: str = "") -> Path:
+    """Where a run's JSON goes: ``<output_dir or reports/<area>>/<theme>.json``."""
+    base = Path(output_dir) if output_dir else paths.reports_dir() / area
+    return base / f"{theme}.json"
+
+
+def write(area: str, theme: str, figures: dict[str, dict], dataset: str, output_dir: str = "",
+          **meta: Any) -> Path:
+    """Write a run's key figures as JSON and return the path.
+
+    The file holds ``area``, ``theme``, ``dataset``, ``illustrative`` (true for the
+    sample), ``version``, ``run_date`` and ``figures`` (name -> figure dict).
+    """
+    payload = {
+        "area": area,
+        "theme": theme,
+        "dataset": dataset,
+        "illustrative": dataset == "sample",
+        "version": __version__,
+        "run_date": date.today().isoformat(),
+        **meta,
+        "figures": figures,
+    }
+    path = record_path(area, theme, output_dir)
+    atomic_write_text(path, json.dumps(payload, indent=2, sort_keys=False) + "\n")
+    return path
+
+
+def read(path: Path) -> dict[str, Any]:
+    """Read a recorded JSON file."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))

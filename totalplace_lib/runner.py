@@ -1,0 +1,276 @@
+"""Batch execution: every selected place x theme through papermill, rendered to HTML.
+
+* Parameters are checked against the notebook's ``parameters`` cell before running
+  (papermill itself only warns about unknown names).
+* The kernel name is always passed, and kernels talk over IPC sockets rather than
+  TCP ports, so parallel runs cannot race for the same port (papermill #511).
+* Each report is isolated: a failure keeps the executed notebook (with papermill's
+  error cell), renders an HTML page showing the error, removes any stale JSON so the
+  index cannot show old figures, and the batch carries on.
+* Outputs are written under temporary names and renamed, so an interrupted batch never
+  leaves a truncated notebook, HTML or JSON that a rerun would take as finished.
+* A content hash of the inputs (notebook, params file, data files, library source) is
+  stored beside each report; a rerun skips reports whose inputs did not change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import uuid
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import papermill as pm
+from jupyter_client.manager import KernelManager
+
+from . import __version__, paths, render
+from .data import load_dataset
+from .errors import TotalPlaceInputError
+from .params import Place, load_place
+from .themes import THEMES, notebook_path
+
+logger = logging.getLogger(__name__)
+
+KERNEL_NAME = "python3"
+
+
+class IPCKernelManager(KernelManager):
+    """A kernel manager using IPC transport with a unique connection file (no TCP port races)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("transport", "ipc")
+        super().__init__(*args, **kwargs)
+        run_dir = Path(tempfile.gettempdir()) / "totalplace-kernels"
+        run_dir.mkdir(exist_ok=True)
+        self.connection_file = str(run_dir / f"kernel-{uuid.uuid4().hex}.json")
+        self.ip = str(run_dir / f"ipc-{uuid.uuid4().hex[:12]}")
+
+
+@dataclass
+class Job:
+    """One report to produce."""
+
+    place: Place
+    theme: str
+    dataset: str
+
+    @property
+    def out_dir(self) -> Path:
+        return paths.reports_dir() / self.place.slug
+
+    @property
+    def label(self) -> str:
+        return f"{self.place.slug}/{self.theme}"
+
+
+@dataclass
+class Result:
+    """Outcome of one job."""
+
+    job: Job
+    status: str  # "ok", "failed", "skipped"
+    seconds: float = 0.0
+    error: str = ""
+
+
+@dataclass
+class BatchSummary:
+    """Outcome of a batch."""
+
+    results: list[Result] = field(default_factory=list)
+    bad_inputs: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Result]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        """2 for bad input, 1 if any report failed, else 0."""
+        if self.bad_inputs:
+            return 2
+        return 1 if self.failed else 0
+
+
+def check_parameters(theme: str, parameters: dict) -> None:
+    """Reject parameters the notebook does not declare (papermill only warns).
+
+    Raises
+    ------
+    TotalPlaceInputError
+        Naming the unknown parameters and the declared ones.
+    """
+    declared = pm.inspect_notebook(str(notebook_path(theme)))
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise TotalPlaceInputError(
+            f"unknown parameter(s) {', '.join(unknown)} for notebook '{theme}'; "
+            f"it declares: {', '.join(declared)}", file=paths.relative(notebook_path(theme)))
+
+
+def _hash_files(files: list[Path], h) -> None:
+    for f in sorted(files):
+        h.update(str(f.relative_to(paths.project_root()) if f.is_relative_to(paths.project_root()) else f).encode())
+        h.update(f.read_bytes() if f.exists() else b"<missing>")
+
+
+def input_hash(job: Job) -> str:
+    """Content hash of everything a report depends on."""
+    h = hashlib.sha256(__version__.encode())
+    lib = sorted(Path(__file__).parent.glob("*.py"))
+    ds_files = load_dataset_files(job.dataset)
+    ref = sorted(paths.reference_dir().glob("*.csv"))
+    _hash_files([notebook_path(job.theme), paths.params_dir() / f"{job.place.slug}.yaml", *ds_files, *ref, *lib], h)
+    return h.hexdigest()
+
+
+def load_dataset_files(dataset: str) -> list[Path]:
+    """CSV files of a dataset (what a report reads)."""
+    return sorted(paths.data_dir(dataset).glob("*.csv"))
+
+
+def _hash_path(job: Job) -> Path:
+    return job.out_dir / f".{job.theme}.hash"
+
+
+def is_up_to_date(job: Job, digest: str) -> bool:
+    """True if the report exists, succeeded, and was built from the same inputs."""
+    hp = _hash_path(job)
+    needed = [job.out_dir / f"{job.theme}.{ext}" for ext in ("ipynb", "html", "json")]
+    return hp.exists() and hp.read_text().strip() == digest and all(p.exists() for p in needed)
+
+
+def run_job(job: Job, force: bool = False, timeout: int = 600) -> Result:
+    """Execute one notebook with papermill and render it; never raises for a notebook failure."""
+    import time
+
+    t0 = time.perf_counter()
+    digest = input_hash(job)
+    if not force and is_up_to_date(job, digest):
+        return Result(job, "skipped")
+    job.out_dir.mkdir(parents=True, exist_ok=True)
+    final_nb = job.out_dir / f"{job.theme}.ipynb"
+    final_html = job.out_dir / f"{job.theme}.html"
+    final_json = job.out_dir / f"{job.theme}.json"
+    _hash_path(job).unlink(missing_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{job.theme}-", dir=job.out_dir))
+    tmp_nb = stage / f"{job.theme}.ipynb"
+    params = {"area": job.place.slug, "dataset": job.dataset, "year": job.place.year, "output_dir": str(stage)}
+    error = ""
+    try:
+        check_parameters(job.theme, params)
+        try:
+            pm.execute_notebook(
+                str(notebook_path(job.theme)), str(tmp_nb), parameters=params, kernel_name=KERNEL_NAME,
+                kernel_manager_class=IPCKernelManager, progress_bar=False, execution_timeout=timeout,
+                cwd=None, log_output=False,
+            )
+        except pm.PapermillExecutionError as exc:
+            error = f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}"
+        except Exception as exc:  # kernel died, timeout, ...: still a per-report failure
+            error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        if tmp_nb.exists():
+            render.render_report(tmp_nb, stage / f"{job.theme}.html", job.place.name, job.theme, job.dataset)
+        if error:
+            final_json.unlink(missing_ok=True)  # never let the index show stale figures
+        elif not (stage / f"{job.theme}.json").exists():
+            error = "the notebook finished but recorded no key figures (record.write was not reached)"
+        for name in (f"{job.theme}.json", f"{job.theme}.ipynb", f"{job.theme}.html"):
+            if (stage / name).exists():
+                os.replace(stage / name, job.out_dir / name)
+        if not error:
+            _hash_path(job).write_text(digest + "\n")
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    status = "failed" if error else "ok"
+    if status == "ok" and not (final_nb.exists() and final_html.exists()):
+        status, error = "failed", "report files missing after run"
+    return Result(job, status, time.perf_counter() - t0, error)
+
+
+def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None) -> tuple[list[Job], list[str]]:
+    """Build the job list; invalid params files become bad-input messages, not exceptions."""
+    from .params import list_slugs
+
+    slugs = areas or list_slugs()
+    themes = themes or [t for t in THEMES if notebook_path(t).exists()]
+    for t in themes:
+        if t not in THEMES or not notebook_path(t).exists():
+            raise TotalPlaceInputError(f"unknown theme '{t}'; available: {', '.join(THEMES)}")
+    jobs, bad = [], []
+    for slug in slugs:
+        try:
+            place = load_place(slug)
+        except TotalPlaceInputError as exc:
+            bad.append(str(exc))
+            continue
+        for t in themes:
+            jobs.append(Job(place, t, dataset or place.dataset))
+    return jobs, bad
+
+
+def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, jobs: int | None = None,
+              force: bool = False, dataset: str | None = None, timeout: int = 600,
+              progress: bool = True) -> BatchSummary:
+    """Run every selected place x theme, in parallel threads, then write the index.
+
+    Returns
+    -------
+    BatchSummary
+        Per-report results, bad inputs, and the exit code to use.
+    """
+    from tqdm import tqdm
+
+    todo, bad = plan(areas, themes, dataset)
+    summary = BatchSummary(bad_inputs=bad)
+    for ds_name in sorted({j.dataset for j in todo}):
+        try:
+            load_dataset(ds_name)
+        except TotalPlaceInputError as exc:  # shared data is broken: nothing can run on it
+            summary.bad_inputs.append(str(exc))
+            todo = [j for j in todo if j.dataset != ds_name]
+    workers = max(1, jobs or os.cpu_count() or 1)
+    tty = sys.stderr.isatty()
+    # On a terminal: one live bar. Otherwise (CI, logs): one line per finished report.
+    bar = tqdm(total=len(todo), desc="reports", unit="report", disable=not (progress and tty),
+               file=sys.stderr, dynamic_ncols=True)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(run_job, j, force, timeout): j for j in todo}
+        for fut in as_completed(futures):
+            job = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # a bug in rendering etc.: keep the batch going
+                logger.exception("report %s crashed", job.label)
+                res = Result(job, "failed", 0.0, f"{type(exc).__name__}: {exc}")
+            summary.results.append(res)
+            bar.set_postfix_str(f"{job.label} {res.status}")
+            if progress and not tty:
+                done = len(summary.results)
+                print(f"[{done}/{len(todo)}] {res.status:>7}  {job.label}  {res.seconds:5.1f} s  {res.error}",
+                      file=sys.stderr, flush=True)
+            bar.update(1)
+    bar.close()
+    write_index()
+    return summary
+
+
+def write_index() -> Path:
+    """Rebuild ``reports/index.html`` from every params file and theme on disk."""
+    from .params import list_slugs, load_places
+
+    places = load_places()
+    names = {p.slug: p.name for p in places}
+    areas = [(s, names.get(s, s)) for s in list_slugs()]
+    themes = [t for t in THEMES if notebook_path(t).exists()]
+    reports = paths.reports_dir()
+    reports.mkdir(parents=True, exist_ok=True)
+    infos = render.collect(reports, areas, themes)
+    illustrative = all(p.dataset == "sample" for p in places)
+    return render.write_index(reports, infos, themes, illustrative)

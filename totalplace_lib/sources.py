@@ -1,0 +1,35 @@
+"""The sources appendix: every table and unit cost a report used, with its price year."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import paths
+from .data import Dataset, table_path
+
+
+def sources_table(ds: Dataset, used: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per (table, source, price year) actually used by a report.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The dataset the report read.
+    used : dict
+        Table name -> the rows the report used (needs a ``source`` column; ``price_year``
+        is shown when present).
+
+    Returns
+    -------
+    DataFrame
+        Columns: table, file, source, price_year, rows.
+    """
+    rows = []
+    for name, frame in used.items():
+        file = paths.relative(table_path(name, ds.name))
+        cols = ["source"] + (["price_year"] if "price_year" in frame.columns else [])
+        grouped = frame.groupby(cols, dropna=False).size().reset_index(name="rows")
+        for _, r in grouped.iterrows():
+            rows.append({"table": name, "file": file, "source": r["source"],
+                         "price_year": r.get("price_year", "n/a (counts)"), "rows": int(r["rows"])})
+    return pd.DataFrame(rows, columns=["table", "file", "source", "price_year", "rows"])

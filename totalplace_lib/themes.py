@@ -1,0 +1,22 @@
+"""The notebooks the project runs for every place: the overview and the deep-dive themes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import paths
+
+THEMES: dict[str, str] = {
+    "place": "Place overview: the high-level count",
+}
+"""Theme key -> report title. A theme's notebook is ``notebooks/<key>.ipynb``."""
+
+
+def notebook_path(theme: str) -> Path:
+    """Path of a theme's notebook template."""
+    return paths.notebooks_dir() / f"{theme}.ipynb"
+
+
+def available_themes() -> list[str]:
+    """Theme keys whose notebook exists, in catalogue order."""
+    return [t for t in THEMES if notebook_path(t).exists()]
