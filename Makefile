@@ -26,13 +26,13 @@ reports: $(STAMP) ## Run every place x theme into reports/ (HTML + JSON) and wri
 
 .PHONY: test
 test: $(STAMP) ## Run the whole test suite (lint, unit, notebook contract, papermill end-to-end, nbval)
-	$(BIN)/ruff check totalplace_lib tests benchmarks
+	$(BIN)/ruff check totalplace_lib tests $(wildcard benchmarks)
 	$(BIN)/python -m pytest tests
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
+	TOTALPLACE_REPORTS_DIR=$$(mktemp -d) $(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
 
 .PHONY: lint
 lint: $(STAMP) ## ruff over the package, tests and benchmarks
-	$(BIN)/ruff check totalplace_lib tests benchmarks
+	$(BIN)/ruff check totalplace_lib tests $(wildcard benchmarks)
 
 .PHONY: sample-data
 sample-data: $(STAMP) ## Regenerate the illustrative sample in data/sample (seeded, byte-identical)

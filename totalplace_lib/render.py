@@ -132,7 +132,8 @@ def first_error_line(executed: Path) -> str:
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
-                return f"{out.get('ename', 'Error')}: {str(out.get('evalue', '')).splitlines()[0] if out.get('evalue') else ''}"
+                lines = str(out.get("evalue") or "").splitlines()
+                return f"{out.get('ename', 'Error')}: {lines[0] if lines else ''}"
     return ""
 
 

@@ -1,0 +1,66 @@
+"""The notebook contract: typed parameters cell, validation next, short cells, tagged widgets, no outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import papermill as pm
+import pytest
+
+from totalplace_lib.themes import THEMES
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+COMMON = {"area": "str", "dataset": "str", "year": "int", "output_dir": "str"}
+
+
+def cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text())["cells"]
+
+
+def test_every_theme_has_a_notebook():
+    names = {p.stem for p in NOTEBOOKS}
+    assert set(THEMES) <= names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_exactly_one_typed_parameters_cell_with_help(path):
+    tagged = [c for c in cells(path) if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1
+    params = pm.inspect_notebook(str(path))
+    for name, typ in COMMON.items():
+        assert name in params, f"{path.name} lacks parameter {name}"
+        assert params[name]["inferred_type_name"] == typ
+        assert params[name]["help"], f"{name} has no help comment"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_validation_follows_parameters_and_sections_start_with_key_findings(path):
+    cs = cells(path)
+    i = next(i for i, c in enumerate(cs) if "parameters" in c.get("metadata", {}).get("tags", []))
+    assert "validate_run(" in "".join(cs[i + 1]["source"])
+    headings = [line for c in cs if c["cell_type"] == "markdown" for line in "".join(c["source"]).splitlines()
+                if line.startswith("## ")]
+    assert headings[0] == "## Key findings"
+    assert headings[-1] == "## Sources and method"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_without_outputs_and_cells_stay_short(path):
+    for c in cells(path):
+        if c["cell_type"] != "code":
+            continue
+        assert not c.get("outputs") and c.get("execution_count") is None, "strip outputs before committing"
+        src = "".join(c["source"])
+        assert len(src.splitlines()) <= 12, f"cell too long for a notebook (move it to totalplace_lib):\n{src}"
+        assert "def " not in src and "lambda" not in src, "functions belong in totalplace_lib"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_interactive_cells_are_skipped_in_batch_and_nbval(path):
+    for c in cells(path):
+        src = "".join(c["source"])
+        if "widgets." in src or "interact" in src:
+            tags = set(c["metadata"].get("tags", []))
+            assert {"skip-execution", "nbval-skip"} <= tags, src
