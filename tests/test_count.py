@@ -89,3 +89,8 @@ def test_sample_reproduces_total_place_headlines():
                                          (4.9e6, "£4.9m"), (-2.5e6, "-£2.5m"), (7455.4, "£7,455")])
 def test_money_format(value, text):
     assert fmt.money(value) == text
+
+
+@pytest.mark.parametrize("value, text", [(1.2e9, "£1.2bn"), (1e9, "£1bn"), (4e8, "£400m"), (8000, "£8,000")])
+def test_axis_ticks_are_distinct_and_short(value, text):
+    assert fmt.money_tick(value) == text

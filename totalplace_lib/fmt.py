@@ -28,6 +28,17 @@ def money(value: float, precision: int | None = None) -> str:
     return f"{sign}£{v:,.0f}"
 
 
+def money_tick(value: float) -> str:
+    """Short £ label for chart axes: ``£1.2bn``, ``£400m``, ``£8,000`` (no trailing zeros)."""
+    v = abs(value)
+    sign = "-" if value < 0 else ""
+    if v >= 1e9:
+        return f"{sign}£{v / 1e9:.3g}bn"
+    if v >= 1e6:
+        return f"{sign}£{v / 1e6:.3g}m"
+    return f"{sign}£{v:,.0f}"
+
+
 def share(value: float, precision: int = 1) -> str:
     """Format a proportion (0-1) as a percentage: ``0.268`` -> ``26.8%``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -35,7 +35,7 @@ def apply_style() -> None:
 
 def money_axis(ax, axis: str = "x") -> None:
     """Format an axis in pounds (£m/£bn/£ as appropriate)."""
-    f = FuncFormatter(lambda v, _pos: fmt.money(v, precision=0) if abs(v) >= 1e6 else fmt.money(v))
+    f = FuncFormatter(lambda v, _pos: fmt.money_tick(v))
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(f)
 
 
