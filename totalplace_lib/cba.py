@@ -1,0 +1,510 @@
+"""The HM Treasury place-based cost-benefit engine (New Economy model, HMT 2014 guidance).
+
+A *scenario* is plain data (a dict from params YAML): costs by funding agency and
+year, and outcomes. For each outcome ``k`` and year ``t`` (year 0 = first year of
+spend, undiscounted)::
+
+    successes_k  = cohort x engagement x success x (1 - deadweight) x attribution
+    benefit_k,t  = successes_k x persistence_k[t - lag] x unit value (fiscal by agency, economic, social)
+                   x (1 - optimism bias on benefits for the outcome's confidence grade)
+    cost_t       = sum over agencies of cost_a,t x (1 + optimism bias on costs for the costs' grade)
+    PV           = sum_t x_t x DF_t,  DF_t = prod_{i<=t} 1 / (1 + r_i)   (Green Book: 3.5% to year 30, then 3.0%)
+
+Results: PV costs (by funder), PV benefits by type and by agency, NPV, BCR,
+fiscal ROI, public-value ROI, payback year, value-for-money band, the who-pays /
+who-benefits matrix, tornado, switching values and a seeded Monte Carlo.
+
+All money is pounds at the scenario's ``price_year``. Arrays are vectorised over
+draws, so a 10,000-draw Monte Carlo is one pass of numpy arithmetic.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from . import paths
+from .errors import ParamsError
+
+logger = logging.getLogger(__name__)
+
+VFM_BANDS = ((1.0, "poor"), (1.5, "low"), (2.0, "medium"), (4.0, "high"), (float("inf"), "very high"))
+"""BCR upper bounds of value-for-money bands (DfT convention): <1 poor, 1-1.5 low, 1.5-2 medium, 2-4 high, >=4."""
+
+OUTCOME_FIELDS = ("cohort", "engagement", "success", "deadweight", "attribution", "value_scale")
+RATE_FIELDS = ("engagement", "success", "deadweight", "attribution")
+
+
+# --- reference tables -----------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def discount_schedule() -> pd.DataFrame:
+    """Green Book discount rates by year band (``from_year``, ``to_year``, ``rate``, ``source``)."""
+    return pd.read_csv(paths.reference_dir() / "discount_rates.csv")
+
+
+def discount_rates(years: int, flat: float | None = None) -> np.ndarray:
+    """Rate applying in each year 0..years-1 (``flat`` overrides the schedule)."""
+    if flat is not None:
+        return np.full(years, float(flat))
+    sched = discount_schedule()
+    t = np.arange(years)
+    rates = np.full(years, float(sched["rate"].iloc[-1]))
+    for _, row in sched.iloc[::-1].iterrows():
+        rates[(t >= row["from_year"]) & (t <= row["to_year"])] = row["rate"]
+    return rates
+
+
+def discount_factors(years: int, flat: float | np.ndarray | None = None) -> np.ndarray:
+    """Discount factors DF_t for t = 0..years-1 (DF_0 = 1).
+
+    With ``flat`` an array of n rates, returns an (n, years) array.
+    """
+    if isinstance(flat, np.ndarray):
+        r = np.broadcast_to(flat[:, None], (flat.size, years)).copy()
+        r[:, 0] = 0.0
+        return 1.0 / np.cumprod(1.0 + r, axis=1)
+    r = discount_rates(years, flat).copy()
+    r[0] = 0.0
+    return 1.0 / np.cumprod(1.0 + r)
+
+
+@lru_cache(maxsize=1)
+def optimism_bias_table() -> pd.DataFrame:
+    """Optimism bias by confidence grade (1 best .. 5 worst): ``cost_uplift`` and ``benefit_reduction``."""
+    return pd.read_csv(paths.reference_dir() / "optimism_bias.csv").set_index("confidence")
+
+
+def vfm_band(bcr: float) -> str:
+    """Value-for-money band of a benefit-cost ratio."""
+    return next(label for bound, label in VFM_BANDS if bcr < bound)
+
+
+# --- scenario as data -----------------------------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    """One outcome of an intervention; values are £ per successful participant per year of effect."""
+
+    name: str
+    cohort: float
+    engagement: float
+    success: float
+    deadweight: float
+    attribution: float
+    persistence: list[float]
+    fiscal: dict[str, float]
+    lag: int = 0
+    economic: float = 0.0
+    social: float = 0.0
+    confidence: int = 3
+    value_scale: float = 1.0
+
+    @property
+    def successes(self) -> float:
+        """Net successes attributable to the intervention."""
+        return self.cohort * self.engagement * self.success * (1 - self.deadweight) * self.attribution
+
+
+@dataclass
+class Scenario:
+    """A redesign scenario: costs by funder and year, outcomes, horizon and price year."""
+
+    name: str
+    years: int
+    costs: dict[str, list[float]]
+    outcomes: list[Outcome]
+    price_year: str = "2009/10"
+    cost_confidence: int = 3
+    discount_rate: float | None = None  # None = Green Book schedule
+    optimism_bias: float = 1.0  # scale on the optimism-bias table (0 = off)
+    uncertainty: dict[str, dict] = field(default_factory=dict)
+    start_year: int | None = None  # calendar/financial year of year 0, for labels
+
+    @property
+    def agencies(self) -> list[str]:
+        """Every agency that pays or benefits, funders first."""
+        out = list(self.costs)
+        for o in self.outcomes:
+            out += [a for a in o.fiscal if a not in out]
+        return out
+
+    def year_labels(self) -> list[str]:
+        """``2010/11`` style labels when ``start_year`` is set, else ``year 0``..."""
+        if self.start_year is None:
+            return [f"year {t}" for t in range(self.years)]
+        return [f"{self.start_year + t}/{str(self.start_year + t + 1)[-2:]}" for t in range(self.years)]
+
+
+def _num(d: dict, key: str, where: str, lo: float | None = None, hi: float | None = None, default=None) -> float:
+    if key not in d:
+        if default is not None:
+            return default
+        raise ParamsError(f"{where}: '{key}' is required", column=f"{where}.{key}")
+    v = d[key]
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise ParamsError(f"{where}: '{key}' must be a number, got {v!r}", column=f"{where}.{key}")
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        raise ParamsError(f"{where}: '{key}' = {v} is outside {lo}..{hi}", column=f"{where}.{key}")
+    return float(v)
+
+
+def scenario_from_dict(d: dict, name: str = "scenario") -> Scenario:
+    """Build and validate a scenario from plain data (e.g. ``scenarios: <theme>:`` in params YAML).
+
+    Raises
+    ------
+    ParamsError
+        Naming the key path (``outcomes[1].success``) and what is wrong.
+    """
+    if not isinstance(d, dict):
+        raise ParamsError(f"scenario '{name}' must be a mapping")
+    known = {"name", "years", "costs", "outcomes", "price_year", "cost_confidence", "discount_rate",
+             "optimism_bias", "uncertainty", "start_year", "description"}
+    extra = set(d) - known
+    if extra:
+        raise ParamsError(f"scenario '{name}': unknown key(s) {', '.join(sorted(extra))}; allowed: "
+                          f"{', '.join(sorted(known))}", column=sorted(extra)[0])
+    years = int(_num(d, "years", name, 1, 125))
+    costs = d.get("costs")
+    if not isinstance(costs, dict) or not costs:
+        raise ParamsError(f"{name}: 'costs' must map funding agency -> list of £ by year", column="costs")
+    clean_costs = {}
+    for agency, flows in costs.items():
+        if not isinstance(flows, list) or not all(isinstance(x, int | float) and x >= 0 for x in flows):
+            raise ParamsError(f"{name}: costs of '{agency}' must be a list of non-negative £ by year",
+                              column=f"costs.{agency}")
+        if len(flows) > years:
+            raise ParamsError(f"{name}: costs of '{agency}' run {len(flows)} years, beyond the {years}-year horizon",
+                              column=f"costs.{agency}")
+        clean_costs[agency] = [float(x) for x in flows] + [0.0] * (years - len(flows))
+    outcomes = []
+    for i, o in enumerate(d.get("outcomes") or []):
+        where = f"outcomes[{i}]"
+        if not isinstance(o, dict) or "name" not in o:
+            raise ParamsError(f"{where} must be a mapping with a name", column=where)
+        pers = o.get("persistence", [1.0])
+        if not isinstance(pers, list) or not all(isinstance(x, int | float) and 0 <= x <= 1 for x in pers):
+            raise ParamsError(f"{where}: 'persistence' must be a list of shares 0-1 by year of effect",
+                              column=f"{where}.persistence")
+        fiscal = o.get("fiscal", {})
+        if not isinstance(fiscal, dict) or not all(isinstance(v, int | float) for v in fiscal.values()):
+            raise ParamsError(f"{where}: 'fiscal' must map benefiting agency -> £ per success per year",
+                              column=f"{where}.fiscal")
+        outcomes.append(Outcome(
+            name=str(o["name"]),
+            cohort=_num(o, "cohort", where, 0),
+            engagement=_num(o, "engagement", where, 0, 1),
+            success=_num(o, "success", where, 0, 1),
+            deadweight=_num(o, "deadweight", where, 0, 1),
+            attribution=_num(o, "attribution", where, 0, 1),
+            persistence=[float(x) for x in pers],
+            fiscal={str(k): float(v) for k, v in fiscal.items()},
+            lag=int(_num(o, "lag", where, 0, years, default=0.0)),
+            economic=_num(o, "economic", where, default=0.0),
+            social=_num(o, "social", where, default=0.0),
+            confidence=int(_num(o, "confidence", where, 1, 5, default=3.0)),
+        ))
+    if not outcomes:
+        raise ParamsError(f"{name}: at least one outcome is needed", column="outcomes")
+    s = Scenario(
+        name=str(d.get("name", name)), years=years, costs=clean_costs, outcomes=outcomes,
+        price_year=str(d.get("price_year", "2009/10")),
+        cost_confidence=int(_num(d, "cost_confidence", name, 1, 5, default=3.0)),
+        discount_rate=None if d.get("discount_rate") is None else _num(d, "discount_rate", name, 0, 0.5),
+        optimism_bias=_num(d, "optimism_bias", name, 0, 2, default=1.0),
+        uncertainty=d.get("uncertainty") or {},
+        start_year=d.get("start_year"),
+    )
+    for key, spec in s.uncertainty.items():
+        _check_lever(s, key)
+        if not isinstance(spec, dict) or not {"low", "high"} <= set(spec):
+            raise ParamsError(f"{name}: uncertainty of '{key}' needs low and high", column=f"uncertainty.{key}")
+    return s
+
+
+# --- levers: named assumptions that sensitivity and Monte Carlo can move -----------------------------------
+
+def _check_lever(s: Scenario, key: str) -> None:
+    if key in ("costs", "discount_rate", "optimism_bias"):
+        return
+    name, _, fld = key.rpartition(".")
+    if fld not in OUTCOME_FIELDS or name not in {o.name for o in s.outcomes}:
+        raise ParamsError(f"unknown assumption '{key}': use 'costs', 'discount_rate', 'optimism_bias' or "
+                          f"'<outcome>.<{'|'.join(OUTCOME_FIELDS)}>'", column=f"uncertainty.{key}")
+
+
+def central(s: Scenario, key: str) -> float:
+    """Central value of a lever (``costs`` and ``<outcome>.value_scale`` are multipliers, 1 = central)."""
+    _check_lever(s, key)
+    if key == "costs":
+        return 1.0
+    if key == "discount_rate":
+        return s.discount_rate if s.discount_rate is not None else float(discount_rates(1)[0])
+    if key == "optimism_bias":
+        return s.optimism_bias
+    name, _, fld = key.rpartition(".")
+    return float(getattr(next(o for o in s.outcomes if o.name == name), fld))
+
+
+# --- evaluation ---------------------------------------------------------------------------------------
+
+def _profile(o: Outcome, years: int) -> np.ndarray:
+    p = np.zeros(years)
+    pers = np.asarray(o.persistence[: max(0, years - o.lag)])
+    p[o.lag: o.lag + pers.size] = pers
+    return p
+
+
+def evaluate(s: Scenario, levers: dict[str, float | np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Present values for a scenario, vectorised over draws of the levers.
+
+    Parameters
+    ----------
+    levers : dict, optional
+        Lever name -> value or array of n values (see :func:`central` for names).
+
+    Returns
+    -------
+    dict of ndarray
+        ``pv_costs``, ``pv_fiscal``, ``pv_economic``, ``pv_social``, ``pv_benefits``, ``npv`` (each shape (n,)),
+        ``pv_costs_by_agency`` and ``pv_fiscal_by_agency`` (dicts of (n,) arrays).
+    """
+    lv = dict(levers or {})
+    n = max([np.size(v) for v in lv.values()] + [1])
+
+    def get(key: str) -> np.ndarray:
+        v = lv.get(key)
+        return np.broadcast_to(np.asarray(central(s, key) if v is None else v, dtype=float), (n,))
+
+    rate = lv.get("discount_rate", s.discount_rate)
+    if rate is None:
+        df = np.broadcast_to(discount_factors(s.years), (n, s.years))
+    else:
+        df = discount_factors(s.years, np.broadcast_to(np.asarray(rate, dtype=float), (n,)).copy())
+    ob = get("optimism_bias")
+    obt = optimism_bias_table()
+    cost_mult = get("costs") * (1 + ob * float(obt.loc[s.cost_confidence, "cost_uplift"]))
+    pv_costs_by = {a: cost_mult * (df @ np.asarray(c)) for a, c in s.costs.items()}
+    pv_fiscal_by = {a: np.zeros(n) for a in s.agencies}
+    pv_econ = np.zeros(n)
+    pv_soc = np.zeros(n)
+    for o in s.outcomes:
+        k = o.name
+        succ = get(f"{k}.cohort") * get(f"{k}.engagement") * get(f"{k}.success") * \
+            (1 - get(f"{k}.deadweight")) * get(f"{k}.attribution")
+        keep = 1 - ob * float(obt.loc[o.confidence, "benefit_reduction"])
+        unit_pv = df @ _profile(o, s.years)  # PV of one success's stream of £1 a year
+        scale = succ * unit_pv * keep * get(f"{k}.value_scale")
+        for agency, v in o.fiscal.items():
+            pv_fiscal_by[agency] = pv_fiscal_by[agency] + scale * v
+        pv_econ = pv_econ + scale * o.economic
+        pv_soc = pv_soc + scale * o.social
+    pv_costs = sum(pv_costs_by.values())
+    pv_fiscal = sum(pv_fiscal_by.values())
+    pv_benefits = pv_fiscal + pv_econ + pv_soc
+    return {"pv_costs": pv_costs, "pv_fiscal": pv_fiscal, "pv_economic": pv_econ, "pv_social": pv_soc,
+            "pv_benefits": pv_benefits, "npv": pv_benefits - pv_costs,
+            "pv_costs_by_agency": pv_costs_by, "pv_fiscal_by_agency": pv_fiscal_by}
+
+
+def cash_flows(s: Scenario) -> pd.DataFrame:
+    """Year-by-year flows at the central case (£, optimism bias applied).
+
+    Columns: year, label, discount_factor, costs, fiscal, economic, social, net, and the
+    cumulative discounted costs, fiscal benefits and net (all benefits) - the payback curve.
+    """
+    obt = optimism_bias_table()
+    dfac = discount_factors(s.years, s.discount_rate)
+    costs = sum(np.asarray(c) for c in s.costs.values()) * (
+        1 + s.optimism_bias * float(obt.loc[s.cost_confidence, "cost_uplift"]))
+    fiscal = np.zeros(s.years)
+    econ = np.zeros(s.years)
+    soc = np.zeros(s.years)
+    for o in s.outcomes:
+        keep = 1 - s.optimism_bias * float(obt.loc[o.confidence, "benefit_reduction"])
+        flow = o.successes * o.value_scale * keep * _profile(o, s.years)
+        fiscal += flow * sum(o.fiscal.values())
+        econ += flow * o.economic
+        soc += flow * o.social
+    out = pd.DataFrame({"year": np.arange(s.years), "label": s.year_labels(), "discount_factor": dfac,
+                        "costs": costs, "fiscal": fiscal, "economic": econ, "social": soc})
+    out["net"] = out["fiscal"] + out["economic"] + out["social"] - out["costs"]
+    out["cum_pv_costs"] = (out["costs"] * dfac).cumsum()
+    out["cum_pv_fiscal"] = (out["fiscal"] * dfac).cumsum()
+    out["cum_pv_net"] = (out["net"] * dfac).cumsum()
+    return out
+
+
+@dataclass(frozen=True)
+class Appraisal:
+    """The central-case results of a scenario (pounds at ``price_year``, present values)."""
+
+    scenario: str
+    price_year: str
+    pv_costs: float
+    pv_fiscal: float
+    pv_economic: float
+    pv_social: float
+    npv: float
+    bcr: float
+    fiscal_roi: float
+    public_value_roi: float
+    payback_year: int | None
+    payback_label: str | None
+    vfm: str
+    costs_by_agency: dict[str, float]
+    fiscal_by_agency: dict[str, float]
+
+    @property
+    def pv_benefits(self) -> float:
+        return self.pv_fiscal + self.pv_economic + self.pv_social
+
+    @property
+    def fiscal_npv(self) -> float:
+        """Cashable-side NPV: fiscal benefits only, minus costs."""
+        return self.pv_fiscal - self.pv_costs
+
+
+def appraise(s: Scenario) -> Appraisal:
+    """Central-case appraisal: NPV, BCR, ROIs, payback (first year cumulative discounted fiscal
+    benefits reach cumulative discounted costs), VfM band and PVs by agency."""
+    r = evaluate(s)
+    cf = cash_flows(s)
+    paid = cf.index[cf["cum_pv_fiscal"] >= cf["cum_pv_costs"]]
+    pay = int(cf.loc[paid[0], "year"]) if len(paid) else None
+    pv_costs = float(r["pv_costs"][0])
+    pv_ben = float(r["pv_benefits"][0])
+    bcr = pv_ben / pv_costs if pv_costs > 0 else float("inf")
+    return Appraisal(
+        scenario=s.name, price_year=s.price_year, pv_costs=pv_costs, pv_fiscal=float(r["pv_fiscal"][0]),
+        pv_economic=float(r["pv_economic"][0]), pv_social=float(r["pv_social"][0]), npv=float(r["npv"][0]),
+        bcr=bcr, fiscal_roi=float(r["pv_fiscal"][0]) / pv_costs if pv_costs > 0 else float("inf"),
+        public_value_roi=bcr, payback_year=pay, payback_label=cf.loc[paid[0], "label"] if len(paid) else None,
+        vfm=vfm_band(bcr),
+        costs_by_agency={a: float(v[0]) for a, v in r["pv_costs_by_agency"].items()},
+        fiscal_by_agency={a: float(v[0]) for a, v in r["pv_fiscal_by_agency"].items() if v[0] != 0},
+    )
+
+
+def who_benefits(a: Appraisal) -> pd.DataFrame:
+    """Who pays / who benefits: PV fiscal benefits by funding agency (rows) x benefiting agency (columns).
+
+    Each benefiting agency's PV is shared among funders in proportion to their share of PV
+    costs, so the matrix sums to the total PV fiscal benefit. Row sums against each funder's
+    own costs show the 'wrong pocket': who pays without getting their money back.
+    """
+    total_cost = sum(a.costs_by_agency.values())
+    rows = {f: {b: v * c / total_cost for b, v in a.fiscal_by_agency.items()} for f, c in a.costs_by_agency.items()}
+    m = pd.DataFrame(rows).T.fillna(0.0)
+    m.index.name = "funder"
+    m.columns.name = "beneficiary"
+    return m
+
+
+def pockets(a: Appraisal) -> pd.DataFrame:
+    """Per agency: PV it pays, PV fiscal benefit it receives, and its own net position (£)."""
+    agencies = list(dict.fromkeys([*a.costs_by_agency, *a.fiscal_by_agency]))
+    df = pd.DataFrame({"agency": agencies,
+                       "pays": [a.costs_by_agency.get(x, 0.0) for x in agencies],
+                       "receives": [a.fiscal_by_agency.get(x, 0.0) for x in agencies]})
+    df["net"] = df["receives"] - df["pays"]
+    return df.sort_values("receives", ascending=False).reset_index(drop=True)
+
+
+# --- sensitivity ---------------------------------------------------------------------------------------
+
+def tornado(s: Scenario, ranges: dict[str, tuple[float, float]] | None = None) -> pd.DataFrame:
+    """NPV with each assumption at its low and high value, the others central; widest swing first.
+
+    ``ranges`` defaults to the scenario's ``uncertainty`` (low, high).
+    """
+    ranges = ranges or {k: (v["low"], v["high"]) for k, v in s.uncertainty.items()}
+    base = float(evaluate(s)["npv"][0])
+    rows = []
+    for key, (lo, hi) in ranges.items():
+        npv = evaluate(s, {key: np.array([lo, hi])})["npv"]
+        rows.append({"assumption": key, "low": lo, "central": central(s, key), "high": hi,
+                     "npv_low": float(npv[0]), "npv_high": float(npv[1]), "npv_central": base})
+    out = pd.DataFrame(rows)
+    if not out.empty:
+        out["swing"] = (out["npv_high"] - out["npv_low"]).abs()
+        out = out.sort_values("swing", ascending=False).reset_index(drop=True)
+    return out
+
+
+def switching_value(s: Scenario, key: str, lo: float | None = None, hi: float | None = None) -> float | None:
+    """Value of one assumption at which NPV = 0 (others central), or None if NPV keeps its sign.
+
+    Searches ``[lo, hi]`` (default: 0..1 for rates, 0..10x central otherwise) by bisection.
+    """
+    c = central(s, key)
+    field_ = key.rpartition(".")[2]
+    lo = lo if lo is not None else 0.0
+    hi = hi if hi is not None else (1.0 if field_ in RATE_FIELDS or key == "discount_rate" else 10 * max(c, 1e-9))
+    grid = np.linspace(lo, hi, 401)
+    npv = evaluate(s, {key: grid})["npv"]
+    sign = np.sign(npv)
+    cross = np.nonzero(sign[:-1] * sign[1:] <= 0)[0]
+    if not len(cross):
+        return None
+    a, b = grid[cross[0]], grid[cross[0] + 1]
+    for _ in range(60):
+        m = (a + b) / 2
+        fa = float(evaluate(s, {key: a})["npv"][0])
+        fm = float(evaluate(s, {key: m})["npv"][0])
+        a, b = (a, m) if fa * fm <= 0 else (m, b)
+    return float((a + b) / 2)
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    """Distribution of NPV over draws of the uncertain assumptions."""
+
+    npv: np.ndarray
+    bcr: np.ndarray
+    p_benefit_exceeds_cost: float
+    p_interval: tuple[float, float]
+    draws: int
+    seed: int
+
+    def percentiles(self, q=(5, 50, 95)) -> dict[int, float]:
+        """NPV percentiles (£)."""
+        return {int(p): float(v) for p, v in zip(q, np.percentile(self.npv, q), strict=True)}
+
+
+def sample_levers(s: Scenario, draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Draw each uncertain assumption: triangular(low, central, high) unless ``dist: uniform``."""
+    out = {}
+    for key, spec in s.uncertainty.items():
+        lo, hi = float(spec["low"]), float(spec["high"])
+        mode = float(spec.get("mode", central(s, key)))
+        mode = min(max(mode, lo), hi)
+        if spec.get("dist", "triangular") == "uniform" or lo == hi:
+            out[key] = rng.uniform(lo, hi, draws) if lo < hi else np.full(draws, lo)
+        else:
+            out[key] = rng.triangular(lo, mode, hi, draws)
+    return out
+
+
+def monte_carlo(s: Scenario, draws: int = 10_000, seed: int = 2010) -> MonteCarlo:
+    """Seeded Monte Carlo over the scenario's ``uncertainty``: NPV distribution and P(benefits > costs).
+
+    The interval on the probability is the Wilson 95% interval (PHStatsMethods, the DHSC
+    Fingertips implementation) for ``count(NPV > 0)`` of ``draws``: it reflects simulation
+    error only, not model error.
+    """
+    from PHStatsMethods import wilson_lower, wilson_upper
+
+    rng = np.random.default_rng(seed)
+    r = evaluate(s, sample_levers(s, draws, rng))
+    npv = np.broadcast_to(r["npv"], (draws,))
+    bcr = np.broadcast_to(r["pv_benefits"] / r["pv_costs"], (draws,))
+    k = int((npv > 0).sum())
+    return MonteCarlo(npv=npv, bcr=bcr, p_benefit_exceeds_cost=k / draws,
+                      p_interval=(float(wilson_lower(k, draws, 0.95)), float(wilson_upper(k, draws, 0.95))),
+                      draws=draws, seed=seed)
