@@ -195,3 +195,84 @@ def peers_per_head_chart(peers: pd.DataFrame, c, slug: str, pooled_per_head: flo
         source=_src(c), reference=pooled_per_head,
         reference_label=f"pilots' average {fmt.money(pooled_per_head)}",
     )
+
+
+# --- Redesign case (CBA) charts -------------------------------------------------------------------
+
+def payback_chart(cf: pd.DataFrame, a, source: str) -> Chart:
+    """Cumulative discounted costs and fiscal benefits by year, payback year marked."""
+    apply_style()
+    fig, ax = plt.subplots()
+    ax.plot(cf["label"], cf["cum_pv_costs"], color=PALETTE[3], linewidth=2.5, label="costs (cumulative PV)")
+    ax.plot(cf["label"], cf["cum_pv_fiscal"], color=PALETTE[0], linewidth=2.5,
+            label="fiscal benefits (cumulative PV)")
+    if a.payback_label is not None:
+        ax.axvline(a.payback_label, color=PALETTE[1], linestyle="--", linewidth=1.5)
+        ax.text(a.payback_label, ax.get_ylim()[1] * 0.95, f" pays back {a.payback_label}", color=PALETTE[1],
+                fontsize=9, va="top")
+    money_axis(ax, "y")
+    ax.tick_params(axis="x", rotation=45)
+    ax.legend(loc="upper left", frameon=False)
+    title = (f"Fiscal benefits repay the costs by {a.payback_label}" if a.payback_label
+             else "Fiscal benefits never repay the costs within the horizon")
+    _titles(ax, title, f"Cumulative present values, £ at {a.price_year} prices; NPV {fmt.money(a.npv)}, "
+                       f"BCR {a.bcr:.1f}")
+    return _finish(fig, source)
+
+
+def who_benefits_chart(matrix: pd.DataFrame, a, source: str) -> Chart:
+    """Heatmap of PV fiscal benefit by funder (rows) and beneficiary (columns)."""
+    import seaborn as sns
+
+    apply_style()
+    fig, ax = plt.subplots(figsize=(8.5, 1.6 + 0.6 * len(matrix)))
+    labels = matrix.map(fmt.money)
+    sns.heatmap(matrix, annot=labels, fmt="", cmap="Blues", cbar=False, linewidths=1, ax=ax)
+    ax.set_xlabel("benefits to")
+    ax.set_ylabel("paid for by")
+    ax.tick_params(axis="x", rotation=0)
+    top = max(a.fiscal_by_agency, key=a.fiscal_by_agency.get)
+    funders = ", ".join(a.costs_by_agency)
+    share = a.fiscal_by_agency[top] / a.pv_fiscal
+    title = (f"{top} gets {fmt.share(share, 0)} of the savings; {funders} pays" if top not in a.costs_by_agency
+             else f"{top} gets {fmt.share(share, 0)} of the savings")
+    _titles(ax, title, f"Who pays, who benefits: PV fiscal benefit, £ at {a.price_year} prices")
+    return _finish(fig, source)
+
+
+def tornado_chart(t: pd.DataFrame, source: str, price_year: str) -> Chart:
+    """NPV range as each assumption moves low -> high, widest at the top."""
+    apply_style()
+    t = t.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8.5, 1.6 + 0.5 * len(t)))
+    base = float(t["npv_central"].iloc[0])
+    for y, (_, r) in enumerate(t.iterrows()):
+        lo, hi = sorted([r["npv_low"], r["npv_high"]])
+        ax.barh(y, hi - lo, left=lo, color=PALETTE[0])
+        ax.text(hi, y, f"  {r['low']:g} to {r['high']:g}", va="center", fontsize=8.5)
+    ax.set_yticks(range(len(t)), t["assumption"])
+    ax.axvline(base, color="black", linewidth=1)
+    ax.axvline(0, color=PALETTE[3], linewidth=1.5, linestyle="--")
+    money_axis(ax, "x")
+    first = t.iloc[-1]
+    _titles(ax, f"The result is most sensitive to {first['assumption']}",
+            f"NPV as each assumption moves across its range (others central), £ at {price_year} prices")
+    return _finish(fig, source)
+
+
+def npv_distribution_chart(mc, source: str, price_year: str) -> Chart:
+    """Histogram of Monte Carlo NPVs with zero and the 5th/95th percentiles marked."""
+    apply_style()
+    fig, ax = plt.subplots()
+    ax.hist(mc.npv, bins=60, color=PALETTE[0])
+    ax.axvline(0, color=PALETTE[3], linestyle="--", linewidth=1.5)
+    pct = mc.percentiles()
+    for q in (5, 95):
+        ax.axvline(pct[q], color=PALETTE[1], linewidth=1)
+    money_axis(ax, "x")
+    ax.set_ylabel("draws")
+    lo, hi = mc.p_interval
+    _titles(ax, f"Benefits exceed costs in {fmt.share(mc.p_benefit_exceeds_cost, 0)} of {mc.draws:,} simulations",
+            f"NPV distribution, £ at {price_year} prices; 90% of draws between {fmt.money(pct[5])} and "
+            f"{fmt.money(pct[95])} (P 95% CI {fmt.share(lo)}-{fmt.share(hi)})")
+    return _finish(fig, source)
