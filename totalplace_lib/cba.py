@@ -79,6 +79,16 @@ def optimism_bias_table() -> pd.DataFrame:
     return pd.read_csv(paths.reference_dir() / "optimism_bias.csv").set_index("confidence")
 
 
+def cost_multiplier(grade: int, scale: float | np.ndarray = 1.0) -> float | np.ndarray:
+    """Factor applied to costs of a confidence grade: 1 + scale x cost uplift."""
+    return 1 + scale * float(optimism_bias_table().loc[grade, "cost_uplift"])
+
+
+def benefit_kept(grade: int, scale: float | np.ndarray = 1.0) -> float | np.ndarray:
+    """Share of benefits kept for a confidence grade: 1 - scale x benefit reduction."""
+    return 1 - scale * float(optimism_bias_table().loc[grade, "benefit_reduction"])
+
+
 def vfm_band(bcr: float) -> str:
     """Value-for-money band of a benefit-cost ratio."""
     return next(label for bound, label in VFM_BANDS if bcr < bound)
@@ -287,8 +297,7 @@ def evaluate(s: Scenario, levers: dict[str, float | np.ndarray] | None = None) -
     else:
         df = discount_factors(s.years, np.broadcast_to(np.asarray(rate, dtype=float), (n,)).copy())
     ob = get("optimism_bias")
-    obt = optimism_bias_table()
-    cost_mult = get("costs") * (1 + ob * float(obt.loc[s.cost_confidence, "cost_uplift"]))
+    cost_mult = get("costs") * cost_multiplier(s.cost_confidence, ob)
     pv_costs_by = {a: cost_mult * (df @ np.asarray(c)) for a, c in s.costs.items()}
     pv_fiscal_by = {a: np.zeros(n) for a in s.agencies}
     pv_econ = np.zeros(n)
@@ -297,7 +306,7 @@ def evaluate(s: Scenario, levers: dict[str, float | np.ndarray] | None = None) -
         k = o.name
         succ = get(f"{k}.cohort") * get(f"{k}.engagement") * get(f"{k}.success") * \
             (1 - get(f"{k}.deadweight")) * get(f"{k}.attribution")
-        keep = 1 - ob * float(obt.loc[o.confidence, "benefit_reduction"])
+        keep = benefit_kept(o.confidence, ob)
         unit_pv = df @ _profile(o, s.years)  # PV of one success's stream of £1 a year
         scale = succ * unit_pv * keep * get(f"{k}.value_scale")
         for agency, v in o.fiscal.items():
@@ -318,15 +327,13 @@ def cash_flows(s: Scenario) -> pd.DataFrame:
     Columns: year, label, discount_factor, costs, fiscal, economic, social, net, and the
     cumulative discounted costs, fiscal benefits and net (all benefits) - the payback curve.
     """
-    obt = optimism_bias_table()
     dfac = discount_factors(s.years, s.discount_rate)
-    costs = sum(np.asarray(c) for c in s.costs.values()) * (
-        1 + s.optimism_bias * float(obt.loc[s.cost_confidence, "cost_uplift"]))
+    costs = sum(np.asarray(c) for c in s.costs.values()) * cost_multiplier(s.cost_confidence, s.optimism_bias)
     fiscal = np.zeros(s.years)
     econ = np.zeros(s.years)
     soc = np.zeros(s.years)
     for o in s.outcomes:
-        keep = 1 - s.optimism_bias * float(obt.loc[o.confidence, "benefit_reduction"])
+        keep = benefit_kept(o.confidence, s.optimism_bias)
         flow = o.successes * o.value_scale * keep * _profile(o, s.years)
         fiscal += flow * sum(o.fiscal.values())
         econ += flow * o.economic
