@@ -134,6 +134,7 @@ class Scenario:
     optimism_bias: float = 1.0  # scale on the optimism-bias table (0 = off)
     uncertainty: dict[str, dict] = field(default_factory=dict)
     start_year: int | None = None  # calendar/financial year of year 0, for labels
+    description: str = ""
 
     @property
     def agencies(self) -> list[str]:
@@ -229,6 +230,7 @@ def scenario_from_dict(d: dict, name: str = "scenario") -> Scenario:
         optimism_bias=_num(d, "optimism_bias", name, 0, 2, default=1.0),
         uncertainty=d.get("uncertainty") or {},
         start_year=d.get("start_year"),
+        description=str(d.get("description", "")).strip(),
     )
     for key, spec in s.uncertainty.items():
         _check_lever(s, key)
@@ -515,3 +517,52 @@ def monte_carlo(s: Scenario, draws: int = 10_000, seed: int = 2010) -> MonteCarl
     return MonteCarlo(npv=npv, bcr=bcr, p_benefit_exceeds_cost=k / draws,
                       p_interval=(float(wilson_lower(k, draws, 0.95)), float(wilson_upper(k, draws, 0.95))),
                       draws=draws, seed=seed)
+
+
+# --- scenarios for a place and theme -------------------------------------------------------------------
+
+FROM_DATA = "from data:"
+
+
+def fill_from_data(d, values: dict, where: str = "scenario"):
+    """Replace every ``"from data: <key>"`` string in a scenario template with ``values[key]``.
+
+    Raises
+    ------
+    ParamsError
+        If a template asks for a value the theme did not compute.
+    """
+    if isinstance(d, dict):
+        return {k: fill_from_data(v, values, f"{where}.{k}") for k, v in d.items()}
+    if isinstance(d, list):
+        return [fill_from_data(v, values, f"{where}[{i}]") for i, v in enumerate(d)]
+    if isinstance(d, str) and d.startswith(FROM_DATA):
+        key = d[len(FROM_DATA):].strip()
+        if key not in values:
+            raise ParamsError(f"{where}: template asks for '{key}', which the notebook does not compute "
+                              f"(available: {', '.join(sorted(values))})", column=where)
+        return values[key]
+    return d
+
+
+def template_path(theme: str):
+    """The default scenario template of a theme (``data/reference/scenarios/<theme>.yaml``)."""
+    return paths.reference_dir() / "scenarios" / f"{theme}.yaml"
+
+
+def scenario_for(place, theme: str, values: dict) -> tuple[Scenario, str]:
+    """The redesign scenario for a place and theme, and where it came from.
+
+    The place's params file wins (``scenarios: <theme>:``); otherwise the theme's template,
+    with ``"from data: ..."`` placeholders filled from ``values`` (figures the notebook computed).
+    """
+    import yaml
+
+    d = place.scenarios.get(theme)
+    origin = f"params/{place.slug}.yaml (scenarios: {theme})"
+    if d is None:
+        path = template_path(theme)
+        d = yaml.safe_load(path.read_text(encoding="utf-8"))
+        origin = f"{paths.relative(path)} (default; placeholders filled from the place's data)"
+    return scenario_from_dict(fill_from_data(d, values, theme), name=theme), origin
+

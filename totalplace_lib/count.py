@@ -89,6 +89,26 @@ class Count:
         return self.council_discretionary_gbp / self.total_gbp
 
 
+def count_of(spend: pd.DataFrame, place_name: str, year: int, pop: int) -> Count:
+    """Summarise a set of spend lines (£) against a population (persons) into a :class:`Count`."""
+    total = float(spend["amount_gbp"].sum())
+    price_years = sorted(set(spend["price_year"]))
+    if len(price_years) != 1:
+        raise ValueError(f"spend for {place_name} mixes price years {price_years}; uprate first (costs.uprate)")
+    return Count(
+        place=place_name,
+        year=year,
+        population=pop,
+        total_gbp=total,
+        per_head_gbp=total / pop,
+        preventive_share=preventive_share(spend),
+        council_gbp=float(spend.loc[spend["agency"] == "Council", "amount_gbp"].sum()),
+        council_discretionary_gbp=council_discretionary(spend),
+        price_year=price_years[0],
+        sources=tuple(sorted(set(spend["source"]))),
+    )
+
+
 def high_level_count(ds: Dataset, place: Place, year: int) -> Count:
     """Compute the Total Place high-level count for a place.
 
@@ -98,28 +118,38 @@ def high_level_count(ds: Dataset, place: Place, year: int) -> Count:
         Population, total spend (£), spend per head (£), preventive share (0-1),
         council and council discretionary spend (£), price year and sources.
     """
+    return count_of(place_spend(ds, place, year), place.name, year, population(ds, place.area_codes, year))
+
+
+def theme_count(ds: Dataset, place: Place, year: int, themes: tuple[str, ...],
+                ages: tuple[int, int] | None = None) -> tuple[pd.DataFrame, Count]:
+    """A theme's spend lines and their count, per head of the theme's population.
+
+    Parameters
+    ----------
+    themes : tuple of str
+        Spend-line themes to include (e.g. ``("early_years",)``).
+    ages : (int, int), optional
+        Inclusive age range of the population the spend serves (children 0-5: ``(0, 5)``);
+        default all ages.
+
+    Returns
+    -------
+    (DataFrame, Count)
+        The spend lines and their :class:`Count` (``per_head_gbp`` is per person in ``ages``).
+    """
     s = place_spend(ds, place, year)
-    pop = population(ds, place.area_codes, year)
-    total = float(s["amount_gbp"].sum())
-    price_years = sorted(set(s["price_year"]))
-    if len(price_years) != 1:
-        raise ValueError(f"spend for {place.name} mixes price years {price_years}; uprate first (costs.uprate)")
-    return Count(
-        place=place.name,
-        year=year,
-        population=pop,
-        total_gbp=total,
-        per_head_gbp=total / pop,
-        preventive_share=preventive_share(s),
-        council_gbp=float(s.loc[s["agency"] == "Council", "amount_gbp"].sum()),
-        council_discretionary_gbp=council_discretionary(s),
-        price_year=price_years[0],
-        sources=tuple(sorted(set(s["source"]))),
-    )
+    s = s[s["theme"].isin(themes)]
+    if s.empty:
+        raise ValueError(f"no spend lines for {place.name} in {year} for theme(s) {', '.join(themes)}")
+    return s, count_of(s, place.name, year, population(ds, place.area_codes, year, ages))
 
 
-def compare_places(ds: Dataset, places: list[Place], year: int) -> pd.DataFrame:
-    """High-level count of several places side by side, ranked by spend per head (1 = highest).
+def compare_places(ds: Dataset, places: list[Place], year: int, themes: tuple[str, ...] | None = None,
+                   ages: tuple[int, int] | None = None) -> pd.DataFrame:
+    """High-level (or one theme's) count of several places side by side, ranked by spend per head (1 = highest).
+
+    With ``themes`` (and ``ages``) the count is :func:`theme_count`'s; per head is per person in ``ages``.
 
     Returns
     -------
@@ -129,7 +159,7 @@ def compare_places(ds: Dataset, places: list[Place], year: int) -> pd.DataFrame:
     """
     rows = []
     for p in places:
-        c = high_level_count(ds, p, year)
+        c = high_level_count(ds, p, year) if themes is None else theme_count(ds, p, year, themes, ages)[1]
         rows.append(
             {
                 "slug": p.slug,

@@ -102,6 +102,11 @@ class Dataset:
         """True for the synthetic sample data (every report must say so)."""
         return self.name == "sample"
 
+    def rows(self, table: str, codes: tuple[str, ...]) -> pd.DataFrame:
+        """The rows of one table for a set of authorities (e.g. a place's ``area_codes``)."""
+        t = getattr(self, table)
+        return t[t["area_code"].isin(codes)]
+
     def files(self) -> list[Path]:
         """The files this dataset is read from (for content hashes and the sources appendix)."""
         return [table_path(t, self.name) for t in (*DATASET_TABLES, "unit_costs")]

@@ -57,3 +57,12 @@ def ordinal(n: int) -> str:
     """``1`` -> ``1st``, ``2`` -> ``2nd``, ``13`` -> ``13th``."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def by_unit(value: float, unit: str) -> str:
+    """Format a value by its unit: ``GBP`` as money, ``proportion`` as per cent, else a count."""
+    if unit.startswith("GBP"):
+        return money(value)
+    if unit == "proportion":
+        return share(value)
+    return count(value)

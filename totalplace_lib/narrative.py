@@ -72,3 +72,21 @@ def place_findings(place: Place, count: Count, by_agency: pd.DataFrame, peers: p
         "so redesign needs partners' budgets too.",
     ]
     return lines
+
+
+def scenario_summary(s, origin: str) -> Markdown:
+    """The redesign scenario in words: what it is, who pays what, and each outcome's assumptions."""
+    from . import fmt
+
+    costs = "; ".join(f"{a} {fmt.money(sum(v))} over {sum(1 for x in v if x)} years" for a, v in s.costs.items())
+    lines = [f"**{s.name}.** {s.description}", "",
+             f"*Assumptions from* `{origin}`. Horizon {s.years} years from "
+             f"{s.year_labels()[0]}, £ at {s.price_year} prices, optimism bias x{s.optimism_bias:g}. "
+             f"Costs (undiscounted): {costs}.", ""]
+    for o in s.outcomes:
+        lines.append(f"- **{o.name}**: cohort {fmt.count(o.cohort)}, engagement {o.engagement:.0%}, success "
+                     f"{o.success:.0%}, deadweight {o.deadweight:.0%}, attribution {o.attribution:.0%}, evidence grade "
+                     f"{o.confidence}; {fmt.count(o.successes)} net successes; saves "
+                     + ", ".join(f"{a} {fmt.money(v)}" for a, v in o.fiscal.items()) + " a year per success"
+                     + (f", plus {fmt.money(o.social)} social value" if o.social else "") + ".")
+    return Markdown("\n".join(lines))

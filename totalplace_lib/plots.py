@@ -153,12 +153,12 @@ def _src(c) -> str:
     return "; ".join(c.sources)
 
 
-def spend_by_agency_chart(by_agency: pd.DataFrame, c) -> Chart:
-    """Spend by agency for a place, titled with the largest agency's share."""
+def spend_by_agency_chart(by_agency: pd.DataFrame, c, what: str = "public spend") -> Chart:
+    """Spend by agency for a place, titled with the largest agency's share of ``what``."""
     top = by_agency.iloc[0]
     return hbar_money(
         by_agency, "agency",
-        title=f"{top['agency']} accounts for {fmt.share(top['share'], 0)} of public spend in {c.place}",
+        title=f"{top['agency']} accounts for {fmt.share(top['share'], 0)} of {what} in {c.place}",
         subtitle=f"Spend by agency, £, {c.price_year} prices (total {fmt.money(c.total_gbp)})",
         source=_src(c),
     )
@@ -175,23 +175,24 @@ def spend_by_service_chart(by_service: pd.DataFrame, c, top: int = 12) -> Chart:
     )
 
 
-def stage_chart(stages: pd.DataFrame, c) -> Chart:
+def stage_chart(stages: pd.DataFrame, c, what: str = "public spend") -> Chart:
     """Stage split for a place, titled with the preventive share."""
     return stage_bar(
         stages,
-        title=f"{fmt.share(c.preventive_share, 0)} of spend in {c.place} comes before crisis",
-        subtitle=f"Share of public spend by stage, {c.price_year}",
+        title=f"{fmt.share(c.preventive_share, 0)} of {what} in {c.place} comes before crisis",
+        subtitle=f"Share of {what} by stage, {c.price_year}",
         source=_src(c),
     )
 
 
-def peers_per_head_chart(peers: pd.DataFrame, c, slug: str, pooled_per_head: float) -> Chart:
+def peers_per_head_chart(peers: pd.DataFrame, c, slug: str, pooled_per_head: float,
+                         what: str = "Public spend per resident") -> Chart:
     """Spend per head across the pilots, this place highlighted, pooled average marked."""
     rank = int(peers.loc[peers["slug"] == slug, "rank_per_head"].iloc[0])
     return peer_bars(
         peers, "per_head_gbp", "place", c.place,
-        title=f"{c.place} ranks {fmt.ordinal(rank)} of {len(peers)} pilots on spend per head",
-        subtitle=f"Public spend per resident, £, {c.price_year} prices",
+        title=f"{c.place} ranks {fmt.ordinal(rank)} of {len(peers)} pilots on {what.lower()}",
+        subtitle=f"{what}, £, {c.price_year} prices",
         source=_src(c), reference=pooled_per_head,
         reference_label=f"pilots' average {fmt.money(pooled_per_head)}",
     )
@@ -234,7 +235,8 @@ def who_benefits_chart(matrix: pd.DataFrame, a, source: str) -> Chart:
     top = max(a.fiscal_by_agency, key=a.fiscal_by_agency.get)
     funders = ", ".join(a.costs_by_agency)
     share = a.fiscal_by_agency[top] / a.pv_fiscal
-    title = (f"{top} gets {fmt.share(share, 0)} of the savings; {funders} pays" if top not in a.costs_by_agency
+    verb = "pays" if len(a.costs_by_agency) == 1 else "pay"
+    title = (f"{top} gets {fmt.share(share, 0)} of the savings; {funders} {verb}" if top not in a.costs_by_agency
              else f"{top} gets {fmt.share(share, 0)} of the savings")
     _titles(ax, title, f"Who pays, who benefits: PV fiscal benefit, £ at {a.price_year} prices")
     return _finish(fig, source)
@@ -276,3 +278,218 @@ def npv_distribution_chart(mc, source: str, price_year: str) -> Chart:
             f"NPV distribution, £ at {price_year} prices; 90% of draws between {fmt.money(pct[5])} and "
             f"{fmt.money(pct[95])} (P 95% CI {fmt.share(lo)}-{fmt.share(hi)})")
     return _finish(fig, source)
+
+
+# --- Theme charts ----------------------------------------------------------------------------------
+
+def pareto_chart(curve: pd.DataFrame, table: pd.DataFrame, what: str, who: str, source: str) -> Chart:
+    """Concentration curve: cumulative share of ``what`` against share of ``who`` (most active first)."""
+    apply_style()
+    fig, ax = plt.subplots()
+    ax.plot(curve["people_share"], curve["total_share"], color=PALETTE[0], linewidth=2.5, label=f"{who}, most first")
+    ax.plot([0, 1], [0, 1], color=FOCUS[1], linestyle="--", linewidth=1, label="if everyone were equal")
+    for _, r in table.iterrows():
+        ax.plot(r["top_people_share"], r["total_share"], "o", color=PALETTE[1])
+        ax.annotate(f"top {r['top_people_share']:.0%}: {r['total_share']:.0%}",
+                    (r["top_people_share"], r["total_share"]), textcoords="offset points", xytext=(8, -12),
+                    fontsize=8.5)
+    pct = FuncFormatter(lambda v, _p: f"{v:.0%}")
+    ax.xaxis.set_major_formatter(pct)
+    ax.yaxis.set_major_formatter(pct)
+    ax.set_xlabel(f"share of {who}")
+    ax.set_ylabel(f"share of {what}")
+    ax.legend(loc="lower right", frameon=False)
+    two = table.loc[table["top_people_share"] == 0.02, "total_share"]
+    lead = table.iloc[0] if two.empty else table[table["top_people_share"] == 0.02].iloc[0]
+    _titles(ax, f"The top {lead['top_people_share']:.0%} of {who} account for {lead['total_share']:.0%} of {what}",
+            f"Cumulative share of {what} by share of {who}, ranked from the most to the least")
+    return _finish(fig, source)
+
+
+def stacked_bars(table: pd.DataFrame, label: str, parts: list[str], title: str, subtitle: str, source: str,
+                 money: bool = True) -> Chart:
+    """Horizontal stacked bars: one bar per ``label`` row, one segment per column in ``parts``."""
+    apply_style()
+    t = table.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.42 * len(t) + 1.9)))
+    left = pd.Series(0.0, index=t.index)
+    for i, part in enumerate(parts):
+        ax.barh(t[label], t[part], left=left, color=PALETTE[i % len(PALETTE)], label=part)
+        left = left + t[part]
+    if money:
+        money_axis(ax, "x")
+    else:
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.32 - 0.02 * len(parts)), ncol=min(4, len(parts)),
+              frameon=False, fontsize=8.5)
+    _titles(ax, title, subtitle)
+    return _finish(fig, source)
+
+
+def crime_cost_chart(cc: pd.DataFrame, bearers: tuple[str, ...], place: str, price_year: str) -> Chart:
+    """Cost of recorded crime by offence type, split by who bears it."""
+    top = cc.iloc[0]
+    total = cc["cost_gbp"].sum()
+    return stacked_bars(
+        cc, "offence", list(bearers),
+        title=f"{top['offence'].capitalize()} is {fmt.share(top['cost_gbp'] / total, 0)} of the cost of crime "
+              f"in {place}",
+        subtitle=f"Cost of recorded crime by offence and who bears it, £ at {price_year} prices "
+                 f"(total {fmt.money(total)})",
+        source=f"Recorded offences (illustrative sample) x Home Office (2018) costs of crime, deflated to {price_year}",
+    )
+
+
+def journey_chart(journey, place: str, per_offence: float, offences_per_person: float, price_year: str) -> Chart:
+    """A prolific offender's year: each contact type's cost per person, plus the cost of their offences."""
+    t = journey.assign(label=journey["event"] + " (" + journey["agency"] + ")",
+                       amount_gbp=journey["cost_per_person_gbp"])[["label", "amount_gbp"]]
+    t = pd.concat([t, pd.DataFrame([{"label": f"{offences_per_person:.0f} offences (harm and response)",
+                                     "amount_gbp": per_offence * offences_per_person}])], ignore_index=True)
+    t = t.groupby("label", as_index=False)["amount_gbp"].sum()
+    total = t["amount_gbp"].sum()
+    return hbar_money(
+        t, "label",
+        title=f"A prolific offender's year in {place} costs about {fmt.money(total)}",
+        subtitle=f"Average cost per prolific offender a year by contact, £ at {price_year} prices",
+        source="Person-level records (illustrative sample) x unit costs (Unit Cost Database; Home Office; DWP)",
+    )
+
+
+def ci_chart(bench: pd.DataFrame, highlight: str, title: str, subtitle: str, source: str,
+             percent: bool = False) -> Chart:
+    """Places ranked on an indicator with 95% confidence intervals; England as a dashed line."""
+    apply_style()
+    eng = bench[bench["slug"] == "england"]
+    t = bench[bench["slug"] != "england"].sort_values("value")
+    fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.36 * len(t) + 1.8)))
+    colours = [FOCUS[0] if p == highlight else FOCUS[1] for p in t["place"]]
+    ax.barh(t["place"], t["value"], color=colours)
+    ax.errorbar(t["value"], range(len(t)), xerr=[t["value"] - t["lower"], t["upper"] - t["value"]], fmt="none",
+                ecolor="black", elinewidth=1, capsize=3)
+    if not eng.empty:
+        ev = float(eng["value"].iloc[0])
+        ax.axvline(ev, color=PALETTE[1], linestyle="--", linewidth=1.5)
+        ax.text(ev, len(t) - 0.4, f" England {ev:.0%}" if percent else f" England {ev:,.0f}", color=PALETTE[1],
+                fontsize=8.5, va="bottom")
+    if percent:
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
+    _titles(ax, title, subtitle)
+    return _finish(fig, source)
+
+
+def funnel_chart(limits: pd.DataFrame, points: pd.DataFrame, highlight: str, unit: str, indicator: str,
+                 source: str) -> Chart:
+    """Funnel plot: each place's rate against its population, with 95% and 99.8% control limits."""
+    apply_style()
+    fig, ax = plt.subplots()
+    for lim, style in (("2s", "--"), ("3s", ":")):
+        for side in ("lower", "upper"):
+            x = limits[f"{side}_{lim}_population_1_year"]
+            y = limits[f"{side}_{lim}_limit"]
+            ok = (x > 0) & (x <= points["denominator"].max() * 1.5)
+            ax.plot(x[ok], y[ok], color=FOCUS[1], linestyle=style, linewidth=1,
+                    label=f"{'95%' if lim == '2s' else '99.8%'} limits" if side == "lower" else None)
+    ax.axhline(float(limits["baseline"].iloc[0]), color=PALETTE[1], linewidth=1, label="pilots' average")
+    colours = [FOCUS[0] if p == highlight else PALETTE[0] for p in points["place"]]
+    ax.scatter(points["denominator"], points["value"], color=colours, zorder=3)
+    for _, r in points.iterrows():
+        if r["place"] == highlight:
+            ax.annotate(r["place"], (r["denominator"], r["value"]), textcoords="offset points", xytext=(6, 6),
+                        fontsize=8.5)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v / 1e6:.1f}m" if v >= 1e6 else f"{v / 1e3:.0f}k"))
+    ax.set_xlabel("population")
+    ax.set_ylabel(unit)
+    ax.legend(loc="upper right", frameon=False, fontsize=8.5)
+    sig = points.loc[points["place"] == highlight, "significance"]
+    where = "inside" if len(sig) and sig.iloc[0] == "Not significant" else "outside"
+    out = int((points["significance"] != "Not significant").sum())
+    _titles(ax, f"{highlight} lies {where} the funnel; {out} of {len(points)} pilots lie outside it",
+            f"{indicator} against population; 95% (dashed) and 99.8% (dotted) limits around the pilots' average")
+    return _finish(fig, source)
+
+
+def trend_chart(tr: pd.DataFrame, unit: str, title: str, subtitle: str, source: str) -> Chart:
+    """Indicator by period with 95% confidence bands, one line per place (place first, then England)."""
+    apply_style()
+    fig, ax = plt.subplots()
+    for name, g in tr.groupby("place", sort=False):
+        colour = PALETTE[0] if name != "England" else FOCUS[1]
+        ax.plot(g["period"], g["value"], marker="o", color=colour, linewidth=2, label=name)
+        ax.fill_between(g["period"], g["lower"], g["upper"], color=colour, alpha=0.15)
+    ax.set_ylabel(unit)
+    ax.legend(loc="upper left", frameon=False)
+    _titles(ax, title, subtitle)
+    return _finish(fig, source)
+
+
+def share_comparison_chart(sah: pd.DataFrame, place: str, price_year: str) -> Chart:
+    """Alcohol's share against drugs' share of intervention spend and of each harm (100% bars)."""
+    t = sah.assign(drugs_share=1 - sah["alcohol_share"])[["measure", "alcohol_share", "drugs_share"]]
+    t = t.rename(columns={"alcohol_share": "alcohol", "drugs_share": "drugs"})
+    spend = float(t["alcohol"].iloc[0])
+    harm = float(t["alcohol"].iloc[1:].mean())
+    return stacked_bars(
+        t, "measure", ["alcohol", "drugs"],
+        title=f"Alcohol gets {fmt.share(spend, 0)} of the money but causes {fmt.share(harm, 0)} of the harm",
+        subtitle=f"{place}, {price_year}: shares of intervention spend and of each harm, alcohol vs drugs",
+        source="Spend and activity tables (illustrative sample); cost of harm built in this report", money=False,
+    )
+
+
+def cost_tree_chart(tree: pd.DataFrame, place: str, price_year: str) -> Chart:
+    """The cost of alcohol harm as a tree: each component's bar, grouped by the agency that bears it."""
+    t = tree.assign(label=tree["agency"] + ": " + tree["component"], amount_gbp=tree["cost_gbp"])
+    by = tree.groupby("agency")["cost_gbp"].sum().sort_values(ascending=False)
+    return hbar_money(
+        t, "label",
+        title=f"Alcohol harm costs public services in {place} {fmt.money(by.sum())} a year; "
+              f"{by.index[0]} bears {fmt.share(by.iloc[0] / by.sum(), 0)}",
+        subtitle=f"Cost of alcohol harm by agency and component, £ at {price_year} prices (components add up "
+                 "to the total)",
+        source="Department of Health (2012) NHS cost of alcohol harm 2009/10; Home Office (2018); DWP; assumptions "
+               "as stated",
+    )
+
+
+def cohort_cost_chart(by_age: pd.DataFrame, place: str, births: float, price_year: str) -> Chart:
+    """Present-value cost of one birth cohort by age, universal vs targeted services (stacked bars)."""
+    apply_style()
+    fig, ax = plt.subplots()
+    bottom = None
+    cols = [c for c in by_age.columns if c != "age"]
+    for i, col in enumerate(cols):
+        ax.bar(by_age["age"], by_age[col], bottom=bottom, color=PALETTE[i], label=col)
+        bottom = by_age[col] if bottom is None else bottom + by_age[col]
+    money_axis(ax, "y")
+    ax.set_xlabel("age")
+    ax.legend(loc="upper right", frameon=False)
+    total = float(by_age[cols].to_numpy().sum())
+    _titles(ax, f"One year's {births:,.0f} births in {place} will cost {fmt.money(total)} by age 18",
+            f"Present value at birth of public spend on the cohort by age, £ at {price_year} prices")
+    return _finish(fig, source="Cohort model (data/reference/cohort_model.yaml) x unit costs; place spend per child")
+
+
+def benchmark_chart(bench: pd.DataFrame, place: str, indicator: str, period: str) -> Chart:
+    """An indicator across the pilots with 95% CIs, titled with how the place compares with England."""
+    row = bench[bench["place"] == place].iloc[0]
+    unit = str(row["unit"])
+    percent = unit == "proportion"
+    value = fmt.share(row["value"], 0) if percent else f"{row['value']:,.0f} {unit}"
+    verdict = {"higher": "significantly higher than", "lower": "significantly lower than",
+               "similar": "not significantly different from"}.get(row["vs_england"], "compared with")
+    return ci_chart(bench, place, title=f"{place}: {value}, {verdict} England",
+                    subtitle=f"{indicator}, {period}, with 95% confidence intervals",
+                    source=str(row["source"]), percent=percent)
+
+
+def looked_after_chart(lac: pd.DataFrame, place: str, price_year: str) -> Chart:
+    """Cost a year of children looked after, by placement type."""
+    top = lac.sort_values("amount_gbp", ascending=False).iloc[0]
+    return hbar_money(
+        lac.assign(label=lac["placement"] + " (" + lac["children"].map("{:,.0f}".format) + " children)"), "label",
+        title=f"{fmt.count(lac['children'].sum())} children in care in {place} cost "
+              f"{fmt.money(lac['amount_gbp'].sum())} a year; {top['placement']} is {fmt.share(top['share'], 0)}",
+        subtitle=f"Cost a year by placement type, £ at {price_year} prices (children x unit cost a year)",
+        source="Activity table (illustrative sample) x Unit Cost Database placement costs",
+    )

@@ -17,7 +17,8 @@ from typing import Any
 from . import __version__, paths
 
 
-def figure(value: float | int, unit: str, period: str, source: str, label: str = "") -> dict[str, Any]:
+def figure(value: float | int | None, unit: str, period: str, source: str, label: str = "",
+           missing: str = "") -> dict[str, Any]:
     """One recorded figure.
 
     Parameters
@@ -32,7 +33,14 @@ def figure(value: float | int, unit: str, period: str, source: str, label: str =
         Where the inputs came from (dataset, price year, unit-cost source).
     label : str
         Plain-English name for the index page.
+    missing : str
+        With ``value=None``: why the figure cannot be computed (recorded instead of a number).
     """
+    if value is None:
+        if not missing:
+            raise ValueError("a missing figure needs the reason it is missing")
+        return {"value": None, "unit": unit, "period": period, "source": source, "label": label,
+                "missing_reason": missing}
     v = float(value)
     if not math.isfinite(v):
         raise ValueError(f"figure value must be finite, got {value!r}")

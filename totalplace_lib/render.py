@@ -163,6 +163,8 @@ def collect(reports: Path, areas: list[tuple[str, str]], themes: list[str]) -> l
 def _fmt_figure(f: dict) -> str:
     unit = f.get("unit", "")
     v = f.get("value")
+    if v is None:
+        return "n/a (" + f.get("missing_reason", "missing") + ")"
     if unit.startswith("GBP"):
         s = fmt.money(v)
         return s + (" a head" if "per head" in unit else "")
@@ -170,11 +172,16 @@ def _fmt_figure(f: dict) -> str:
         return fmt.share(v)
     if unit == "persons":
         return fmt.count(v)
+    if unit.startswith("per "):
+        return f"{v:,.0f} {unit}"
     return f"{v:,.2f}" if isinstance(v, float) else str(v)
 
 
 INDEX_FIGURES = {
     "place": ("total_spend_gbp", "spend_per_head_gbp", "preventive_share"),
+    "offenders": ("prolific_offenders", "cost_per_prolific_offender_gbp", "cba_npv_gbp", "cba_bcr"),
+    "early_years": ("spend_per_child_0_5_gbp", "cla_rate_per_10k", "cba_npv_gbp", "cba_bcr"),
+    "alcohol": ("alcohol_share_of_substance_spend", "alcohol_share_of_substance_harm", "cba_npv_gbp", "cba_bcr"),
 }
 """Which recorded figures each theme shows on the index page."""
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import paths
+from . import paths, sample_themes
 from .schema import ENGLAND_CODE, TABLES
 
 logger = logging.getLogger(__name__)
@@ -136,22 +136,35 @@ CATALOGUE: tuple[Line, ...] = (
     Line("DWP / Jobcentre Plus", "Housing Benefit and Council Tax Benefit", "reactive", "general", 330, "need2"),
     Line("DWP / Jobcentre Plus", "Jobcentre Plus employment support and administration", "early intervention",
          "general", 90, "need"),
-    Line("HMRC", "Tax credits and Child Benefit", "reactive", "early_years", 520, "child"),
+    Line("HMRC", "Tax credits and Child Benefit (children under 6)", "reactive", "early_years", 190, "child"),
+    Line("HMRC", "Tax credits and Child Benefit (children 6-17)", "reactive", "children", 330, "child"),
     Line("NHS / PCT", "Acute hospital care (inpatient, outpatient, A&E)", "acute", "general", 800, "need"),
     Line("NHS / PCT", "Primary care and prescribing", "reactive", "general", 330),
     Line("NHS / PCT", "Community health services", "early intervention", "general", 120, "need"),
-    Line("NHS / PCT", "Maternity and health visiting", "preventive", "early_years", 60, "child"),
-    Line("NHS / PCT", "Mental health services", "reactive", "general", 170, "need"),
-    Line("NHS / PCT", "Public health and health improvement", "preventive", "general", 40),
+    Line("NHS / PCT", "Maternity services", "preventive", "early_years", 38, "child"),
+    Line("NHS / PCT", "Health visiting", "preventive", "early_years", 20, "child"),
+    Line("NHS / PCT", "Paediatric and neonatal hospital care (under 6)", "acute", "early_years", 30, "need"),
+    Line("NHS / PCT", "Child and adolescent mental health services", "reactive", "children", 12, "need"),
+    Line("NHS / PCT", "Mental health services", "reactive", "general", 160, "need"),
+    Line("NHS / PCT", "Public health and health improvement", "preventive", "general", 38),
     Line("NHS / PCT", "Ambulance and emergency transport", "acute", "general", 40, "need"),
-    Line("NHS / PCT", "Drug and alcohol treatment (pooled treatment budget)", "early intervention", "alcohol",
-         18, "need2"),
-    Line("Council", "Schools (Dedicated Schools Grant)", "preventive", "early_years", 900, "child"),
-    Line("Council", "Sure Start children's centres and early education", "preventive", "early_years", 45,
-         "child", True),
+    Line("NHS / PCT", "Alcohol: identification and brief advice", "early intervention", "alcohol", 0.8, "need"),
+    Line("NHS / PCT", "Alcohol: specialist treatment", "reactive", "alcohol", 3.0, "need2"),
+    Line("NHS / PCT", "Alcohol: hospital admissions and A&E", "acute", "alcohol", 16, "need2"),
+    Line("NHS / PCT", "Drugs: structured treatment (pooled treatment budget)", "reactive", "alcohol", 11, "need2"),
+    Line("NHS / PCT", "Drugs: hospital admissions and A&E", "acute", "alcohol", 3, "need2"),
+    Line("NHS / PCT", "Offender health and criminal-justice drug interventions", "early intervention", "offenders", 3,
+         "need2"),
+    Line("Council", "Schools (Dedicated Schools Grant)", "preventive", "children", 900, "child"),
+    Line("Council", "Sure Start children's centres", "preventive", "early_years", 25, "child", True),
+    Line("Council", "Free early education for 3- and 4-year-olds", "preventive", "early_years", 30, "child"),
     Line("Council", "Family support and early help", "early intervention", "early_years", 30, "need", True),
-    Line("Council", "Children's social care: safeguarding and looked-after children", "reactive",
-         "early_years", 150, "need2"),
+    Line("Council", "Safeguarding and child protection (under 6)", "reactive", "early_years", 25, "need2"),
+    Line("Council", "Looked-after children (under 6)", "reactive", "early_years", 30, "need2"),
+    Line("Council", "Children's social care (6-17)", "reactive", "children", 95, "need2"),
+    Line("Council", "Alcohol: prevention and awareness", "preventive", "alcohol", 0.5, "need", True),
+    Line("Council", "Drugs: prevention and young people's services", "preventive", "alcohol", 1.0, "need", True),
+    Line("Council", "Alcohol: licensing and enforcement", "reactive", "alcohol", 1.0, "need"),
     Line("Council", "Adult social care", "reactive", "general", 330, "old"),
     Line("Council", "Youth services and youth offending", "early intervention", "offenders", 25, "need", True),
     Line("Council", "Culture, leisure and libraries", "preventive", "general", 55, "pop", True),
@@ -159,8 +172,6 @@ CATALOGUE: tuple[Line, ...] = (
     Line("Council", "Planning, regeneration and economic development", "preventive", "general", 40, "pop",
          True),
     Line("Council", "Community safety partnership", "preventive", "offenders", 10, "need", True),
-    Line("Council", "Drug and alcohol action team and licensing", "early intervention", "alcohol", 8, "need",
-         True),
     Line("Council", "Grants to voluntary and community groups", "early intervention", "general", 35, "need",
          True),
     Line("Council", "Local welfare, advice and community services", "early intervention", "general", 50,
@@ -172,6 +183,10 @@ CATALOGUE: tuple[Line, ...] = (
     Line("Police", "Neighbourhood policing", "preventive", "offenders", 70, "need"),
     Line("Police", "Response and investigation", "reactive", "offenders", 150, "need2"),
     Line("Police", "Custody and criminal justice", "reactive", "offenders", 25, "need2"),
+    Line("Police", "Integrated offender management (prolific and priority offenders)", "early intervention",
+         "offenders", 4, "need2"),
+    Line("Police", "Drugs: enforcement", "reactive", "alcohol", 3, "need2"),
+    Line("Police", "Alcohol: night-time economy policing", "reactive", "alcohol", 3, "need2"),
     Line("Fire and rescue", "Fire prevention and community safety", "preventive", "general", 10),
     Line("Fire and rescue", "Fire and rescue response", "acute", "general", 40, "need"),
     Line("Probation", "Offender supervision in the community", "reactive", "offenders", 20, "need2"),
@@ -182,6 +197,7 @@ CATALOGUE: tuple[Line, ...] = (
          "general", 40, "need"),
     Line("Third sector", "Advice services (Citizens Advice and others)", "early intervention", "general", 8,
          "need"),
+    Line("Third sector", "Victim support and restorative justice", "early intervention", "offenders", 2, "need"),
 )
 
 
@@ -246,9 +262,34 @@ def build_tables(seed: int = SEED) -> dict[str, pd.DataFrame]:
     spend = pd.DataFrame(spend_rows, columns=TABLES["spend"].column_names)
     spend = _calibrate(spend, int(population["persons"].sum()))
     tables = {"areas": areas, "population": population, "spend": spend}
-    for name in ("activity", "events", "indicators"):
-        tables[name] = pd.DataFrame(columns=[c.name for c in TABLES[name].columns if c.required])
+    tables.update(_theme_tables(seed, population, spend))
     return tables
+
+
+def _theme_tables(seed: int, population: pd.DataFrame, spend: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Activity, events and indicators of the theme notebooks (own random stream: spend is unaffected)."""
+    from . import alcohol
+
+    rng = np.random.default_rng([seed, 1])
+    act, ind, ev = [], [], []
+    for la in LAS:
+        persons = population.loc[population["area_code"] == la.code, "persons"].to_numpy()
+        a, i, e, recorded = sample_themes.offenders(rng, la, persons, SAMPLE_SOURCE)
+        act, ind, ev = act + a, ind + i, ev + e
+        a, i = sample_themes.early_years(rng, la, persons, SAMPLE_SOURCE)
+        act, ind = act + a, ind + i
+        a, i, e = sample_themes.alcohol(rng, la, persons, recorded, SAMPLE_SOURCE)
+        act, ind, ev = act + a, ind + i, ev + e
+    ind += sample_themes.england(rng, "Illustrative England comparator generated by totalplace_lib.sample "
+                                      "(seed 2010, need index 1)")
+    activity = pd.DataFrame(act, columns=TABLES["activity"].column_names)
+    events = pd.DataFrame(ev, columns=TABLES["events"].column_names)
+    cbl = [la.code for la in LAS if la.pilot == sample_themes.CBL]
+    events = sample_themes.calibrate_prolific(events, activity, cbl)
+    indicators = pd.DataFrame(ind, columns=TABLES["indicators"].column_names)
+    leic = [la.code for la in LAS if la.pilot == sample_themes.LEICESTER]
+    spend = alcohol.calibrate_intervention_spend(spend, leic, sample_themes.LEICESTER_SPEND[0])
+    return {"spend": spend, "activity": activity, "events": events, "indicators": indicators}
 
 
 def _calibrate(spend: pd.DataFrame, total_population: int) -> pd.DataFrame:

@@ -33,3 +33,13 @@ def sources_table(ds: Dataset, used: dict[str, pd.DataFrame]) -> pd.DataFrame:
             rows.append({"table": name, "file": file, "source": r["source"],
                          "price_year": r.get("price_year", "n/a (counts)"), "rows": int(r["rows"])})
     return pd.DataFrame(rows, columns=["table", "file", "source", "price_year", "rows"])
+
+
+def unit_costs_used(cost_ids, price_year: str) -> pd.DataFrame:
+    """The unit costs a report used: value as published, its price year, value uprated, source and grade."""
+    from .costs import unit_costs
+
+    uc = unit_costs(price_year)
+    t = uc[uc["cost_id"].isin(set(cost_ids))]
+    return t[["cost_id", "description", "agency", "unit", "cost_gbp", "price_year", "cost_uprated_gbp", "source",
+              "confidence"]].sort_values("cost_id").reset_index(drop=True)

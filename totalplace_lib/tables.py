@@ -27,3 +27,10 @@ def styled(df: pd.DataFrame, money: tuple[str, ...] = (), share: tuple[str, ...]
     if caption:
         sty = sty.set_caption(caption)
     return sty
+
+
+def measures(df: pd.DataFrame, rename: dict[str, str] | None = None, caption: str = ""):
+    """A two-column table of named measures whose ``value`` is formatted by its ``unit`` column."""
+    shown = pd.DataFrame({"measure": df["measure"],
+                          "value": [fmt.by_unit(v, u) for v, u in zip(df["value"], df["unit"], strict=True)]})
+    return styled(shown, rename=rename or {"measure": "Measure", "value": "Value"}, caption=caption)

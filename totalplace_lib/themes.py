@@ -8,6 +8,9 @@ from . import paths
 
 THEMES: dict[str, str] = {
     "place": "Place overview: the high-level count",
+    "offenders": "Offenders: crime, the prolific few and integrated offender management",
+    "early_years": "Early years: the 0-5 count, a birth cohort to 18 and earlier help",
+    "alcohol": "Alcohol: spend against harm and the case for prevention and treatment",
 }
 """Theme key -> report title. A theme's notebook is ``notebooks/<key>.ipynb``."""
 

@@ -1,0 +1,324 @@
+"""Alcohol theme: spend against harm, the cost of alcohol harm by agency, frequent attenders, and the case
+for rebalancing towards prevention and treatment.
+
+Money is pounds at the report's price year (2009/10 for the sample). Spend lines are split by
+substance from the service name (``Alcohol: ...`` / ``Drugs: ...``). *Intervention* spend means
+prevention, identification and brief advice, and treatment (the Leicester comparison); the rest
+(admissions, A&E, enforcement, licensing) is the cost of responding to harm.
+
+The **cost of alcohol harm** is a tree that adds up:
+
+* NHS: the ten components of the Department of Health's £3.48bn for England (2009/10),
+  apportioned by the place's share of England's alcohol-related admissions (narrow);
+* police and criminal justice: alcohol-related crimes x the police and CJS part of the Home Office
+  cost of a violent or criminal-damage offence;
+* council and DWP: dependent drinkers x assumed shares (constants below, graded as assumptions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+
+from . import concentration, costs, fmt, offenders, paths
+from .record import figure
+from .schema import ENGLAND_CODE
+
+SUBSTANCES = ("Alcohol", "Drugs")
+INTERVENTION_WORDS = ("prevention", "brief advice", "treatment")
+ADMISSIONS_INDICATOR = "Alcohol-related admissions (narrow) per 100,000"
+VIOLENT_AND_DAMAGE = ("violence with injury", "violence without injury", "criminal damage", "arson")
+ACQUISITIVE = ("domestic burglary", "robbery", "theft of vehicle", "theft from vehicle", "theft from the person")
+DEPENDENT_CHILDREN_SOCIAL_CARE_SHARE = 0.05
+"""Assumption (grade 4): share of dependent drinkers whose children are children in need in a year."""
+DEPENDENT_ON_BENEFITS_SHARE = 0.30
+"""Assumption (grade 4): share of dependent drinkers (and problem drug users) on out-of-work benefits."""
+FREQUENT_SHARE = 0.05
+"""The 'frequent attenders' are the most frequently admitted 5% of patients."""
+EXTRA_TREATMENT_SHARE = 0.10
+CARE_TEAM_HOURS_PER_PATIENT = 20
+TREATMENT_COURSE_IDS = ("UCD_HE1_10_PSYCH_COURSE",)
+
+
+def substance(service: str) -> str:
+    """``Alcohol``, ``Drugs`` (from the service name's prefix) or ``Other``."""
+    head = service.split(":", 1)[0].strip()
+    return head if head in SUBSTANCES else "Other"
+
+
+def is_intervention(service: str) -> bool:
+    """True for prevention, identification and brief advice, and treatment lines."""
+    return any(w in service.lower() for w in INTERVENTION_WORDS)
+
+
+def with_substance(spend: pd.DataFrame) -> pd.DataFrame:
+    """Spend lines with ``substance`` and ``intervention`` columns."""
+    return spend.assign(substance=spend["service"].map(substance), intervention=spend["service"].map(is_intervention))
+
+
+def calibrate_intervention_spend(spend: pd.DataFrame, codes: list[str], targets: dict[str, float]) -> pd.DataFrame:
+    """Scale a place's alcohol and drug intervention lines so they total ``targets`` (£, by substance).
+
+    Used by the sample generator for Leicester & Leicestershire (£4.9m alcohol, £13.4m drugs);
+    amounts are rounded to £1,000 like the rest of the sample.
+    """
+    s = with_substance(spend)
+    out = spend.copy()
+    for sub, target in targets.items():
+        mask = s["area_code"].isin(codes) & (s["theme"] == "alcohol") & s["intervention"] & \
+            (s["substance"] == sub.capitalize())
+        scale = target / s.loc[mask, "amount_gbp"].sum()
+        out.loc[mask, "amount_gbp"] = (s.loc[mask, "amount_gbp"] * scale / 1000).round().astype("int64") * 1000
+    return out
+
+
+def spend_by_substance(spend: pd.DataFrame) -> pd.DataFrame:
+    """Spend (£) by substance and whether it is intervention or response to harm."""
+    s = with_substance(spend)
+    s["kind"] = s["intervention"].map({True: "intervention", False: "response to harm"})
+    out = s.groupby(["substance", "kind"], as_index=False)["amount_gbp"].sum()
+    out["share"] = out["amount_gbp"] / out["amount_gbp"].sum()
+    return out
+
+
+def measure(activity: pd.DataFrame, name: str) -> float:
+    """Sum of one alcohol-theme activity measure over the authorities in ``activity``."""
+    a = activity[(activity["theme"] == "alcohol") & (activity["measure"] == name)]
+    if a.empty:
+        raise ValueError(f"no activity rows for '{name}'")
+    return float(a["value"].sum())
+
+
+@lru_cache(maxsize=1)
+def nhs_england_tree() -> pd.DataFrame:
+    """The ten components of the NHS cost of alcohol harm in England, 2009/10 (£; sum £3,480m)."""
+    return pd.read_csv(paths.reference_dir() / "nhs_alcohol_costs.csv")
+
+
+def _jsa_year(price_year: str) -> float:
+    return costs.unit_cost("DWP_JSA_25PLUS_YEAR", price_year) + costs.unit_cost("UCD_EE1_10_JSA_CLAIM_YEAR", price_year)
+
+
+def cost_tree(activity: pd.DataFrame, england_admissions: float, price_year: str = "2009/10") -> pd.DataFrame:
+    """The cost of alcohol harm in a place by agency and component (£ a year at ``price_year``).
+
+    Parameters
+    ----------
+    activity : DataFrame
+        Activity rows of the place's authorities (alcohol and offenders themes).
+    england_admissions : float
+        England's alcohol-related admissions (narrow) in the same year, to apportion the NHS total.
+
+    Returns
+    -------
+    DataFrame
+        agency, component, cost_gbp, basis (how it was computed); the rows add up to the total.
+    """
+    rows = []
+    share = measure(activity, "alcohol-related admissions (narrow)") / england_admissions
+    for _, r in nhs_england_tree().iterrows():
+        rows.append(("NHS / PCT", r["component"], costs.uprate(r["cost_gbp"], r["price_year"], price_year) * share,
+                     f"England £{r['cost_gbp'] / 1e6:,.0f}m ({r['price_year']}) x place share of admissions "
+                     f"{share:.3%}"))
+    cc = offenders.crime_costs(activity, price_year)
+    per = offenders.mean_cost_per_offence(cc, exclude=tuple(set(cc["offence"]) - set(VIOLENT_AND_DAMAGE)))
+    crimes = measure(activity, "alcohol-related crimes")
+    rows.append(("Police", "Response to alcohol-related crime", crimes * per["Police"],
+                 f"{crimes:,.0f} crimes x £{per['Police']:,.0f} police cost per violent or damage offence"))
+    rows.append(("Criminal justice system", "Courts, prisons and probation", crimes * per["Criminal justice system"],
+                 f"{crimes:,.0f} crimes x £{per['Criminal justice system']:,.0f} CJS cost per offence"))
+    dep = measure(activity, "dependent drinkers (estimated)")
+    cin = 2 * costs.unit_cost("UCD_SS5_0_CIN_6M", price_year)
+    rows.append(("Council", "Children's social care for dependent drinkers' families",
+                 dep * DEPENDENT_CHILDREN_SOCIAL_CARE_SHARE * cin,
+                 f"{dep:,.0f} dependent drinkers x {DEPENDENT_CHILDREN_SOCIAL_CARE_SHARE:.0%} (assumption) x "
+                 f"£{cin:,.0f} children-in-need case a year"))
+    jsa = _jsa_year(price_year)
+    rows.append(("DWP / Jobcentre Plus", "Out-of-work benefits and administration",
+                 dep * DEPENDENT_ON_BENEFITS_SHARE * jsa,
+                 f"{dep:,.0f} dependent drinkers x {DEPENDENT_ON_BENEFITS_SHARE:.0%} (assumption) x £{jsa:,.0f} "
+                 "JSA a year"))
+    return pd.DataFrame(rows, columns=["agency", "component", "cost_gbp", "basis"])
+
+
+def drug_harm_cost(activity: pd.DataFrame, price_year: str = "2009/10") -> float:
+    """Cost of drug harm to the same agencies, built the same way (£ a year): admissions, crime, benefits."""
+    cc = offenders.crime_costs(activity, price_year)
+    per = offenders.mean_cost_per_offence(cc, exclude=tuple(set(cc["offence"]) - set(ACQUISITIVE)))
+    nhs = measure(activity, "drug-related admissions") * costs.unit_cost("UCD_NON_ELECTIVE_EPISODE", price_year)
+    crime = measure(activity, "drug-related crimes") * (per["Police"] + per["Criminal justice system"])
+    dwp = measure(activity, "problem drug users (estimated)") * DEPENDENT_ON_BENEFITS_SHARE * _jsa_year(price_year)
+    return nhs + crime + dwp
+
+
+def spend_against_harm(spend: pd.DataFrame, activity: pd.DataFrame, alcohol_cost: float,
+                       drugs_cost: float) -> pd.DataFrame:
+    """Alcohol's share of substance-misuse intervention spend beside its share of each harm (0-1).
+
+    Returns
+    -------
+    DataFrame
+        measure, alcohol, drugs (amounts), alcohol_share; the first row is intervention spend.
+    """
+    s = spend_by_substance(spend)
+    iv = s[s["kind"] == "intervention"].set_index("substance")["amount_gbp"]
+    rows = [("Intervention spend (£)", iv.get("Alcohol", 0.0), iv.get("Drugs", 0.0))]
+    for label, a, d in (("Crimes", "alcohol-related crimes", "drug-related crimes"),
+                        ("Hospital admissions", "alcohol-related admissions (broad)", "drug-related admissions"),
+                        ("Deaths", "alcohol-specific deaths", "drug misuse deaths")):
+        rows.append((label, measure(activity, a), measure(activity, d)))
+    rows.append(("Cost of harm to public services (£)", alcohol_cost, drugs_cost))
+    out = pd.DataFrame(rows, columns=["measure", "alcohol", "drugs"])
+    out["alcohol_share"] = out["alcohol"] / (out["alcohol"] + out["drugs"])
+    return out
+
+
+def admissions_per_patient(events: pd.DataFrame) -> pd.Series:
+    """Alcohol-related admissions per admitted patient in the year."""
+    return concentration.per_person(events[events["theme"] == "alcohol"], "alcohol-related admission")
+
+
+def england_admissions(ds, period: str) -> float:
+    """England's alcohol-related admissions (narrow) for a period, from the indicators table."""
+    t = ds.indicators[(ds.indicators["indicator"] == ADMISSIONS_INDICATOR) & (ds.indicators["period"] == period)
+                      & (ds.indicators["area_code"] == ENGLAND_CODE)]
+    if t.empty:
+        raise ValueError(f"no England value of '{ADMISSIONS_INDICATOR}' for {period}")
+    return float(t["numerator"].iloc[0])
+
+
+@dataclass(frozen=True)
+class FrequentAttenders:
+    """The most frequently admitted patients and their share of admissions and cost (£ a year)."""
+
+    patients: int
+    frequent: int
+    admissions: float
+    frequent_admissions: float
+    cost_per_stay_gbp: float
+
+    @property
+    def share(self) -> float:
+        return self.frequent_admissions / self.admissions
+
+    @property
+    def cost_gbp(self) -> float:
+        return self.frequent_admissions * self.cost_per_stay_gbp
+
+    @property
+    def per_patient_gbp(self) -> float:
+        return self.cost_gbp / self.frequent
+
+
+def frequent_attenders(per_patient: pd.Series, price_year: str = "2009/10",
+                       top: float = FREQUENT_SHARE) -> FrequentAttenders:
+    """The top ``top`` share of patients by admissions, costed at an alcohol-related inpatient stay."""
+    v = per_patient.sort_values(ascending=False)
+    k = max(1, int(round(top * len(v))))
+    return FrequentAttenders(patients=len(v), frequent=k, admissions=float(v.sum()),
+                             frequent_admissions=float(v.iloc[:k].sum()),
+                             cost_per_stay_gbp=costs.unit_cost("ALC_INPATIENT_STAY", price_year))
+
+
+def scenario_values(activity: pd.DataFrame, tree: pd.DataFrame, fa: FrequentAttenders,
+                    price_year: str = "2009/10") -> dict:
+    """Figures the default alcohol scenario template is filled with."""
+    dep = measure(activity, "dependent drinkers (estimated)")
+    extra = round(dep * EXTRA_TREATMENT_SHARE)
+    course = sum(costs.unit_cost(c, price_year) for c in TREATMENT_COURSE_IDS)
+    hour = costs.unit_cost("UCD_HE1_12_ALCOHOL_WORKER_HOUR", price_year)
+    per_dep = tree.groupby("agency")["cost_gbp"].sum() / dep
+    return {
+        "extra_treatment_places": extra,
+        "treatment_cost": round(extra * course),
+        "frequent_attenders": fa.frequent,
+        "care_team_cost": round(fa.frequent * CARE_TEAM_HOURS_PER_PATIENT * hour),
+        "saving_per_recovery": {a: float(v) for a, v in per_dep.items()},
+        "saving_per_frequent_attender": {"NHS / PCT": fa.per_patient_gbp},
+    }
+
+
+def findings(place, c, sah: pd.DataFrame, tree: pd.DataFrame, fa: FrequentAttenders, bench: pd.DataFrame,
+             trend_flag: str, a, mc) -> list[str]:
+    """Key findings of the alcohol report, each sentence built from computed figures."""
+    spend_share = float(sah["alcohol_share"].iloc[0])
+    harm = sah.iloc[1:].set_index("measure")["alcohol_share"]
+    iv = sah.iloc[0]
+    row = bench[bench["slug"] == place.slug].iloc[0]
+    eng = bench[bench["slug"] == "england"]
+    word = {"higher": "significantly higher than", "lower": "significantly lower than"}.get(
+        row["vs_england"], "not significantly different from")
+    vs = f"{word} England ({eng['value'].iloc[0]:,.0f})" if not eng.empty else "no England comparator"
+    agency = tree.groupby("agency")["cost_gbp"].sum().sort_values(ascending=False)
+    return [
+        f"{place.name} spent **{fmt.money(iv['alcohol'])} on alcohol interventions and {fmt.money(iv['drugs'])} on "
+        f"drugs** in {c.price_year}: alcohol had **{fmt.share(spend_share, 0)} of the intervention money** but "
+        f"caused {fmt.share(harm['Crimes'], 0)} of substance-related crime, "
+        f"{fmt.share(harm['Hospital admissions'], 0)} of admissions and {fmt.share(harm['Deaths'], 0)} of deaths.",
+        f"Alcohol harm cost public services about **{fmt.money(tree['cost_gbp'].sum())} a year**; "
+        f"{agency.index[0]} bore {fmt.share(agency.iloc[0] / agency.sum(), 0)} of it.",
+        f"Of all substance-misuse spend ({fmt.money(c.total_gbp)}), only **{fmt.share(c.preventive_share, 0)}** was "
+        "preventive or early intervention.",
+        f"The most frequently admitted **{fmt.share(fa.frequent / fa.patients, 0)} of patients "
+        f"({fmt.count(fa.frequent)})** accounted for **{fmt.share(fa.share, 0)} of alcohol-related admissions** "
+        f"({fmt.money(fa.cost_gbp)} a year).",
+        f"Alcohol-related admissions were **{row['value']:,.0f} per 100,000**, {vs}; "
+        f"the recent trend is {trend_flag}.",
+        f"Rebalancing towards treatment and an alcohol care team would return **{a.bcr:.1f} for every £1** "
+        f"(NPV {fmt.money(a.npv)}); benefits exceed costs in **{fmt.share(mc.p_benefit_exceeds_cost, 0)}** of "
+        f"{mc.draws:,} simulations.",
+    ]
+
+
+def key_figures(c, sah: pd.DataFrame, tree: pd.DataFrame, bench: pd.DataFrame, slug: str, a, mc, dataset: str,
+                scenario_origin: str) -> dict[str, dict]:
+    """The alcohol report's recorded figures (value, unit, period, source each)."""
+    src = f"dataset '{dataset}': spend and activity tables; " + "; ".join(c.sources)
+    tree_src = (f"{src}; Department of Health (2012) NHS cost of alcohol harm 2009/10; "
+                "Home Office (2018) costs of crime")
+    cba_src = f"CBA engine on {scenario_origin}; {src}"
+    py = c.price_year
+    iv = sah.iloc[0]
+    harm = sah.iloc[1:]
+    row = bench[bench["slug"] == slug].iloc[0]
+    return {
+        "substance_spend_gbp": figure(c.total_gbp, "GBP", py, src, "Substance-misuse spend"),
+        "alcohol_spend_gbp": figure(iv["alcohol"], "GBP", py, src, "Alcohol intervention spend"),
+        "drugs_spend_gbp": figure(iv["drugs"], "GBP", py, src, "Drugs intervention spend"),
+        "alcohol_share_of_substance_spend": figure(iv["alcohol_share"], "proportion", py, src,
+                                                   "Alcohol share of intervention spend"),
+        "alcohol_share_of_substance_harm": figure(float(harm["alcohol_share"].mean()), "proportion", py,
+                                                  f"{tree_src}; mean of crime, admissions, deaths and cost shares",
+                                                  "Alcohol share of harm"),
+        "alcohol_admissions_rate_per_100k": figure(row["value"], "per 100,000", "2009/10",
+                                                   f"dataset '{dataset}': indicators table; {row['source']}",
+                                                   "Alcohol admissions per 100,000"),
+        "cost_of_alcohol_harm_gbp": figure(float(tree["cost_gbp"].sum()), "GBP per year", py, tree_src,
+                                           "Cost of alcohol harm"),
+        "cba_npv_gbp": figure(a.npv, "GBP (present value)", a.price_year, cba_src, "Alcohol redesign NPV"),
+        "cba_bcr": figure(a.bcr, "ratio", a.price_year, cba_src, "Alcohol redesign BCR"),
+        "cba_prob_benefit_exceeds_cost": figure(mc.p_benefit_exceeds_cost, "proportion", a.price_year,
+                                                f"{cba_src}; {mc.draws} draws, seed {mc.seed}", "P(benefits > costs)"),
+    }
+
+
+UNIT_COST_IDS = ("ALC_INPATIENT_STAY", "UCD_NON_ELECTIVE_EPISODE", "UCD_SS5_0_CIN_6M", "DWP_JSA_25PLUS_YEAR",
+                 "UCD_EE1_10_JSA_CLAIM_YEAR", "UCD_HE1_12_ALCOHOL_WORKER_HOUR", *TREATMENT_COURSE_IDS,
+                 *offenders.OFFENCE_COSTS.values())
+"""Every unit cost the alcohol report uses."""
+
+
+def frequent_attender_summary(fa: FrequentAttenders) -> pd.DataFrame:
+    """The frequent attenders in one small table (people, admissions, £ a year)."""
+    rows = [
+        ("Patients admitted (alcohol-related, narrow)", fa.patients, "persons"),
+        ("Admissions", fa.admissions, "admissions"),
+        ("Frequent attenders (most admitted 5%)", fa.frequent, "persons"),
+        ("Their admissions", fa.frequent_admissions, "admissions"),
+        ("Their share of admissions", fa.share, "proportion"),
+        ("Cost of an alcohol-related inpatient stay", fa.cost_per_stay_gbp, "GBP"),
+        ("Cost of their admissions a year", fa.cost_gbp, "GBP"),
+    ]
+    return pd.DataFrame(rows, columns=["measure", "value", "unit"])

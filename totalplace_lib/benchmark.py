@@ -1,0 +1,159 @@
+"""Benchmarking a place's outcome indicators against the other pilots and England.
+
+Places are groups of authorities, so an indicator is re-aggregated from its numerator and
+denominator (never averaged across authorities). Confidence intervals and funnel limits
+use PHStatsMethods, the DHSC implementation of the Fingertips methods: Byar's method for
+crude rates, Wilson's score interval for proportions, Poisson/binomial funnel limits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .data import Dataset
+from .params import Place
+from .schema import ENGLAND_CODE
+
+
+def _with_ci(df: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """Add value, lower and upper (95%) from numerator and denominator."""
+    from PHStatsMethods import byars_lower, byars_upper, wilson_lower, wilson_upper
+
+    df = df.copy()
+    if unit == "proportion":
+        df["value"] = df["numerator"] / df["denominator"]
+        df["lower"] = [wilson_lower(n, d, 0.95) for n, d in zip(df["numerator"], df["denominator"], strict=True)]
+        df["upper"] = [wilson_upper(n, d, 0.95) for n, d in zip(df["numerator"], df["denominator"], strict=True)]
+    else:
+        m = multiplier(unit)
+        df["value"] = df["numerator"] / df["denominator"] * m
+        df["lower"] = [byars_lower(n) / d * m for n, d in zip(df["numerator"], df["denominator"], strict=True)]
+        df["upper"] = [byars_upper(n) / d * m for n, d in zip(df["numerator"], df["denominator"], strict=True)]
+    return df
+
+
+def multiplier(unit: str) -> float:
+    """Rate multiplier of an indicator unit: ``per 100,000`` -> 100000, ``proportion`` -> 1."""
+    if unit == "proportion":
+        return 1.0
+    return float(unit.replace("per", "").replace(",", "").strip())
+
+
+def indicator_rows(ds: Dataset, indicator: str, period: str | None = None) -> pd.DataFrame:
+    """The indicator's rows (one period, or all), with numerator and denominator required."""
+    t = ds.indicators[ds.indicators["indicator"] == indicator]
+    if period is not None:
+        t = t[t["period"] == period]
+    if t.empty:
+        raise ValueError(f"no rows for indicator '{indicator}'" + (f" in {period}" if period else ""))
+    if t["numerator"].isna().any() or t["denominator"].isna().any():
+        raise ValueError(f"indicator '{indicator}' needs numerator and denominator to aggregate places")
+    return t
+
+
+def compare(ds: Dataset, places: list[Place], indicator: str, period: str) -> pd.DataFrame:
+    """Indicator for each place (authorities pooled) and England, with 95% CIs and a comparison with England.
+
+    Returns
+    -------
+    DataFrame
+        slug, place, numerator, denominator, value, lower, upper, unit, vs_england
+        (``higher``/``lower``/``similar``: CI excludes / includes England's value); England last.
+    """
+    t = indicator_rows(ds, indicator, period)
+    unit = str(t["unit"].iloc[0])
+    rows = []
+    for p in places:
+        sub = t[t["area_code"].isin(p.area_codes)]
+        if sub.empty:
+            continue
+        rows.append({"slug": p.slug, "place": p.name, "numerator": sub["numerator"].sum(),
+                     "denominator": sub["denominator"].sum()})
+    eng = t[t["area_code"] == ENGLAND_CODE]
+    if not eng.empty:
+        rows.append({"slug": "england", "place": "England", "numerator": float(eng["numerator"].iloc[0]),
+                     "denominator": float(eng["denominator"].iloc[0])})
+    out = _with_ci(pd.DataFrame(rows), unit)
+    out["unit"] = unit
+    out["source"] = "; ".join(sorted(set(t["source"])))
+    if not eng.empty:
+        ev = float(out.loc[out["slug"] == "england", "value"].iloc[0])
+        out["vs_england"] = np.where(out["lower"] > ev, "higher", np.where(out["upper"] < ev, "lower", "similar"))
+        out.loc[out["slug"] == "england", "vs_england"] = ""
+    else:
+        out["vs_england"] = "no England value"
+    return out.reset_index(drop=True)
+
+
+def funnel(table: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Funnel-plot control limits around the pooled value of the places in ``table`` (England excluded).
+
+    Returns
+    -------
+    (limits, points)
+        ``limits``: denominator against the 95% (2s) and 99.8% (3s) limits (PHStatsMethods
+        ``calculate_funnel_limits``); ``points``: the places with ``significance`` from
+        ``assign_funnel_significance``.
+    """
+    from PHStatsMethods import assign_funnel_significance, calculate_funnel_limits
+
+    pts = table[table["slug"] != "england"][["slug", "place", "numerator", "denominator", "value"]].copy()
+    pts["numerator"] = pts["numerator"].round().astype(int)
+    if unit == "proportion":
+        lim = calculate_funnel_limits(pts, "numerator", "proportion", 1, denom_col="denominator", metadata=False)
+        pts = assign_funnel_significance(pts, "numerator", "proportion", denom_col="denominator")
+        return lim.rename(columns={"Population": "denominator"}), pts
+    m = multiplier(unit)
+    pts["rate"] = pts["value"]
+    lim = calculate_funnel_limits(pts, "numerator", "rate", m, denom_col="denominator", metadata=False, rate="rate",
+                                  rate_type="crude", years_of_data=1)
+    pts = assign_funnel_significance(pts, "numerator", "rate", denom_col="denominator", rate="rate",
+                                     rate_type="crude", multiplier=m)
+    return lim, pts
+
+
+def trend(ds: Dataset, place: Place, indicator: str) -> pd.DataFrame:
+    """The place's (pooled) and England's indicator by period, with 95% CIs."""
+    t = indicator_rows(ds, indicator)
+    unit = str(t["unit"].iloc[0])
+    frames = []
+    for label, codes in ((place.name, place.area_codes), ("England", (ENGLAND_CODE,))):
+        sub = t[t["area_code"].isin(codes)].groupby("period", as_index=False)[["numerator", "denominator"]].sum()
+        if not sub.empty:
+            sub["place"] = label
+            frames.append(_with_ci(sub, unit))
+    return pd.concat(frames, ignore_index=True).sort_values(["place", "period"]).reset_index(drop=True)
+
+
+def recent_trend(counts: pd.Series, denominators: pd.Series, periods: int = 5) -> str:
+    """Direction of the last ``periods`` points: a Poisson log-linear fit of counts on time.
+
+    Returns ``increasing``, ``decreasing`` or ``no significant change`` (slope's 95% CI vs 0).
+    The slope is fitted by iteratively reweighted least squares with the denominator as offset.
+    """
+    y = np.asarray(counts, dtype=float)[-periods:]
+    off = np.log(np.asarray(denominators, dtype=float)[-periods:])
+    x = np.arange(y.size, dtype=float)
+    if y.size < 3:
+        return "not enough periods"
+    X = np.column_stack([np.ones_like(x), x])
+    beta = np.array([np.log(y.sum() / np.exp(off).sum()), 0.0])
+    for _ in range(25):
+        mu = np.exp(X @ beta + off)
+        z = X @ beta + (y - mu) / mu
+        W = mu
+        cov = np.linalg.inv(X.T @ (W[:, None] * X))
+        beta = cov @ (X.T @ (W * z))
+    se = float(np.sqrt(cov[1, 1]))
+    if beta[1] - 1.96 * se > 0:
+        return "increasing"
+    if beta[1] + 1.96 * se < 0:
+        return "decreasing"
+    return "no significant change"
+
+
+def place_trend_flag(tr: pd.DataFrame, place: Place) -> str:
+    """:func:`recent_trend` of the place's rows of a :func:`trend` table."""
+    t = tr[tr["place"] == place.name].sort_values("period")
+    return recent_trend(t["numerator"], t["denominator"])

@@ -1,0 +1,211 @@
+"""Early-years theme: the 0-5 count, a birth cohort's cost to 18, looked-after children, and the
+invest-to-save case for earlier help.
+
+Money is pounds at the report's price year (2009/10 for the sample). *Children's services* here
+means council children's social care (safeguarding, children in need, looked-after children);
+the count for children 0-5 is the ``early_years`` spend lines per child aged 0-5, and 0-17 adds
+the ``children`` lines (schools, social care and benefits for older children).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import cohort, concentration, costs, fmt
+from .record import figure
+
+CLA_INDICATOR = "Children looked after per 10,000 aged 0-17"
+PLACEMENTS = {
+    "foster care": {"UCD_SS2_0_FOSTER_WEEK": 52},
+    "residential care": {"UCD_SS3_0_RESIDENTIAL_WEEK": 52},
+    "placed with parents": {"UCD_SS5_0_CIN_6M": 2},
+    "other placements": {"UCD_SS1_0_LAC_YEAR": 1},
+}
+"""Placement type -> unit costs (id: quantity a year) of one child looked after for a year."""
+SOCIAL_CARE_WORDS = ("social care", "safeguarding", "looked-after")
+ENGAGED_SHARE = 0.25
+FAMILY_COST_PER_YEAR = 1500.0
+PROGRAMME_FUNDING = {"NHS / PCT": 0.5, "Council": 0.5}
+"""Assumed cost of earlier help: £ per engaged family a year for two years, and who funds it."""
+HIGH_NEED_SHARE = 0.05
+
+
+def activity_value(activity: pd.DataFrame, measure: str) -> float:
+    """Sum of one early-years activity measure over the authorities in ``activity``."""
+    a = activity[(activity["theme"] == "early_years") & (activity["measure"] == measure)]
+    if a.empty:
+        raise ValueError(f"no early-years activity rows for '{measure}'")
+    return float(a["value"].sum())
+
+
+def looked_after(activity: pd.DataFrame, price_year: str = "2009/10") -> pd.DataFrame:
+    """Children looked after by placement type with the cost of a year in each (£ at ``price_year``)."""
+    rows = []
+    for placement, items in PLACEMENTS.items():
+        n = activity_value(activity, f"children looked after: {placement}")
+        unit = sum(q * costs.unit_cost(cid, price_year) for cid, q in items.items())
+        rows.append({"placement": placement, "children": n, "unit_cost_gbp": unit, "amount_gbp": n * unit,
+                     "unit_costs": ", ".join(items)})
+    out = pd.DataFrame(rows)
+    out["share"] = out["amount_gbp"] / out["amount_gbp"].sum()
+    return out
+
+
+def childrens_social_care_spend(spend: pd.DataFrame) -> float:
+    """Council children's social care spend (£) in the early_years and children spend lines."""
+    s = spend[spend["theme"].isin(("early_years", "children")) & (spend["agency"] == "Council")]
+    mask = s["service"].str.lower().map(lambda x: any(w in x for w in SOCIAL_CARE_WORDS))
+    return float(s.loc[mask, "amount_gbp"].sum())
+
+
+def universal_cost_per_child(spend: pd.DataFrame, kids_0_5: int, kids_6_17: int) -> tuple[float, float]:
+    """Preventive and early-intervention spend per child a year (£): ages 0-5 and 6-17."""
+    pre = spend[spend["stage"].isin(("preventive", "early intervention"))]
+    young = pre.loc[pre["theme"] == "early_years", "amount_gbp"].sum() / kids_0_5
+    older = pre.loc[pre["theme"] == "children", "amount_gbp"].sum() / kids_6_17
+    return float(young), float(older)
+
+
+def cohort_projection(model: cohort.Model, births: float, universal: tuple[float, float],
+                      price_year: str = "2009/10") -> pd.DataFrame:
+    """Expected cost by age of one birth cohort: targeted services (the model) plus universal services."""
+    proj = cohort.project(model, births, price_year)
+    ages = np.arange(cohort.AGES)
+    uni = pd.DataFrame({"age": ages, "item": "universal services (preventive and early help)", "kind": "universal",
+                        "agency": "Council and NHS", "children": births,
+                        "cost_gbp": births * np.where(ages <= 5, universal[0], universal[1])})
+    uni["discount_factor"] = proj.groupby("age")["discount_factor"].first().to_numpy()
+    uni["pv_gbp"] = uni["cost_gbp"] * uni["discount_factor"]
+    return pd.concat([uni, proj], ignore_index=True)
+
+
+def cost_by_age(proj: pd.DataFrame) -> pd.DataFrame:
+    """Present-value cost (£) by age, universal vs targeted (for the stacked chart)."""
+    p = proj.assign(group=np.where(proj["kind"] == "universal", "universal services", "targeted and statutory"))
+    return p.pivot_table(index="age", columns="group", values="pv_gbp", aggfunc="sum").reset_index()
+
+
+def scenario_values(births: float, proj: pd.DataFrame) -> dict:
+    """Figures the default early-years scenario template is filled with."""
+    targeted = proj[(proj["kind"] != "universal") & (proj["item"] != cohort.UNIVERSAL)]
+    child_years = proj.loc[(proj["kind"] == "state") & (proj["item"] != cohort.UNIVERSAL), "children"].sum()
+    saving = (targeted.groupby("agency")["cost_gbp"].sum() / child_years).to_dict()
+    values = {"births": round(births), "saving_per_child_year": {a: float(v) for a, v in saving.items()}}
+    for agency, share in PROGRAMME_FUNDING.items():
+        values[f"programme_cost:{agency}"] = round(births * ENGAGED_SHARE * FAMILY_COST_PER_YEAR * share)
+    return values
+
+
+def findings(place, c0, c17, lac: pd.DataFrame, lac_share: float, bench: pd.DataFrame, bc: BirthCohort,
+             a, mc, cf: pd.DataFrame) -> list[str]:
+    """Key findings of the early-years report, each sentence built from computed figures."""
+    row = bench[bench["slug"] == place.slug].iloc[0]
+    eng = bench[bench["slug"] == "england"]
+    word = {"higher": "higher than", "lower": "lower than"}.get(row["vs_england"], "similar to")
+    vs = f", {word} England's {eng['value'].iloc[0]:.0f}" if not eng.empty else ""
+    cum = cf["fiscal"].cumsum() - cf["costs"].cumsum()
+    end = cf["label"].iloc[-1]
+    return [
+        f"Public bodies spent **{fmt.money(c0.total_gbp)}** on {place.name}'s {fmt.count(c0.population)} children "
+        f"under six in {c0.price_year}: **{fmt.money(c0.per_head_gbp)} a child**, "
+        f"{fmt.share(c0.preventive_share, 0)} of it preventive or early intervention "
+        f"({fmt.money(c17.per_head_gbp)} a child across all 0-17s).",
+        f"One year's {fmt.count(bc.births)} births will cost public services about **{fmt.money(bc.total_pv)}** by "
+        f"age 18 (present value at birth); the highest-need **5% of children account for "
+        f"{fmt.share(bc.high_need_share, 0)}** of the {fmt.money(bc.targeted_pv)} "
+        "cost of targeted and statutory services.",
+        f"**{fmt.count(lac['children'].sum())} children are looked after** ({row['value']:.0f} per 10,000{vs}), "
+        f"at about {fmt.money(lac['amount_gbp'].sum())} a year: {fmt.share(lac_share, 0)} of children's social care "
+        f"spend; residential care is {fmt.share(lac.set_index('placement').loc['residential care', 'share'], 0)} "
+        "of that cost.",
+        f"Earlier help would save **{fmt.money(cum.iloc[-1])} net by {end}** when the cohort turns 18 "
+        f"(NPV {fmt.money(a.npv)}, BCR {a.bcr:.1f}, pays back "
+        f"{a.payback_label or 'not within the horizon'}); benefits exceed costs in "
+        f"**{fmt.share(mc.p_benefit_exceeds_cost, 0)}** of {mc.draws:,} simulations.",
+    ]
+
+
+def key_figures(c0, lac: pd.DataFrame, bench: pd.DataFrame, slug: str, bc: BirthCohort, a, mc, dataset: str,
+                scenario_origin: str) -> dict[str, dict]:
+    """The early-years report's recorded figures (value, unit, period, source each)."""
+    src = f"dataset '{dataset}': spend, population and activity tables; " + "; ".join(c0.sources)
+    cohort_src = f"{src}; cohort model {cohort.load_model().source[:60]}...; unit costs uprated (GDP deflator)"
+    cba_src = f"CBA engine on {scenario_origin}; {src}"
+    row = bench[bench["slug"] == slug].iloc[0]
+    py = c0.price_year
+    pay = figure(a.payback_year, "years from start", a.price_year, cba_src, "Payback year") \
+        if a.payback_year is not None else figure(None, "years from start", a.price_year, cba_src, "Payback year",
+                                                  missing="fiscal benefits do not repay the costs within the horizon")
+    return {
+        "children_0_5": figure(c0.population, "persons", str(c0.year), src, "Children aged 0-5"),
+        "early_years_spend_gbp": figure(c0.total_gbp, "GBP", py, src, "Spend on children 0-5"),
+        "spend_per_child_0_5_gbp": figure(c0.per_head_gbp, "GBP per child", py, src, "Spend per child 0-5"),
+        "children_looked_after": figure(float(lac["children"].sum()), "persons", "31 March 2010", src,
+                                        "Children looked after"),
+        "cla_rate_per_10k": figure(row["value"], "per 10,000 aged 0-17", "31 March 2010",
+                                   f"dataset '{dataset}': indicators table; {row['source']}", "CLA per 10,000"),
+        "cohort_cost_to_18_gbp": figure(bc.total_pv, "GBP (present value at birth)", py, cohort_src,
+                                        "Cost of one birth cohort to 18"),
+        "cohort_high_need_share": figure(bc.high_need_share, "proportion", py, cohort_src,
+                                         "Share of targeted cost by the highest-need 5%"),
+        "cba_npv_gbp": figure(a.npv, "GBP (present value)", a.price_year, cba_src, "Earlier-help NPV"),
+        "cba_bcr": figure(a.bcr, "ratio", a.price_year, cba_src, "Earlier-help BCR"),
+        "cba_payback_year": pay,
+        "cba_prob_benefit_exceeds_cost": figure(mc.p_benefit_exceeds_cost, "proportion", a.price_year,
+                                                f"{cba_src}; {mc.draws} draws, seed {mc.seed}", "P(benefits > costs)"),
+    }
+
+
+def entry_ratio(bench: pd.DataFrame, slug: str) -> float:
+    """The place's looked-after rate relative to England's (scales entry into children's services)."""
+    v = bench.set_index("slug")["value"]
+    return float(v[slug] / v["england"]) if "england" in v.index else 1.0
+
+
+@dataclass(frozen=True)
+class BirthCohort:
+    """One year's births followed to 18: expected costs (£, PV at birth) and their concentration."""
+
+    births: float
+    projection: pd.DataFrame
+    per_child_targeted_pv: np.ndarray
+    entry_ratio: float
+
+    @property
+    def total_pv(self) -> float:
+        return float(self.projection["pv_gbp"].sum())
+
+    @property
+    def targeted_pv(self) -> float:
+        return float(self.projection.loc[self.projection["kind"] != "universal", "pv_gbp"].sum())
+
+    @property
+    def high_need_share(self) -> float:
+        """Share of targeted-services cost borne by the highest-need 5% of children (simulated)."""
+        return concentration.top_share(self.per_child_targeted_pv, HIGH_NEED_SHARE)
+
+
+def birth_cohort(activity: pd.DataFrame, spend: pd.DataFrame, c0, c17, bench: pd.DataFrame, slug: str,
+                 seed: int = 2010) -> BirthCohort:
+    """Project the place's births to 18 with the cohort model scaled to its looked-after rate.
+
+    ``spend`` holds the early_years and children spend lines; ``c0``/``c17`` their counts for 0-5 and 0-17.
+    """
+    ratio = entry_ratio(bench, slug)
+    model = cohort.scale_entry(cohort.load_model(), ratio)
+    births = activity_value(activity, "births")
+    universal = universal_cost_per_child(spend, c0.population, c17.population - c0.population)
+    proj = cohort_projection(model, births, universal, c0.price_year)
+    per_child = cohort.simulate(model, int(round(births)), c0.price_year, seed)
+    return BirthCohort(births, proj, per_child, ratio)
+
+
+def unit_cost_ids() -> list[str]:
+    """Every unit cost the early-years report uses (placements and the cohort model)."""
+    m = cohort.load_model()
+    ids = [cid for items in PLACEMENTS.values() for cid in items]
+    ids += [cid for c in m.state_costs for cid in c] + [cid for a in m.addons for cid in a.cost]
+    return sorted(set(ids))

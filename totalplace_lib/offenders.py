@@ -1,0 +1,272 @@
+"""Offenders theme: cost of crime, the prolific cohort, its cost and the integrated-offender-management case.
+
+Money is pounds at the report's price year (2009/10 for the sample); Home Office costs of
+crime (2015/16 prices) are deflated with the GDP deflator. Definitions:
+
+* **prolific offender**: a person with at least ``threshold`` offences in the year (default 30);
+* **cost of crime**: recorded offences x Home Office economic and social cost per offence, split
+  by who bears it (victims and society, health services, police, criminal justice system);
+* **cost per prolific offender**: the cost of the offences the cohort commits (offences x the
+  place's average cost per offence, homicide and sexual offences excluded as untypical of prolific
+  offending) plus every public-service contact they have, costed with unit costs
+  (:mod:`journey`). This is the Central Bedfordshire & Luton method (£112m for 250 people).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+
+from . import concentration, costs, fmt, journey, paths
+from .record import figure
+
+OFFENCE_COSTS = {
+    "homicide": "HO_HOMICIDE", "rape": "HO_RAPE", "other sexual offences": "HO_OTHER_SEXUAL",
+    "violence with injury": "HO_VIOLENCE_INJURY", "violence without injury": "HO_VIOLENCE_NO_INJURY",
+    "robbery": "HO_ROBBERY", "domestic burglary": "HO_BURGLARY_DOMESTIC", "theft of vehicle": "HO_THEFT_OF_VEHICLE",
+    "theft from vehicle": "HO_THEFT_FROM_VEHICLE", "theft from the person": "HO_THEFT_FROM_PERSON",
+    "criminal damage": "HO_CRIMINAL_DAMAGE", "arson": "HO_ARSON",
+}
+"""Recorded-offence type -> Home Office (2018) unit cost id."""
+
+UNTYPICAL_OF_PROLIFIC = ("homicide", "rape", "other sexual offences")
+PROLIFIC_THRESHOLD = 30
+BEARERS = ("Victims and society", "Health services", "Police", "Criminal justice system")
+FISCAL_BEARERS = {"Police": "Police", "Criminal justice system": "Prisons and courts", "Health services": "NHS / PCT"}
+"""Bearers of crime costs that are public budgets, mapped to the agency names of the spend table."""
+IOM_COST_PER_HEAD = 12000.0
+IOM_FUNDING = {"Police": 0.40, "Probation": 0.35, "Council": 0.25}
+"""Assumed cost of IOM case management and resettlement, £ per cohort member a year, and its funders."""
+
+
+@lru_cache(maxsize=1)
+def cost_split() -> pd.DataFrame:
+    """Who bears the cost of an offence (shares summing to 1; ``data/reference/crime_cost_split.csv``)."""
+    return pd.read_csv(paths.reference_dir() / "crime_cost_split.csv")
+
+
+def recorded_offences(activity: pd.DataFrame) -> pd.DataFrame:
+    """Recorded offences by type, summed over the authorities in ``activity``."""
+    a = activity[(activity["theme"] == "offenders") & activity["measure"].str.startswith("recorded offences: ")]
+    out = a.assign(offence=a["measure"].str.replace("recorded offences: ", "", regex=False))
+    return out.groupby("offence", as_index=False)["value"].sum().rename(columns={"value": "offences"})
+
+
+def crime_costs(activity: pd.DataFrame, price_year: str = "2009/10") -> pd.DataFrame:
+    """Cost of recorded crime by offence type (£ at ``price_year``), split by who bears it.
+
+    Returns
+    -------
+    DataFrame
+        offence, offences, unit_cost_gbp, cost_gbp, one £ column per bearer, source; largest cost first.
+        Homicide uses the Home Office's own police and CJS components; other offences the shares in
+        ``crime_cost_split.csv``.
+    """
+    rec = recorded_offences(activity)
+    unknown = sorted(set(rec["offence"]) - set(OFFENCE_COSTS))
+    if unknown:
+        raise ValueError(f"no Home Office unit cost for offence type(s): {', '.join(unknown)}")
+    uc = costs.unit_costs(price_year).set_index("cost_id")
+    rec["unit_cost_gbp"] = rec["offence"].map(lambda o: uc.loc[OFFENCE_COSTS[o], "cost_uprated_gbp"])
+    rec["cost_gbp"] = rec["offences"] * rec["unit_cost_gbp"]
+    split = cost_split().set_index("bearer")["share"]
+    for b in BEARERS:
+        rec[b] = rec["cost_gbp"] * split[b]
+    hom = rec["offence"] == "homicide"
+    if hom.any():
+        police = uc.loc["HO_HOMICIDE_POLICE", "cost_uprated_gbp"] * rec.loc[hom, "offences"]
+        cjs = uc.loc["HO_HOMICIDE_CJS", "cost_uprated_gbp"] * rec.loc[hom, "offences"]
+        rec.loc[hom, "Police"], rec.loc[hom, "Criminal justice system"] = police, cjs
+        rec.loc[hom, "Health services"] = 0.0
+        rec.loc[hom, "Victims and society"] = rec.loc[hom, "cost_gbp"] - police - cjs
+    rec["source"] = rec["offence"].map(lambda o: uc.loc[OFFENCE_COSTS[o], "source"])
+    return rec.sort_values("cost_gbp", ascending=False).reset_index(drop=True)
+
+
+def cost_by_bearer(cc: pd.DataFrame) -> pd.DataFrame:
+    """Total cost of crime (£) by who bears it, with shares."""
+    out = pd.DataFrame({"bearer": list(BEARERS), "amount_gbp": [float(cc[b].sum()) for b in BEARERS]})
+    out["share"] = out["amount_gbp"] / out["amount_gbp"].sum()
+    return out
+
+
+def mean_cost_per_offence(cc: pd.DataFrame, exclude: tuple[str, ...] = UNTYPICAL_OF_PROLIFIC) -> pd.Series:
+    """Average cost per recorded offence (£), total and by bearer, excluding ``exclude`` offence types."""
+    kept = cc[~cc["offence"].isin(exclude)]
+    n = kept["offences"].sum()
+    return pd.Series({"total": kept["cost_gbp"].sum() / n, **{b: kept[b].sum() / n for b in BEARERS}})
+
+
+@dataclass(frozen=True)
+class ProlificCost:
+    """The prolific cohort of a place and what it costs a year (£ at ``price_year``)."""
+
+    cohort: int
+    offenders: int
+    offences: float
+    cohort_offences: float
+    crime_cost_gbp: float
+    services_cost_gbp: float
+    threshold: int
+    price_year: str
+    journey: pd.DataFrame  # typical_year of the cohort's service contacts
+    crime_per_offence: pd.Series  # mean cost per offence, total and by bearer
+
+    @property
+    def total_gbp(self) -> float:
+        return self.crime_cost_gbp + self.services_cost_gbp
+
+    @property
+    def per_offender_gbp(self) -> float:
+        return self.total_gbp / self.cohort
+
+    @property
+    def share_of_offences(self) -> float:
+        return self.cohort_offences / self.offences
+
+    def by_agency(self) -> pd.DataFrame:
+        """Cost per prolific offender a year by who bears it (£): services by agency plus crime by bearer."""
+        rows = self.journey.groupby("agency")["cost_per_person_gbp"].sum().to_dict()
+        per_person_offences = self.cohort_offences / self.cohort
+        for b in BEARERS:
+            name = FISCAL_BEARERS.get(b, b)
+            rows[name] = rows.get(name, 0.0) + per_person_offences * self.crime_per_offence[b]
+        out = pd.DataFrame({"agency": list(rows), "amount_gbp": list(rows.values())})
+        out["share"] = out["amount_gbp"] / out["amount_gbp"].sum()
+        return out.sort_values("amount_gbp", ascending=False).reset_index(drop=True)
+
+
+def offences_per_person(events: pd.DataFrame) -> pd.Series:
+    """Offences per offender (one value per person)."""
+    return concentration.per_person(events[events["theme"] == "offenders"], "offences")
+
+
+def prolific_cost(events: pd.DataFrame, activity: pd.DataFrame, threshold: int = PROLIFIC_THRESHOLD,
+                  price_year: str = "2009/10") -> ProlificCost:
+    """Identify the prolific cohort (>= ``threshold`` offences) and cost its year across agencies."""
+    per = offences_per_person(events)
+    cohort_ids = per[per >= threshold].index
+    if len(cohort_ids) == 0:
+        raise ValueError(f"no offender has {threshold} or more offences; lower the threshold")
+    ev = events[events["theme"] == "offenders"].set_index(["area_code", "person_id"])
+    contacts = ev[ev.index.isin(cohort_ids) & (ev["event"] != "offences")].reset_index()
+    costed = journey.contact_costs(contacts, price_year)
+    cpo = mean_cost_per_offence(crime_costs(activity, price_year))
+    cohort_offences = float(per.loc[cohort_ids].sum())
+    return ProlificCost(
+        cohort=len(cohort_ids), offenders=len(per), offences=float(per.sum()), cohort_offences=cohort_offences,
+        crime_cost_gbp=cohort_offences * float(cpo["total"]), services_cost_gbp=float(costed["cost_gbp"].sum()),
+        threshold=threshold, price_year=price_year, journey=journey.typical_year(costed, len(cohort_ids)),
+        crime_per_offence=cpo,
+    )
+
+
+def per_offender_check(total_gbp: float, cohort: int, quoted_per_offender_gbp: float | None = None) -> pd.DataFrame:
+    """Arithmetic check of a published 'cost per offender': total ÷ cohort against the quoted figure.
+
+    A ratio far from 1 (e.g. 10.2 for Luton's £112m ÷ 250 = £448,000 against a printed £44,000)
+    exposes a slip in the published figure.
+    """
+    implied = total_gbp / cohort
+    rows = [{"check": "total ÷ cohort", "value_gbp": implied, "ratio_to_implied": 1.0}]
+    if quoted_per_offender_gbp:
+        rows.append({"check": "quoted per offender", "value_gbp": quoted_per_offender_gbp,
+                     "ratio_to_implied": quoted_per_offender_gbp / implied})
+        rows.append({"check": "quoted x cohort (implied total)", "value_gbp": quoted_per_offender_gbp * cohort,
+                     "ratio_to_implied": quoted_per_offender_gbp / implied})
+    return pd.DataFrame(rows)
+
+
+def scenario_values(pc: ProlificCost) -> dict:
+    """Figures the default IOM scenario template is filled with (cohort, costs, savings per desister)."""
+    by = pc.by_agency().set_index("agency")["amount_gbp"]
+    fiscal = {a: float(v) for a, v in by.items() if a != "Victims and society"}
+    values = {"prolific_offenders": pc.cohort, "fiscal_saving_per_desister": fiscal,
+              "victim_cost_per_desister": float(by.get("Victims and society", 0.0))}
+    for agency, share in IOM_FUNDING.items():
+        values[f"iom_cost:{agency}"] = round(pc.cohort * IOM_COST_PER_HEAD * share)
+    return values
+
+
+def findings(place, c, pc: ProlificCost, conc: pd.DataFrame, crime: pd.DataFrame, a, mc, peers) -> list[str]:
+    """Key findings of the offenders report, each sentence built from computed figures."""
+    top2 = float(conc.loc[conc["top_people_share"] == 0.02, "total_share"].iloc[0])
+    by = pc.by_agency()
+    lead = by.iloc[0]
+    bearer = "victims and society" if lead["agency"] == "Victims and society" else lead["agency"]
+    rank = int(peers.loc[peers["slug"] == place.slug, "rank_per_head"].iloc[0])
+    return [
+        f"Public bodies spent **{fmt.money(c.total_gbp)}** on crime and justice in {place.name} in {c.price_year} "
+        f"({fmt.money(c.per_head_gbp)} a resident, {fmt.ordinal(rank)} highest of {len(peers)} pilots); only "
+        f"**{fmt.share(c.preventive_share, 0)}** of it was preventive or early intervention.",
+        f"Offending is concentrated: the most active **2% of offenders committed {fmt.share(top2, 0)} of offences**.",
+        f"**{fmt.count(pc.cohort)} prolific offenders** ({pc.threshold}+ offences a year, "
+        f"{fmt.share(pc.cohort / pc.offenders)} of offenders) committed {fmt.share(pc.share_of_offences, 0)} of "
+        f"offences and cost **{fmt.money(pc.total_gbp)} a year: {fmt.money(pc.per_offender_gbp)} each**, "
+        f"{fmt.share(lead['share'], 0)} of it borne by {bearer}.",
+        f"Recorded crime cost the place about **{fmt.money(crime['cost_gbp'].sum())}** "
+        f"(Home Office costs of crime at {c.price_year} prices), most of it harm to victims.",
+        f"Integrated offender management with coordinated resettlement would return **{a.bcr:.1f} for every £1** "
+        f"(NPV {fmt.money(a.npv)}, {a.vfm} value for money); benefits exceed costs in "
+        f"**{fmt.share(mc.p_benefit_exceeds_cost, 0)}** of {mc.draws:,} simulations.",
+    ]
+
+
+def key_figures(c, pc: ProlificCost, conc: pd.DataFrame, crime: pd.DataFrame, a, mc, dataset: str,
+                scenario_origin: str) -> dict[str, dict]:
+    """The offenders report's recorded figures (value, unit, period, source each)."""
+    src = f"dataset '{dataset}': spend, activity and events tables; " + "; ".join(c.sources)
+    uc = f"{src}; unit costs uprated to {pc.price_year} (GDP deflator)"
+    cba_src = f"CBA engine on {scenario_origin}; {uc}"
+    top2 = float(conc.loc[conc["top_people_share"] == 0.02, "total_share"].iloc[0])
+    py = pc.price_year
+    return {
+        "offenders_spend_gbp": figure(c.total_gbp, "GBP", py, src, "Crime and justice spend"),
+        "offenders_spend_per_head_gbp": figure(c.per_head_gbp, "GBP per head", py, src, "Crime and justice per head"),
+        "offenders_preventive_share": figure(c.preventive_share, "proportion", py, src, "Preventive share"),
+        "top2pct_share_of_offences": figure(top2, "proportion", py, src, "Share of offences by top 2% of offenders"),
+        "prolific_offenders": figure(pc.cohort, "persons", py, src, f"Prolific offenders ({pc.threshold}+ offences)"),
+        "cost_per_prolific_offender_gbp": figure(pc.per_offender_gbp, "GBP per person per year", py, uc,
+                                                 "Cost per prolific offender"),
+        "prolific_cohort_cost_gbp": figure(pc.total_gbp, "GBP per year", py, uc, "Cost of the prolific cohort"),
+        "cost_of_crime_gbp": figure(float(crime["cost_gbp"].sum()), "GBP per year", py,
+                                    f"{uc}; Home Office (2018) costs of crime", "Cost of recorded crime"),
+        "cba_npv_gbp": figure(a.npv, "GBP (present value)", a.price_year, cba_src, "IOM redesign NPV"),
+        "cba_bcr": figure(a.bcr, "ratio", a.price_year, cba_src, "IOM redesign BCR"),
+        "cba_prob_benefit_exceeds_cost": figure(mc.p_benefit_exceeds_cost, "proportion", a.price_year,
+                                                f"{cba_src}; {mc.draws} draws, seed {mc.seed}", "P(benefits > costs)"),
+    }
+
+
+PUBLISHED_LUTON = {"total_gbp": 112e6, "cohort": 250, "printed_per_offender_gbp": 44_000,
+                   "source": "publicnet (18 Feb 2010) 'Total Place pilot delivers better services in Bedfordshire'"}
+"""The Central Bedfordshire & Luton figures as published (the printed per-person figure is a factor-of-ten slip)."""
+
+
+def published_check() -> pd.DataFrame:
+    """:func:`per_offender_check` on the published Luton figures."""
+    p = PUBLISHED_LUTON
+    return per_offender_check(p["total_gbp"], p["cohort"], p["printed_per_offender_gbp"])
+
+
+def cohort_summary(pc: ProlificCost) -> pd.DataFrame:
+    """The prolific cohort in one small table (people, offences, £ a year)."""
+    rows = [
+        ("Offenders with records", pc.offenders, "persons"),
+        (f"Prolific offenders ({pc.threshold}+ offences a year)", pc.cohort, "persons"),
+        ("Share of offenders who are prolific", pc.cohort / pc.offenders, "proportion"),
+        ("Offences by all offenders", pc.offences, "offences"),
+        ("Share of offences by the prolific cohort", pc.share_of_offences, "proportion"),
+        ("Cost of the cohort's offences (harm and response)", pc.crime_cost_gbp, "GBP"),
+        ("Cost of the cohort's contacts with services", pc.services_cost_gbp, "GBP"),
+        ("Total cost of the cohort a year", pc.total_gbp, "GBP"),
+        ("Cost per prolific offender a year", pc.per_offender_gbp, "GBP"),
+    ]
+    return pd.DataFrame(rows, columns=["measure", "value", "unit"])
+
+
+def unit_cost_ids(pc: ProlificCost) -> list[str]:
+    """Every unit cost the offenders report uses (crime costs and journey contacts)."""
+    return [*OFFENCE_COSTS.values(), "HO_HOMICIDE_POLICE", "HO_HOMICIDE_CJS", *pc.journey["cost_id"]]
