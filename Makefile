@@ -24,8 +24,16 @@ install: $(STAMP) ## Create .venv (if missing) and install the project with its 
 reports: $(STAMP) ## Run every place x theme into reports/ (HTML + JSON) and write reports/index.html
 	$(BIN)/totalplace run --jobs $(JOBS)
 
+.PHONY: chromium
+chromium: ## Install Debian's chromium for the real-browser test (the test skips, saying why, if this fails)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo "sudo -n" ); \
+	  $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null 2>&1 && $$SUDO apt-get install -y -q chromium >/dev/null 2>&1; } || \
+	  echo "note: chromium could not be installed; tests/test_browser.py will skip"; }
+
 .PHONY: test
-test: $(STAMP) ## Run the whole test suite (lint, unit, notebook contract, papermill end-to-end, nbval)
+test: $(STAMP) chromium ## Run the whole test suite (lint, unit, notebook contract, papermill end-to-end, nbval)
 	$(BIN)/ruff check totalplace_lib tests $(wildcard benchmarks)
 	$(BIN)/python -m pytest tests
 	TOTALPLACE_REPORTS_DIR=$$(mktemp -d) $(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks

@@ -12,16 +12,19 @@ from totalplace_lib.themes import THEMES
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+THEME_NOTEBOOKS = [p for p in NOTEBOOKS if p.stem in THEMES]
 COMMON = {"area": "str", "dataset": "str", "year": "int", "output_dir": "str"}
+SYNTHESIS = {"reports_dir": "str", "output_dir": "str"}
 
 
 def cells(path: Path) -> list[dict]:
     return json.loads(path.read_text())["cells"]
 
 
-def test_every_theme_has_a_notebook():
+def test_every_theme_has_a_notebook_and_nothing_else_is_unaccounted_for():
     names = {p.stem for p in NOTEBOOKS}
     assert set(THEMES) <= names
+    assert names - set(THEMES) == {"synthesis"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -29,7 +32,7 @@ def test_exactly_one_typed_parameters_cell_with_help(path):
     tagged = [c for c in cells(path) if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1
     params = pm.inspect_notebook(str(path))
-    for name, typ in COMMON.items():
+    for name, typ in (SYNTHESIS if path.stem == "synthesis" else COMMON).items():
         assert name in params, f"{path.name} lacks parameter {name}"
         assert params[name]["inferred_type_name"] == typ
         assert params[name]["help"], f"{name} has no help comment"
@@ -39,7 +42,8 @@ def test_exactly_one_typed_parameters_cell_with_help(path):
 def test_validation_follows_parameters_and_sections_start_with_key_findings(path):
     cs = cells(path)
     i = next(i for i, c in enumerate(cs) if "parameters" in c.get("metadata", {}).get("tags", []))
-    assert "validate_run(" in "".join(cs[i + 1]["source"])
+    first = "load_records(" if path.stem == "synthesis" else "validate_run("
+    assert first in "".join(cs[i + 1]["source"])
     headings = [line for c in cs if c["cell_type"] == "markdown" for line in "".join(c["source"]).splitlines()
                 if line.startswith("## ")]
     assert headings[0] == "## Key findings"

@@ -368,6 +368,12 @@ class Appraisal:
     vfm: str
     costs_by_agency: dict[str, float]
     fiscal_by_agency: dict[str, float]
+    annuity_factor: float = 1.0  # sum of discount factors over the horizon
+
+    @property
+    def annual_fiscal_saving(self) -> float:
+        """Net fiscal saving (fiscal benefits minus costs) as an equivalent annual amount (£ a year, same PV)."""
+        return self.fiscal_npv / self.annuity_factor
 
     @property
     def pv_benefits(self) -> float:
@@ -397,6 +403,7 @@ def appraise(s: Scenario) -> Appraisal:
         vfm=vfm_band(bcr),
         costs_by_agency={a: float(v[0]) for a, v in r["pv_costs_by_agency"].items()},
         fiscal_by_agency={a: float(v[0]) for a, v in r["pv_fiscal_by_agency"].items() if v[0] != 0},
+        annuity_factor=float(cf["discount_factor"].sum()),
     )
 
 
@@ -539,7 +546,7 @@ def fill_from_data(d, values: dict, where: str = "scenario"):
     if isinstance(d, str) and d.startswith(FROM_DATA):
         key = d[len(FROM_DATA):].strip()
         if key not in values:
-            raise ParamsError(f"{where}: template asks for '{key}', which the notebook does not compute "
+            raise ParamsError(f"template asks for '{key}', which the notebook does not compute "
                               f"(available: {', '.join(sorted(values))})", column=where)
         return values[key]
     return d

@@ -18,6 +18,7 @@ examples:
   totalplace run                                  every place x every theme
   totalplace run --area croydon --theme place     one report
   totalplace run --theme place --jobs 2 --force   rerun even if inputs are unchanged
+  totalplace run --scheduler tcp://host:8786      run the reports on a Dask cluster
   totalplace sample-data                          regenerate data/sample (deterministic)
   totalplace list                                 places and themes known to the project
 """
@@ -50,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--force", action="store_true", help="rerun reports even if their inputs are unchanged")
     r.add_argument("--timeout", type=int, default=600, help="per-cell timeout in seconds")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run each report as a task on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786) "
+                        "instead of local threads; see README 'Scaling out'")
+    r.add_argument("--no-synthesis", action="store_true", help="skip the cross-pilot synthesis")
 
     sub.add_parser("index", help="rebuild reports/index.html from what is on disk")
     s = sub.add_parser("sample-data", help="regenerate the illustrative sample in data/sample (seeded)")
@@ -81,11 +86,12 @@ def _dispatch(args) -> int:
         if args.jobs < 1:
             raise TotalPlaceInputError("--jobs must be at least 1")
         summary = run_batch(_split(args.area), _split(args.theme), args.jobs, args.force, args.dataset,
-                            args.timeout, progress=not args.no_progress)
+                            args.timeout, progress=not args.no_progress, scheduler=args.scheduler,
+                            synthesis=not args.no_synthesis)
         done = sum(r.status == "ok" for r in summary.results)
         skipped = sum(r.status == "skipped" for r in summary.results)
         print(f"{done} report(s) produced, {skipped} up to date, {len(summary.failed)} failed; "
-              f"index: {_index_path()}")
+              f"synthesis: {summary.synthesis}; index: {_index_path()}")
         for msg in summary.bad_inputs:
             print(f"error: {msg}", file=sys.stderr)
         for r in summary.failed:

@@ -8,7 +8,9 @@ data shared by every dataset (``data/reference/unit_costs.csv``).
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +20,8 @@ import pandas as pd
 from . import paths
 from .errors import DataValidationError
 from .schema import ENGLAND_CODE, TABLES, validate
+
+_SCHEMA_SOURCE = (Path(__file__).parent / "schema.py").read_text(encoding="utf-8")
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +56,42 @@ def read_csv_strict(path: Path, table: str, known_area_codes: set[str] | None = 
 
 @lru_cache(maxsize=32)
 def _cached(path_str: str, mtime_ns: int, table: str, known: frozenset | None) -> pd.DataFrame:
-    return read_csv_strict(Path(path_str), table, set(known) if known is not None else None)
+    path = Path(path_str)
+    disk = _disk_cache_path(path, mtime_ns, table, known)
+    if disk is not None and disk.exists():
+        try:
+            return pd.read_pickle(disk)
+        except Exception:  # a damaged cache entry is only a missed shortcut
+            logger.debug("ignoring unreadable cache %s", disk)
+    df = read_csv_strict(path, table, set(known) if known is not None else None)
+    if disk is not None:
+        _write_cache(disk, df)
+    return df
+
+
+def _disk_cache_path(path: Path, mtime_ns: int, table: str, known: frozenset | None) -> Path | None:
+    """Where a validated table is cached between processes (each report runs in its own kernel).
+
+    The key covers the file (path, size, modification time), the schema's source and the known
+    area codes, so any change to the data or the rules revalidates. ``.cache/`` is git-ignored.
+    """
+    if mtime_ns < 0:
+        return None
+    h = hashlib.sha256()
+    for part in (str(path.resolve()), str(mtime_ns), str(path.stat().st_size), table,
+                 ",".join(sorted(known or ())), _SCHEMA_SOURCE):
+        h.update(part.encode())
+    return paths.project_root() / ".cache" / "tables" / f"{table}-{h.hexdigest()[:24]}.pkl"
+
+
+def _write_cache(target: Path, df: pd.DataFrame) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        df.to_pickle(tmp)
+        os.replace(tmp, target)
+    except OSError as exc:  # read-only checkout: validate every time instead
+        logger.debug("cannot cache %s: %s", target, exc)
 
 
 def load_table(table: str, dataset: str = "sample") -> pd.DataFrame:

@@ -462,7 +462,8 @@ def cohort_cost_chart(by_age: pd.DataFrame, place: str, births: float, price_yea
         ax.bar(by_age["age"], by_age[col], bottom=bottom, color=PALETTE[i], label=col)
         bottom = by_age[col] if bottom is None else bottom + by_age[col]
     money_axis(ax, "y")
-    ax.set_xlabel("age")
+    ax.set_xticks(range(0, int(by_age["age"].max()) + 1))
+    ax.set_xlabel("age (years)")
     ax.legend(loc="upper right", frameon=False)
     total = float(by_age[cols].to_numpy().sum())
     _titles(ax, f"One year's {births:,.0f} births in {place} will cost {fmt.money(total)} by age 18",
@@ -493,3 +494,27 @@ def looked_after_chart(lac: pd.DataFrame, place: str, price_year: str) -> Chart:
         subtitle=f"Cost a year by placement type, £ at {price_year} prices (children x unit cost a year)",
         source="Activity table (illustrative sample) x Unit Cost Database placement costs",
     )
+
+
+def savings_share_chart(red: pd.DataFrame, target: float = 0.02) -> Chart:
+    """Each redesign's net fiscal saving a year as a share of its theme's spend, against the 2% benchmark."""
+    t = red.assign(case=red["place"] + " - " + red["theme"].str.replace("_", " "))
+    n = int((t["saving_share_of_theme_spend"] >= target).sum())
+    apply_style()
+    return peer_bars(
+        t, "saving_share_of_theme_spend", "case", highlight="",
+        title=f"{n} of {len(t)} redesign cases would save {target:.0%} of their theme's spend or more",
+        subtitle="Net fiscal saving a year (equivalent annual) as a share of the theme's spend in the place",
+        source="Recorded figures of every theme report (reports/<place>/<theme>.json)",
+        reference=target, reference_label=f"{target:.0%} (Total Place final report)", money=False,
+    )
+
+
+def pilots_per_head_chart(overview: pd.DataFrame) -> Chart:
+    """Spend per head of every pilot (synthesis), pooled average marked."""
+    pooled = overview["total_spend_gbp"].sum() / overview["population"].sum()
+    hi, lo = overview["spend_per_head_gbp"].max(), overview["spend_per_head_gbp"].min()
+    return peer_bars(overview, "spend_per_head_gbp", "place", highlight="",
+                     title=f"Public spend per head ranges from {fmt.money(lo)} to {fmt.money(hi)} across the pilots",
+                     subtitle="Public spend per resident by pilot, £", source="Place overview records",
+                     reference=pooled, reference_label=f"pooled average {fmt.money(pooled)}")

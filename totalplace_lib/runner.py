@@ -85,6 +85,7 @@ class BatchSummary:
 
     results: list[Result] = field(default_factory=list)
     bad_inputs: list[str] = field(default_factory=list)
+    synthesis: str = "not run"
 
     @property
     def failed(self) -> list[Result]:
@@ -98,20 +99,21 @@ class BatchSummary:
         return 1 if self.failed else 0
 
 
-def check_parameters(theme: str, parameters: dict) -> None:
-    """Reject parameters the notebook does not declare (papermill only warns).
+def check_parameters(notebook: str | Path, parameters: dict) -> None:
+    """Reject parameters the notebook (a theme name or a path) does not declare (papermill only warns).
 
     Raises
     ------
     TotalPlaceInputError
         Naming the unknown parameters and the declared ones.
     """
-    declared = pm.inspect_notebook(str(notebook_path(theme)))
+    path = notebook_path(notebook) if isinstance(notebook, str) else Path(notebook)
+    declared = pm.inspect_notebook(str(path))
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
         raise TotalPlaceInputError(
-            f"unknown parameter(s) {', '.join(unknown)} for notebook '{theme}'; "
-            f"it declares: {', '.join(declared)}", file=paths.relative(notebook_path(theme)))
+            f"unknown parameter(s) {', '.join(unknown)} for notebook '{path.stem}'; "
+            f"it declares: {', '.join(declared)}", file=paths.relative(path))
 
 
 def _hash_files(files: list[Path], h) -> None:
@@ -125,7 +127,7 @@ def input_hash(job: Job) -> str:
     h = hashlib.sha256(__version__.encode())
     lib = sorted(Path(__file__).parent.glob("*.py"))
     ds_files = load_dataset_files(job.dataset)
-    ref = sorted(paths.reference_dir().glob("*.csv"))
+    ref = sorted(p for p in paths.reference_dir().rglob("*") if p.suffix in (".csv", ".yaml"))
     _hash_files([notebook_path(job.theme), paths.params_dir() / f"{job.place.slug}.yaml", *ds_files, *ref, *lib], h)
     return h.hexdigest()
 
@@ -146,28 +148,24 @@ def is_up_to_date(job: Job, digest: str) -> bool:
     return hp.exists() and hp.read_text().strip() == digest and all(p.exists() for p in needed)
 
 
-def run_job(job: Job, force: bool = False, timeout: int = 600) -> Result:
-    """Execute one notebook with papermill and render it; never raises for a notebook failure."""
-    import time
+def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str, theme: str, dataset: str,
+             timeout: int, needs_record: bool = True) -> str:
+    """Run one notebook into ``out_dir/<name>.{ipynb,html,json}`` atomically; return the error ('' if none).
 
-    t0 = time.perf_counter()
-    digest = input_hash(job)
-    if not force and is_up_to_date(job, digest):
-        return Result(job, "skipped")
-    job.out_dir.mkdir(parents=True, exist_ok=True)
-    final_nb = job.out_dir / f"{job.theme}.ipynb"
-    final_html = job.out_dir / f"{job.theme}.html"
-    final_json = job.out_dir / f"{job.theme}.json"
-    _hash_path(job).unlink(missing_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{job.theme}-", dir=job.out_dir))
-    tmp_nb = stage / f"{job.theme}.ipynb"
-    params = {"area": job.place.slug, "dataset": job.dataset, "year": job.place.year, "output_dir": str(stage)}
+    Everything is written in a staging folder beside the outputs and renamed into place, so an
+    interrupted run never leaves a truncated file that a rerun would take as finished.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    final_json = out_dir / f"{name}.json"
+    stage = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=out_dir))
+    tmp_nb = stage / f"{name}.ipynb"
+    params = {**params, "output_dir": str(stage)}
     error = ""
     try:
-        check_parameters(job.theme, params)
+        check_parameters(notebook, params)
         try:
             pm.execute_notebook(
-                str(notebook_path(job.theme)), str(tmp_nb), parameters=params, kernel_name=KERNEL_NAME,
+                str(notebook), str(tmp_nb), parameters=params, kernel_name=KERNEL_NAME,
                 kernel_manager_class=IPCKernelManager, progress_bar=False, execution_timeout=timeout,
                 cwd=None, log_output=False,
             )
@@ -176,22 +174,67 @@ def run_job(job: Job, force: bool = False, timeout: int = 600) -> Result:
         except Exception as exc:  # kernel died, timeout, ...: still a per-report failure
             error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         if tmp_nb.exists():
-            render.render_report(tmp_nb, stage / f"{job.theme}.html", job.place.name, job.theme, job.dataset)
+            render.render_report(tmp_nb, stage / f"{name}.html", title, theme, dataset)
         if error:
             final_json.unlink(missing_ok=True)  # never let the index show stale figures
-        elif not (stage / f"{job.theme}.json").exists():
+        elif needs_record and not (stage / f"{name}.json").exists():
             error = "the notebook finished but recorded no key figures (record.write was not reached)"
-        for name in (f"{job.theme}.json", f"{job.theme}.ipynb", f"{job.theme}.html"):
-            if (stage / name).exists():
-                os.replace(stage / name, job.out_dir / name)
-        if not error:
-            _hash_path(job).write_text(digest + "\n")
+        for fname in (f"{name}.json", f"{name}.ipynb", f"{name}.html"):
+            if (stage / fname).exists():
+                os.replace(stage / fname, out_dir / fname)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    status = "failed" if error else "ok"
-    if status == "ok" and not (final_nb.exists() and final_html.exists()):
-        status, error = "failed", "report files missing after run"
-    return Result(job, status, time.perf_counter() - t0, error)
+    if not error and not ((out_dir / f"{name}.ipynb").exists() and (out_dir / f"{name}.html").exists()):
+        error = "report files missing after run"
+    return error
+
+
+def run_job(job: Job, force: bool = False, timeout: int = 600) -> Result:
+    """Execute one notebook with papermill and render it; never raises for a notebook failure."""
+    import time
+
+    t0 = time.perf_counter()
+    digest = input_hash(job)
+    if not force and is_up_to_date(job, digest):
+        return Result(job, "skipped")
+    _hash_path(job).unlink(missing_ok=True)
+    params = {"area": job.place.slug, "dataset": job.dataset, "year": job.place.year}
+    error = _execute(notebook_path(job.theme), params, job.out_dir, job.theme, job.place.name, job.theme,
+                     job.dataset, timeout)
+    if not error:
+        _hash_path(job).write_text(digest + "\n")
+    return Result(job, "failed" if error else "ok", time.perf_counter() - t0, error)
+
+
+SYNTHESIS = "synthesis"
+
+
+def run_synthesis(force: bool = False, timeout: int = 600) -> tuple[str, str]:
+    """Run the cross-pilot synthesis into ``reports/synthesis.html`` from every recorded JSON.
+
+    Skipped when no record, notebook or library file changed since the last run.
+
+    Returns
+    -------
+    (status, error)
+        ``ok``, ``skipped``, ``failed`` or ``none`` (no records yet), and the first error line.
+    """
+    reports = paths.reports_dir()
+    records = sorted(reports.glob("*/*.json"))
+    if not records:
+        return "none", ""
+    h = hashlib.sha256(__version__.encode())
+    _hash_files([notebook_path(SYNTHESIS), *records, *sorted(Path(__file__).parent.glob("*.py"))], h)
+    digest = h.hexdigest()
+    hp = reports / f".{SYNTHESIS}.hash"
+    if not force and hp.exists() and hp.read_text().strip() == digest and (reports / f"{SYNTHESIS}.html").exists():
+        return "skipped", ""
+    hp.unlink(missing_ok=True)
+    error = _execute(notebook_path(SYNTHESIS), {"reports_dir": str(reports)}, reports, SYNTHESIS,
+                     "All pilots", SYNTHESIS, "records", timeout, needs_record=False)
+    if not error:
+        hp.write_text(digest + "\n")
+    return ("failed" if error else "ok"), error
 
 
 def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None) -> tuple[list[Job], list[str]]:
@@ -215,10 +258,53 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None)
     return jobs, bad
 
 
+def _run_remote(job: Job, force: bool, timeout: int, root: str, reports: str) -> Result:
+    """Run one job on a Dask worker: point it at the same project and reports folder first."""
+    os.environ["TOTALPLACE_ROOT"] = root
+    os.environ["TOTALPLACE_REPORTS_DIR"] = reports
+    return run_job(job, force, timeout)
+
+
+def _completed(todo: list[Job], workers: int, force: bool, timeout: int, scheduler: str | None):
+    """Yield (job, result or exception) as reports finish: local threads, or tasks on a Dask cluster."""
+    if scheduler:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+
+        root, reports = str(paths.project_root()), str(paths.reports_dir())
+        with Client(scheduler, timeout="30s") as client:
+            futures = {client.submit(_run_remote, j, force, timeout, root, reports, key=f"totalplace-{j.label}-"
+                                     f"{uuid.uuid4().hex[:8]}", pure=False): j for j in todo}
+            for fut in dask_completed(list(futures)):
+                try:
+                    yield futures[fut], fut.result()
+                except Exception as exc:
+                    yield futures[fut], exc
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(run_job, j, force, timeout): j for j in todo}
+        for fut in as_completed(futures):
+            try:
+                yield futures[fut], fut.result()
+            except Exception as exc:
+                yield futures[fut], exc
+
+
 def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, jobs: int | None = None,
               force: bool = False, dataset: str | None = None, timeout: int = 600,
-              progress: bool = True) -> BatchSummary:
-    """Run every selected place x theme, in parallel threads, then write the index.
+              progress: bool = True, scheduler: str | None = None, synthesis: bool = True) -> BatchSummary:
+    """Run every selected place x theme in parallel, then the cross-pilot synthesis and the index.
+
+    Parameters
+    ----------
+    jobs : int, optional
+        Local worker threads (default: CPU count); each report runs in its own kernel.
+    scheduler : str, optional
+        Address of a Dask distributed scheduler (``tcp://host:8786``): each report becomes a task
+        on that cluster instead of a local thread. Workers need this project and its ``.venv``
+        installed at the same path, and the reports folder on a shared filesystem.
+    synthesis : bool
+        Also run ``notebooks/synthesis.ipynb`` over every recorded figure.
 
     Returns
     -------
@@ -240,23 +326,24 @@ def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, j
     # On a terminal: one live bar. Otherwise (CI, logs): one line per finished report.
     bar = tqdm(total=len(todo), desc="reports", unit="report", disable=not (progress and tty),
                file=sys.stderr, dynamic_ncols=True)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(run_job, j, force, timeout): j for j in todo}
-        for fut in as_completed(futures):
-            job = futures[fut]
-            try:
-                res = fut.result()
-            except Exception as exc:  # a bug in rendering etc.: keep the batch going
-                logger.exception("report %s crashed", job.label)
-                res = Result(job, "failed", 0.0, f"{type(exc).__name__}: {exc}")
-            summary.results.append(res)
-            bar.set_postfix_str(f"{job.label} {res.status}")
-            if progress and not tty:
-                done = len(summary.results)
-                print(f"[{done}/{len(todo)}] {res.status:>7}  {job.label}  {res.seconds:5.1f} s  {res.error}",
-                      file=sys.stderr, flush=True)
-            bar.update(1)
+    for job, res in _completed(todo, workers, force, timeout, scheduler):
+        if isinstance(res, Exception):  # a bug in rendering etc.: keep the batch going
+            logger.error("report %s crashed: %s", job.label, res)
+            res = Result(job, "failed", 0.0, f"{type(res).__name__}: {res}")
+        summary.results.append(res)
+        bar.set_postfix_str(f"{job.label} {res.status}")
+        if progress and not tty:
+            done = len(summary.results)
+            print(f"[{done}/{len(todo)}] {res.status:>7}  {job.label}  {res.seconds:5.1f} s  {res.error}",
+                  file=sys.stderr, flush=True)
+        bar.update(1)
     bar.close()
+    if synthesis and notebook_path(SYNTHESIS).exists():
+        status, error = run_synthesis(force=force, timeout=timeout)
+        summary.synthesis = status
+        if status == "failed":
+            summary.results.append(Result(Job(Place(slug="all-pilots", name="All pilots", area_codes=()),
+                                              SYNTHESIS, dataset or "sample"), "failed", 0.0, error))
     write_index()
     return summary
 
@@ -273,4 +360,6 @@ def write_index() -> Path:
     reports.mkdir(parents=True, exist_ok=True)
     infos = render.collect(reports, areas, themes)
     illustrative = all(p.dataset == "sample" for p in places)
-    return render.write_index(reports, infos, themes, illustrative)
+    links = [("Cross-pilot synthesis: every pilot and redesign case side by side", f"{SYNTHESIS}.html")] \
+        if (reports / f"{SYNTHESIS}.html").exists() else []
+    return render.write_index(reports, infos, themes, illustrative, extra_links=links)

@@ -1,0 +1,70 @@
+"""Alcohol: the NHS cost tree, funnel limits on hand-worked numbers, the Leicester ratio and trends."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from totalplace_lib import alcohol, benchmark, count
+from totalplace_lib.data import load_dataset
+from totalplace_lib.params import load_place
+
+
+def test_nhs_cost_tree_adds_to_3480m_from_ten_components():
+    tree = alcohol.nhs_england_tree()
+    assert len(tree) == 10
+    assert tree["cost_gbp"].sum() == 3_480_000_000
+    assert set(tree["price_year"]) == {"2009/10"}
+
+
+def test_place_cost_tree_adds_up_and_apportions_the_nhs_by_admissions():
+    ds = load_dataset("sample")
+    place = load_place("birmingham")
+    act = ds.rows("activity", place.area_codes)
+    eng = alcohol.england_admissions(ds, "2009/10")
+    tree = alcohol.cost_tree(act, eng)
+    nhs = tree[tree["agency"] == "NHS / PCT"]["cost_gbp"].sum()
+    share = alcohol.measure(act, "alcohol-related admissions (narrow)") / eng
+    assert nhs == pytest.approx(3.48e9 * share)
+    assert {"NHS / PCT", "Police", "Criminal justice system", "Council", "DWP / Jobcentre Plus"} == set(tree["agency"])
+    assert (tree["cost_gbp"] > 0).all()
+
+
+def test_leicester_alcohol_against_drugs_intervention_spend():
+    ds = load_dataset("sample")
+    spend, _ = count.theme_count(ds, load_place("leicester-leicestershire"), 2009, ("alcohol",))
+    s = alcohol.spend_by_substance(spend)
+    iv = s[s["kind"] == "intervention"].set_index("substance")["amount_gbp"]
+    assert iv["Alcohol"] == pytest.approx(4.9e6, abs=5e3)
+    assert iv["Drugs"] == pytest.approx(13.4e6, abs=5e3)
+    assert iv["Alcohol"] / (iv["Alcohol"] + iv["Drugs"]) == pytest.approx(0.268, abs=0.001)
+
+
+def test_funnel_limits_and_significance_on_hand_worked_numbers():
+    t = pd.DataFrame({"slug": list("abcd"), "place": list("ABCD"), "numerator": [500, 300, 800, 1200],
+                      "denominator": [100_000, 80_000, 150_000, 200_000]})
+    t["value"] = t["numerator"] / t["denominator"] * 1e5
+    limits, points = benchmark.funnel(t, "per 100,000")
+    # pooled average: 2,800 / 530,000 x 100,000
+    assert limits["baseline"].iloc[0] == pytest.approx(528.30, abs=0.01)
+    sig = points.set_index("place")["significance"]
+    # D: 1,200 observed against 1,056.6 expected (z about 4.4) -> above the 99.8% limit
+    assert sig["D"].startswith("High") and sig["B"].startswith("Low") and sig["A"] == "Not significant"
+
+
+def test_byar_interval_matches_hand_calculation():
+    t = pd.DataFrame({"numerator": [500.0], "denominator": [100_000.0]})
+    out = benchmark._with_ci(t, "per 100,000").iloc[0]
+    # Byar: 500 x (1 - 1/4500 - 1.96/(3 sqrt 500))^3 = 457.1
+    assert out["value"] == 500
+    assert out["lower"] == pytest.approx(457.13, abs=0.05)
+    assert out["upper"] == pytest.approx(545.81, abs=0.05)
+
+
+@pytest.mark.parametrize(("counts", "flag"), [
+    ([1000, 1050, 1100, 1160, 1220], "increasing"),
+    ([1220, 1160, 1100, 1050, 1000], "decreasing"),
+    ([1000, 1010, 995, 1005, 1000], "no significant change"),
+])
+def test_recent_trend_flags(counts, flag):
+    assert benchmark.recent_trend(pd.Series(counts), pd.Series([100_000] * 5)) == flag

@@ -1,0 +1,137 @@
+"""A real browser: headless Chromium opens the index and a report, takes screenshots and checks what a reader sees.
+
+Chromium is Debian's ``chromium`` package (``make chromium`` installs it when missing). The test talks
+to it over the DevTools protocol (``websocket-client``) to ask the page itself whether its images
+loaded and whether any code is visible. It skips, saying why, only where Chromium is not installed.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from totalplace_lib import runner
+
+pytestmark = pytest.mark.slow
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+IMAGES_OK = """(() => { const imgs = Array.from(document.images);
+  return {count: imgs.length,
+          broken: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).length,
+          hidden: imgs.filter(i => { const r = i.getBoundingClientRect();
+                                     return r.width < 50 || r.height < 50 ||
+                                            getComputedStyle(i).visibility === 'hidden'; }).length,
+          alt_missing: imgs.filter(i => !i.alt).length}; })()"""
+CODE_VISIBLE = """(() => Array.from(
+  document.querySelectorAll('.jp-CodeCell .jp-InputArea, .jp-InputArea-editor, .jp-CodeMirrorEditor, .input_area'))
+  .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height > 0).length)()"""
+TEXT = "document.body.innerText"
+LINKS = "Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href'))"
+
+
+class Browser:
+    """Minimal DevTools-protocol client for one headless Chromium page."""
+
+    def __init__(self, profile: Path):
+        self.proc = subprocess.Popen(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--no-first-run", f"--user-data-dir={profile}", "--remote-debugging-port=0",
+             "--remote-allow-origins=http://127.0.0.1",
+             "--window-size=1280,2000", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port_file = profile / "DevToolsActivePort"
+        for _ in range(200):
+            if port_file.exists() and port_file.read_text().strip():
+                break
+            time.sleep(0.1)
+        port = int(port_file.read_text().split()[0])
+        pages = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/json", timeout=10).read())
+        page = next(p for p in pages if p["type"] == "page")
+        import websocket
+
+        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30, suppress_origin=True)
+        self.n = 0
+
+    def call(self, method: str, **params):
+        self.n += 1
+        self.ws.send(json.dumps({"id": self.n, "method": method, "params": params}))
+        while True:
+            msg = json.loads(self.ws.recv())
+            if msg.get("id") == self.n:
+                if "error" in msg:
+                    raise RuntimeError(msg["error"])
+                return msg["result"]
+
+    def eval(self, expression: str):
+        r = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        return r["result"].get("value")
+
+    def open(self, url: str) -> None:
+        self.call("Page.navigate", url=url)
+        for _ in range(300):
+            if self.eval("document.readyState") == "complete" and self.eval("location.href") == url:
+                return
+            time.sleep(0.05)
+        raise TimeoutError(url)
+
+    def screenshot(self, path: Path) -> None:
+        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"]
+        path.write_bytes(base64.b64decode(data))
+
+    def close(self) -> None:
+        self.ws.close()
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    if not CHROMIUM:
+        pytest.skip("Chromium is not installed (run `make chromium`; Debian package 'chromium')")
+    out = tmp_path_factory.mktemp("site")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TOTALPLACE_REPORTS_DIR", str(out))
+    summary = runner.run_batch(["croydon"], ["place", "early_years"], jobs=2, progress=False)
+    mp.undo()
+    assert summary.exit_code == 0, [r.error for r in summary.results]
+    browser = Browser(tmp_path_factory.mktemp("profile"))
+    yield out, browser
+    browser.close()
+
+
+def test_index_links_all_resolve_in_the_browser(site):
+    out, b = site
+    b.open((out / "index.html").as_uri())
+    b.screenshot(out / "index.png")
+    assert (out / "index.png").stat().st_size > 10_000
+    assert "Total Place reports" in b.eval(TEXT)
+    links = [h for h in b.eval(LINKS) if not h.startswith("#")]
+    assert any(h.endswith("early_years.html") for h in links) and "synthesis.html" in links
+    for href in links:
+        target = (out / href).resolve()
+        assert target.exists(), f"index links to missing {href}"
+        b.open(target.as_uri())
+        assert b.eval("document.title"), href
+        assert "404" not in b.eval("document.title")
+
+
+def test_report_shows_figures_and_no_code(site):
+    out, b = site
+    b.open((out / "croydon" / "early_years.html").as_uri())
+    b.screenshot(out / "early_years.png")
+    text = b.eval(TEXT)
+    assert "Key findings" in text and "Sources and method" in text
+    assert "validate_run" not in text and "import " not in text
+    imgs = b.eval(IMAGES_OK)
+    assert imgs["count"] >= 8
+    assert imgs["broken"] == 0 and imgs["hidden"] == 0 and imgs["alt_missing"] == 0, imgs
+    assert b.eval(CODE_VISIBLE) == 0
+    assert re.search(r"£[\d.,]+m", text), "money should read as money"
