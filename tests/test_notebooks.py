@@ -68,3 +68,14 @@ def test_interactive_cells_are_skipped_in_batch_and_nbval(path):
         if "widgets." in src or "interact" in src:
             tags = set(c["metadata"].get("tags", []))
             assert {"skip-execution", "nbval-skip"} <= tags, src
+
+
+@pytest.mark.parametrize("path", [p for p in THEME_NOTEBOOKS if p.stem != "place"], ids=lambda p: p.stem)
+def test_theme_sections_follow_the_design_order(path):
+    """Key findings -> count -> analyses -> redesign case -> benchmarks -> sources (DESIGN.md)."""
+    headings = [line for c in cells(path) if c["cell_type"] == "markdown" for line in "".join(c["source"]).splitlines()
+                if line.startswith("## ")]
+    redesign = next(i for i, h in enumerate(headings) if h.startswith("## The redesign case"))
+    compare = next(i for i, h in enumerate(headings) if h.startswith("## How this place compares"))
+    assert headings[1].startswith("## The count") and 1 < redesign < compare == len(headings) - 2
+    assert "record.write(" in "".join(cells(path)[-1]["source"])

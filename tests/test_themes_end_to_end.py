@@ -28,7 +28,7 @@ def batch(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
     mp = pytest.MonkeyPatch()
     mp.setenv("TOTALPLACE_REPORTS_DIR", str(out))
-    summary = runner.run_batch(PILOTS, list(REQUIRED), jobs=2, progress=False)
+    summary = runner.run_batch(PILOTS, ["place", *REQUIRED], jobs=2, progress=False)
     yield out, summary
     mp.undo()
 
@@ -93,7 +93,7 @@ def test_synthesis_reads_every_record_and_is_linked_from_the_index(batch):
     for href in re.findall(r'href="([^"#]+)"', index):
         assert (out / href).exists(), href
     # nothing changed: the rerun skips every report and the synthesis
-    again = runner.run_batch(PILOTS, list(REQUIRED), jobs=2, progress=False)
+    again = runner.run_batch(PILOTS, ["place", *REQUIRED], jobs=2, progress=False)
     assert {r.status for r in again.results} == {"skipped"} and again.synthesis == "skipped"
 
 

@@ -217,12 +217,16 @@ def run_synthesis(force: bool = False, timeout: int = 600) -> tuple[str, str]:
     Returns
     -------
     (status, error)
-        ``ok``, ``skipped``, ``failed`` or ``none`` (no records yet), and the first error line.
+        ``ok``, ``skipped``, ``failed`` or ``none`` (not enough records yet, with the reason), and the
+        first error line.
     """
+    from . import synthesis
+
     reports = paths.reports_dir()
     records = sorted(reports.glob("*/*.json"))
-    if not records:
-        return "none", ""
+    why_not = synthesis.ready(reports)
+    if why_not:
+        return "none", why_not
     h = hashlib.sha256(__version__.encode())
     _hash_files([notebook_path(SYNTHESIS), *records, *sorted(Path(__file__).parent.glob("*.py"))], h)
     digest = h.hexdigest()
@@ -340,7 +344,7 @@ def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, j
     bar.close()
     if synthesis and notebook_path(SYNTHESIS).exists():
         status, error = run_synthesis(force=force, timeout=timeout)
-        summary.synthesis = status
+        summary.synthesis = f"not run ({error})" if status == "none" else status
         if status == "failed":
             summary.results.append(Result(Job(Place(slug="all-pilots", name="All pilots", area_codes=()),
                                               SYNTHESIS, dataset or "sample"), "failed", 0.0, error))

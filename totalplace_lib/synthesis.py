@@ -156,3 +156,14 @@ def banner(records: pd.DataFrame) -> str:
         return ("> **Illustrative data.** Every report behind this synthesis ran on the project's synthetic sample, "
                 "calibrated to published Total Place figures. The methods are real; the local numbers are not.")
     return "> Data: " + ", ".join(sorted(set(records["dataset"].astype(str)))) + "."
+
+
+def ready(reports_dir: Path | None = None) -> str:
+    """Empty if the synthesis can run; otherwise why not (it needs place overviews and a theme's redesigns)."""
+    base = Path(reports_dir) if reports_dir else paths.reports_dir()
+    themes = {p.stem for p in base.glob("*/*.json")}
+    if "place" not in themes:
+        return "no place overview records yet"
+    if not themes & set(THEME_SPEND):
+        return "no theme (redesign case) records yet"
+    return ""
