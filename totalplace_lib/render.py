@@ -18,14 +18,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-
-import nbformat
-from nbconvert import HTMLExporter
-from traitlets.config import Config
+from typing import TYPE_CHECKING
 
 from . import __version__, fmt, paths
 from .record import atomic_write_text
 from .themes import THEMES
+
+if TYPE_CHECKING:  # nbformat and nbconvert are imported only when rendering (a skip-only rerun stays fast)
+    import nbformat
 
 _EXTERNAL_SCRIPT = re.compile(r"<script[^>]+src=\"https?://[^\"]+\"[^>]*>\s*</script>", re.I)
 _MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
@@ -40,6 +40,8 @@ def _anchor(i: int) -> str:
 def prepare_for_review(nb: nbformat.NotebookNode, title: str, subtitle_lines: list[str],
                        failed: bool) -> nbformat.NotebookNode:
     """A copy of an executed notebook arranged for reviewers (header, contents, no noise)."""
+    import nbformat
+
     nb = copy.deepcopy(nb)
     kept = []
     toc = []
@@ -76,6 +78,9 @@ def prepare_for_review(nb: nbformat.NotebookNode, title: str, subtitle_lines: li
 
 def notebook_html(nb: nbformat.NotebookNode) -> str:
     """HTML of a notebook with all code inputs and prompts hidden and no CDN scripts."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
     c = Config()
     c.HTMLExporter.exclude_input = True
     c.HTMLExporter.exclude_input_prompt = True
@@ -111,6 +116,8 @@ class ReportInfo:
 
 def render_report(executed: Path, html_path: Path, place: str, theme: str, dataset: str) -> None:
     """Render one executed notebook to reviewer HTML (atomically)."""
+    import nbformat
+
     nb = nbformat.read(executed, as_version=4)
     failed = bool(nb.metadata.get("papermill", {}).get("exception"))
     kind = "illustrative sample data (synthetic)" if dataset == "sample" else f"public data ({dataset})"
@@ -126,10 +133,10 @@ def render_report(executed: Path, html_path: Path, place: str, theme: str, datas
 def first_error_line(executed: Path) -> str:
     """The first line of the error a failed notebook stopped on ('' if none)."""
     try:
-        nb = nbformat.read(executed, as_version=4)
+        nb = json.loads(executed.read_text(encoding="utf-8"))
     except Exception as exc:  # unreadable notebook: report that instead
         return f"cannot read {executed.name}: {exc}"
-    for cell in nb.cells:
+    for cell in nb.get("cells", []):
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 lines = str(out.get("evalue") or "").splitlines()
@@ -147,7 +154,10 @@ def collect(reports: Path, areas: list[tuple[str, str]], themes: list[str]) -> l
             if not nb_path.exists():
                 infos.append(ReportInfo(slug, name, theme, "missing", None, {}))
                 continue
-            meta = nbformat.read(nb_path, as_version=4).metadata.get("papermill", {})
+            try:
+                meta = json.loads(nb_path.read_text(encoding="utf-8")).get("metadata", {}).get("papermill", {})
+            except (OSError, json.JSONDecodeError):
+                meta = {"exception": True}
             failed = bool(meta.get("exception"))
             figures, dataset = {}, ""
             if js_path.exists() and not failed:
