@@ -118,3 +118,13 @@ def test_cli_usage_errors_exit_2(project_copy):
 def test_unknown_notebook_parameter_is_rejected():
     with pytest.raises(ValueError, match="unknown parameter"):
         runner.check_parameters("place", {"area": "croydon", "yeer": 2009})
+
+
+def test_changing_one_params_file_reruns_only_that_area(project_copy):
+    first = runner.run_batch(["croydon", "lewisham"], ["place"], jobs=2, progress=False, synthesis=False)
+    assert {r.status for r in first.results} == {"ok"}
+    params = project_copy / "params" / "croydon.yaml"
+    params.write_text(params.read_text() + "# reviewed\n")
+    again = {r.job.place.slug: r.status for r in runner.run_batch(["croydon", "lewisham"], ["place"], jobs=2,
+                                                                   progress=False, synthesis=False).results}
+    assert again == {"croydon": "ok", "lewisham": "skipped"}
