@@ -6,6 +6,7 @@ All amounts are pounds in the price year of the spend table (2009/10 in the samp
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import pandas as pd
@@ -13,6 +14,8 @@ import pandas as pd
 from .data import Dataset
 from .params import Place
 from .schema import STAGES
+
+logger = logging.getLogger(__name__)
 
 PREVENTIVE_STAGES = ("preventive", "early intervention")
 """Stages counted as spend *before* crisis in :func:`preventive_share`."""
@@ -157,8 +160,16 @@ def compare_places(ds: Dataset, places: list[Place], year: int, themes: tuple[st
         One row per place: slug, place, population, total_gbp, per_head_gbp,
         preventive_share, discretionary_per_head_gbp, rank_per_head.
     """
+    from .errors import ParamsError
+    from .params import check_place_data
+
     rows = []
     for p in places:
+        try:
+            check_place_data(p, ds, year)
+        except ParamsError as exc:  # a broken params file must not break every other place's report
+            logger.warning("left out of the comparison: %s", exc)
+            continue
         c = high_level_count(ds, p, year) if themes is None else theme_count(ds, p, year, themes, ages)[1]
         rows.append(
             {

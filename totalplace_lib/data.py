@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,21 +36,60 @@ def table_path(table: str, dataset: str = "sample") -> Path:
     return paths.data_dir(dataset) / f"{table}.csv"
 
 
+def _decode_error_line(path: Path, position: int) -> int:
+    """1-based line of a byte offset in a file (for encoding errors)."""
+    with open(path, "rb") as fh:
+        return fh.read(position).count(b"\n") + 1
+
+
 def read_csv_strict(path: Path, table: str, known_area_codes: set[str] | None = None) -> pd.DataFrame:
     """Read one CSV as strings and validate it as ``table``.
+
+    Files must be UTF-8 (a byte-order mark is accepted), comma-separated, with a header row and
+    at least one data row. Columns beyond the table's are allowed and ignored (see README).
 
     Raises
     ------
     DataValidationError
-        If the file is missing, unreadable or violates the schema (file, line, column named).
+        If the file is missing, unreadable, empty, not UTF-8, not comma-separated or violates the
+        schema (file, line and column named).
     """
     shown = paths.relative(path)
     if not path.exists():
         raise DataValidationError(f"file not found (table '{table}')", file=shown)
+    if path.is_dir():
+        raise DataValidationError(f"is a folder, not a CSV file (table '{table}')", file=shown)
+    try:
+        with open(path, "rb") as fh:
+            header = fh.readline().decode("utf-8", errors="replace")
+    except PermissionError:
+        raise DataValidationError("cannot be read: permission denied", file=shown) from None
+    seps = [sep for sep in (";", "\t", "|") if sep in header]
+    if "," not in header and seps:
+        raise DataValidationError(
+            f"the header is separated by {seps[0]!r}, not commas: save the file as comma-separated CSV",
+            file=shown, line=1)
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataValidationError(f"cannot be read as CSV: {str(exc).splitlines()[0]}", file=shown) from None
+    except PermissionError:
+        raise DataValidationError("cannot be read: permission denied", file=shown) from None
+    except pd.errors.EmptyDataError:
+        raise DataValidationError(
+            f"file is empty; expected a header row ({', '.join(TABLES[table].column_names)}) and data rows",
+            file=shown, line=1) from None
+    except UnicodeDecodeError as exc:
+        raise DataValidationError(
+            f"is not UTF-8 text (byte 0x{exc.object[exc.start]:02x}; e.g. a Latin-1 '£'): re-save the file "
+            "as 'CSV UTF-8'", file=shown, line=_decode_error_line(path, exc.start)) from None
+    except pd.errors.ParserError as exc:
+        msg = str(exc).splitlines()[0]
+        m = re.search(r"line (\d+)", msg)
+        raise DataValidationError(f"cannot be read as CSV: {msg}", file=shown,
+                                  line=int(m.group(1)) if m else None) from None
+    except OSError as exc:
+        raise DataValidationError(f"cannot be read: {exc.strerror or exc}", file=shown) from None
+    if raw.empty:
+        raise DataValidationError(f"has a header but no data rows (table '{table}')", file=shown, line=2)
     raw = raw.replace({"": None})
     return validate(raw, table, file=shown, known_area_codes=known_area_codes)
 

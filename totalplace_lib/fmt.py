@@ -59,6 +59,14 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def safe_markdown(text: str) -> str:
+    """Neutralise HTML in Markdown built from data (place or service names): ``<`` and ``&`` become entities.
+
+    Markdown syntax (``**``, ``> `` quotes, lists) still works; a name like ``<script>`` shows as text.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
 def by_unit(value: float, unit: str) -> str:
     """Format a value by its unit: ``GBP`` as money, ``proportion`` as per cent, else a count."""
     if unit.startswith("GBP"):

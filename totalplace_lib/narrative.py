@@ -14,8 +14,8 @@ from .params import Place
 def markdown(lines: list[str] | str) -> Markdown:
     """Render findings (a list becomes bullets) as Markdown output."""
     if isinstance(lines, str):
-        return Markdown(lines)
-    return Markdown("\n".join(f"- {line}" for line in lines))
+        return Markdown(fmt.safe_markdown(lines))
+    return Markdown(fmt.safe_markdown("\n".join(f"- {' '.join(line.splitlines())}" for line in lines)))
 
 
 def dataset_banner(ds: Dataset, place: Place, year: int) -> Markdown:
@@ -29,7 +29,7 @@ def dataset_banner(ds: Dataset, place: Place, year: int) -> Markdown:
         )
     else:
         text = f"> Data: public dataset **{ds.name}** for **{place.name}**, {year}/{str(year + 1)[-2:]}."
-    return Markdown(text)
+    return Markdown(fmt.safe_markdown(text))
 
 
 def place_findings(place: Place, count: Count, by_agency: pd.DataFrame, peers: pd.DataFrame,
@@ -89,4 +89,4 @@ def scenario_summary(s, origin: str) -> Markdown:
                      f"{o.confidence}; {fmt.count(o.successes)} net successes; saves "
                      + ", ".join(f"{a} {fmt.money(v)}" for a, v in o.fiscal.items()) + " a year per success"
                      + (f", plus {fmt.money(o.social)} social value" if o.social else "") + ".")
-    return Markdown("\n".join(lines))
+    return Markdown(fmt.safe_markdown("\n".join(lines)))

@@ -7,6 +7,7 @@ unquoted ``0123`` would be read as the integer 83.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,7 +107,7 @@ def parse_place(text: str, file: str) -> Place:
     lines = _key_lines(text)
     for key in data:
         if key not in _KEYS:
-            close = [k for k in _KEYS if k[:3] == str(key)[:3]]
+            close = difflib.get_close_matches(str(key), list(_KEYS), n=1, cutoff=0.6)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise ParamsError(
                 f"unknown key{hint}; allowed keys: {', '.join(_KEYS)}", file=file, line=lines.get(key), column=key
@@ -219,16 +220,59 @@ def validate_run(area: str, dataset: str, year: int, **extra: Any):
         raise ParamsError(f"year must be an integer like 2009, got {year!r}", column="year")
     place = load_place(area)
     ds = load_dataset(dataset)
+    check_place_data(place, ds, year)
+    return place, ds
+
+
+def _line_of(place: Place, key: str) -> int | None:
+    try:
+        return _key_lines(Path(place.file).read_text(encoding="utf-8")).get(key)
+    except OSError:
+        return None
+
+
+def check_place_data(place: Place, ds, year: int) -> None:
+    """Check a place against a dataset before any report runs (the runner calls this too).
+
+    Raises
+    ------
+    ParamsError
+        Naming the params file, line and key: an area code the dataset does not have, a code
+        with no spend or population rows in the year, a year the dataset does not cover, or a
+        scenario that does not validate.
+    """
+    from .themes import THEMES
+
+    shown = paths.relative(Path(place.file)) if place.file else None
     unknown = [c for c in place.area_codes if c not in set(ds.areas["area_code"])]
     if unknown:
-        raise ParamsError(
-            f"area code(s) {', '.join(unknown)} are not in dataset '{dataset}'", file=place.file, column="area_codes"
-        )
+        raise ParamsError(f"area code(s) {', '.join(unknown)} are not in dataset '{ds.name}'", file=shown,
+                          line=_line_of(place, "area_codes"), column="area_codes")
     years = set(ds.spend["year"])
     if year not in years:
-        raise ParamsError(f"year {year} not in dataset '{dataset}' (has {', '.join(map(str, sorted(years)))})",
-                          column="year")
-    return place, ds
+        raise ParamsError(f"year {year} not in dataset '{ds.name}' (has {', '.join(map(str, sorted(years)))})",
+                          file=shown, line=_line_of(place, "year"), column="year")
+    for table in ("spend", "population"):
+        t = getattr(ds, table)
+        have = set(t.loc[t["year"] == year, "area_code"])
+        empty = [c for c in place.area_codes if c not in have]
+        if empty:
+            raise ParamsError(f"area code(s) {', '.join(empty)} have no {table} rows for {year} in dataset "
+                              f"'{ds.name}'", file=shown, line=_line_of(place, "area_codes"), column="area_codes")
+    for theme, scenario in place.scenarios.items():
+        line = _line_of(place, "scenarios")
+        if theme not in THEMES or theme == "place":
+            raise ParamsError(f"scenario for unknown theme '{theme}'; themes with a redesign case: "
+                              f"{', '.join(t for t in THEMES if t != 'place')}", file=shown, line=line,
+                              column=f"scenarios.{theme}")
+        from .cba import scenario_from_dict
+
+        try:
+            scenario_from_dict(scenario, name=theme)
+        except ParamsError as exc:
+            raise ParamsError(exc.reason, file=shown, line=line,
+                              column=f"scenarios.{theme}.{exc.column}" if exc.column else f"scenarios.{theme}"
+                              ) from None
 
 
 def load_places(dataset: str | None = None) -> list[Place]:

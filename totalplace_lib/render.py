@@ -61,7 +61,8 @@ def prepare_for_review(nb: nbformat.NotebookNode, title: str, subtitle_lines: li
                     lines[j] = f'<a id="{_anchor(i)}"></a>\n\n{line}'
             cell.source = "\n".join(lines)
         kept.append(cell)
-    header = [f"# {title}", "", *[f"{s}  " for s in subtitle_lines]]
+    header = [f"# {fmt.safe_markdown(' '.join(title.splitlines()))}", "",
+              *[f"{fmt.safe_markdown(' '.join(s.splitlines()))}  " for s in subtitle_lines]]
     if failed:
         header += ["", '<div style="border:2px solid #b00020;background:#fdecea;padding:0.6em;">'
                    "<strong>This report failed to run to the end.</strong> The error is shown where it "

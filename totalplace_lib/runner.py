@@ -31,7 +31,7 @@ from jupyter_client.manager import KernelManager
 from . import __version__, paths, render
 from .data import load_dataset
 from .errors import TotalPlaceInputError
-from .params import Place, load_place
+from .params import Place, check_place_data, load_place
 from .themes import THEMES, notebook_path
 
 logger = logging.getLogger(__name__)
@@ -165,6 +165,8 @@ def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str,
 
     out_dir.mkdir(parents=True, exist_ok=True)
     final_json = out_dir / f"{name}.json"
+    for stale in out_dir.glob(f".{name}-*"):  # left by a killed run: never finished, never read
+        shutil.rmtree(stale, ignore_errors=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=out_dir))
     tmp_nb = stage / f"{name}.ipynb"
     params = {**params, "output_dir": str(stage)}
@@ -329,10 +331,17 @@ def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, j
     summary = BatchSummary(bad_inputs=bad)
     for ds_name in sorted({j.dataset for j in todo}):
         try:
-            load_dataset(ds_name)
+            ds = load_dataset(ds_name)
         except TotalPlaceInputError as exc:  # shared data is broken: nothing can run on it
             summary.bad_inputs.append(str(exc))
             todo = [j for j in todo if j.dataset != ds_name]
+            continue
+        for place in {j.place.slug: j.place for j in todo if j.dataset == ds_name}.values():
+            try:
+                check_place_data(place, ds, place.year)
+            except TotalPlaceInputError as exc:  # this place cannot run; the others still do
+                summary.bad_inputs.append(str(exc))
+                todo = [j for j in todo if j.place.slug != place.slug]
     workers = max(1, jobs or os.cpu_count() or 1)
     todo.sort(key=lambda j: j.theme == "place")  # theme reports take longer: start them first (stable sort)
     tty = sys.stderr.isatty()

@@ -6,6 +6,7 @@ Each table is a list of :class:`Column` plus its key. Money is always in pounds
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from dataclasses import dataclass, field
@@ -170,6 +171,28 @@ def _fail(msg: str, file: str, idx: int | None, col: str | None) -> DataValidati
     return DataValidationError(msg, file=file, line=line, column=col)
 
 
+SUPPRESSION_CODES = {"x", "c", "z", ":", "..", "-", "low", "*", "u", "n/a", "na", "[x]", "[c]", "[z]"}
+"""Markers publishers use for suppressed or unavailable values (ONS, DfE, OHID)."""
+
+
+def _number_hint(text: str, col: Column) -> str:
+    """Why a cell is not a number, in words a spreadsheet user can act on."""
+    t = text.strip()
+    if t.lower() in SUPPRESSION_CODES:
+        return (" (a suppression or 'not available' code: remove the row or give a value; "
+                "suppressed numbers cannot be summed)")
+    if "£" in t:
+        return " (remove the '£' sign: amounts are plain numbers in pounds)"
+    if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", t):
+        return " (remove the thousands separators)"
+    if re.fullmatch(r"\d{4}[-/]\d{1,2}([-/]\d{1,2})?|\d{1,2}/\d{1,2}/\d{2,4}", t):
+        return " (a date where a number is expected" + (": give the financial year start, e.g. 2009)"
+                                                         if col.name == "year" else ")")
+    if t.lower() in ("nan", "inf", "-inf", "infinity"):
+        return " (not a finite amount)"
+    return ""
+
+
 def _parse_column(series: pd.Series, col: Column, file: str) -> pd.Series:
     """Parse a column of strings into its declared kind, failing on the first bad cell."""
     blank = series.isna() | (series.astype(str).str.strip() == "")
@@ -212,7 +235,7 @@ def _parse_column(series: pd.Series, col: Column, file: str) -> pd.Series:
     bad = s.notna() & num.isna()
     if bad.any():
         i = bad[bad].index[0]
-        raise _fail(f"'{s[i]}' is not a number", file, i, col.name)
+        raise _fail(f"'{s[i]}' is not a number{_number_hint(str(s[i]), col)}", file, i, col.name)
     finite = num.map(lambda v: v is None or (isinstance(v, float) and math.isnan(v)) or math.isfinite(v))
     if not finite.all():
         i = finite[~finite].index[0]
@@ -271,8 +294,11 @@ def validate(
     raw = raw.reset_index(drop=True)
     missing = [c.name for c in spec.columns if c.required and c.name not in raw.columns]
     if missing:
+        extra = [c for c in raw.columns if c not in spec.column_names]
+        close = difflib.get_close_matches(missing[0], [str(c) for c in extra], n=1, cutoff=0.6)
+        hint = f"; found '{close[0]}': renamed?" if close else ""
         raise DataValidationError(
-            f"required column(s) missing: {', '.join(missing)} (table '{table}' needs "
+            f"required column(s) missing: {', '.join(missing)}{hint} (table '{table}' needs "
             f"{', '.join(spec.column_names)})",
             file=file, line=1, column=missing[0],
         )

@@ -21,7 +21,7 @@ def styled(df: pd.DataFrame, money: tuple[str, ...] = (), share: tuple[str, ...]
     formats = {c: fmt.money for c in money}
     formats |= {c: fmt.share for c in share}
     formats |= {c: "{:,.0f}" for c in counts}
-    sty = df.style.format(formats).hide(axis="index")
+    sty = df.style.format(escape="html").format(formats, escape="html").hide(axis="index")
     if rename:
         sty = sty.relabel_index([rename.get(c, c) for c in df.columns], axis="columns")
     if caption:
