@@ -70,9 +70,19 @@ def record_path(area: str, theme: str, output_dir: str = "") -> Path:
     return base / f"{theme}.json"
 
 
+class Receipt:
+    """What :func:`write` wrote: ``path`` and how many figures; shows as one stable line in a notebook."""
+
+    def __init__(self, path: Path, area: str, theme: str, count: int) -> None:
+        self.path, self.area, self.theme, self.count = path, area, theme, count
+
+    def __repr__(self) -> str:
+        return f"{self.count} key figures recorded for {self.area} / {self.theme} ({self.path.name})"
+
+
 def write(area: str, theme: str, figures: dict[str, dict], dataset: str, output_dir: str = "",
-          **meta: Any) -> Path:
-    """Write a run's key figures as JSON and return the path.
+          **meta: Any) -> Receipt:
+    """Write a run's key figures as JSON; return a :class:`Receipt` (``.path`` is the file).
 
     The file holds ``area``, ``theme``, ``dataset``, ``illustrative`` (true for the
     sample), ``version``, ``run_date`` and ``figures`` (name -> figure dict).
@@ -89,7 +99,7 @@ def write(area: str, theme: str, figures: dict[str, dict], dataset: str, output_
     }
     path = record_path(area, theme, output_dir)
     atomic_write_text(path, json.dumps(payload, indent=2, sort_keys=False) + "\n")
-    return path
+    return Receipt(path, area, theme, len(figures))
 
 
 def read(path: Path) -> dict[str, Any]:

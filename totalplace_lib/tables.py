@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 
 from . import fmt
@@ -22,11 +24,31 @@ def styled(df: pd.DataFrame, money: tuple[str, ...] = (), share: tuple[str, ...]
     formats |= {c: fmt.share for c in share}
     formats |= {c: "{:,.0f}" for c in counts}
     sty = df.style.format(escape="html").format(formats, escape="html").hide(axis="index")
+    # pandas gives each table a random id; one derived from the content keeps reruns byte-identical
+    sty = sty.set_uuid(hashlib.sha1(df.to_csv().encode()).hexdigest()[:10])
     if rename:
         sty = sty.relabel_index([rename.get(c, c) for c in df.columns], axis="columns")
     if caption:
         sty = sty.set_caption(caption)
-    return sty
+    return Table(sty, df)
+
+
+class Table:
+    """A formatted table for reports: HTML from the pandas Styler, plain text from the data.
+
+    ``table.styler`` is the pandas Styler (``.to_excel(...)``, ``.to_html()``); ``table.data`` the
+    DataFrame. The plain-text form carries no memory address, so reruns give identical notebooks.
+    """
+
+    def __init__(self, styler, data: pd.DataFrame) -> None:
+        self.styler = styler
+        self.data = data
+
+    def _repr_html_(self) -> str:
+        return self.styler.to_html()
+
+    def __repr__(self) -> str:
+        return self.data.to_string(index=False)
 
 
 def measures(df: pd.DataFrame, rename: dict[str, str] | None = None, caption: str = ""):
