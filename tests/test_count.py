@@ -26,7 +26,8 @@ def tiny() -> tuple[Dataset, Place, Place]:
     pop = pd.DataFrame({"area_code": ["E00000001", "E00000002", "E00000003"], "year": 2009, "age": 30,
                         "persons": [10, 10, 5], "source": "hand-made"})
     empty = pd.DataFrame()
-    ds = Dataset("test", empty, pop, spend, empty, empty, empty, empty)
+    areas = pd.DataFrame({"area_code": ["E00000001", "E00000002", "E00000003"]})
+    ds = Dataset("test", areas, pop, spend, empty, empty, empty, empty)
     a = Place("a", "Place A", ("E00000001", "E00000002"))
     b = Place("b", "Place B", ("E00000003",))
     return ds, a, b

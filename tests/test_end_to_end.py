@@ -128,3 +128,13 @@ def test_changing_one_params_file_reruns_only_that_area(project_copy):
     again = {r.job.place.slug: r.status for r in runner.run_batch(["croydon", "lewisham"], ["place"], jobs=2,
                                                                    progress=False, synthesis=False).results}
     assert again == {"croydon": "ok", "lewisham": "skipped"}
+
+
+def test_a_report_that_runs_too_long_is_stopped_and_shown(reports_tmp):
+    summary = runner.run_batch(["croydon"], ["place"], jobs=1, progress=False, force=True, synthesis=False,
+                               report_timeout=3)
+    assert summary.exit_code == 1
+    (res,) = summary.results
+    assert res.status == "failed" and "timed out" in res.error and "3 s" in res.error
+    assert not (reports_tmp / "croydon" / "place.json").exists()
+    assert "FAILED" in (reports_tmp / "index.html").read_text()

@@ -49,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--dataset", default=None, help="override each params file's dataset (e.g. sample)")
     r.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel workers")
     r.add_argument("--force", action="store_true", help="rerun reports even if their inputs are unchanged")
-    r.add_argument("--timeout", type=int, default=600, help="per-cell timeout in seconds")
+    r.add_argument("--timeout", type=int, default=600, help="seconds one notebook cell may run")
+    r.add_argument("--report-timeout", type=int, default=1800,
+                   help="seconds one whole report may run before its kernel is stopped and it fails")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="run each report as a task on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786) "
@@ -87,7 +89,7 @@ def _dispatch(args) -> int:
             raise TotalPlaceInputError("--jobs must be at least 1")
         summary = run_batch(_split(args.area), _split(args.theme), args.jobs, args.force, args.dataset,
                             args.timeout, progress=not args.no_progress, scheduler=args.scheduler,
-                            synthesis=not args.no_synthesis)
+                            synthesis=not args.no_synthesis, report_timeout=args.report_timeout)
         done = sum(r.status == "ok" for r in summary.results)
         skipped = sum(r.status == "skipped" for r in summary.results)
         print(f"{done} report(s) produced, {skipped} up to date, {len(summary.failed)} failed; "

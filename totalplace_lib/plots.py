@@ -68,7 +68,9 @@ class Chart:
 def _titles(ax, title: str, subtitle: str) -> None:
     ax.figure._tp_titles = (title, subtitle)
     ax.set_title(title, pad=26)
-    ax.text(0, 1.02, subtitle, transform=ax.transAxes, fontsize=9.5, color="#3D3D3D", va="bottom")
+    # offset in points, not a fraction of the axes, so tall charts keep the subtitle under the title
+    ax.annotate(subtitle, xy=(0, 1), xycoords="axes fraction", xytext=(0, 6), textcoords="offset points",
+                fontsize=9.5, color="#3D3D3D", va="bottom")
 
 
 def _finish(fig, source: str) -> Chart:

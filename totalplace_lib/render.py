@@ -24,6 +24,9 @@ from . import __version__, fmt, paths
 from .record import atomic_write_text
 from .themes import THEMES
 
+TITLES = {**THEMES, "synthesis": "Cross-pilot synthesis: every pilot and redesign case side by side"}
+"""Report titles: the themes plus the synthesis."""
+
 if TYPE_CHECKING:  # nbformat and nbconvert are imported only when rendering (a skip-only rerun stays fast)
     import nbformat
 
@@ -123,11 +126,11 @@ def render_report(executed: Path, html_path: Path, place: str, theme: str, datas
     failed = bool(nb.metadata.get("papermill", {}).get("exception"))
     kind = "illustrative sample data (synthetic)" if dataset == "sample" else f"public data ({dataset})"
     sub = [
-        f"**Place:** {place} &nbsp;·&nbsp; **Theme:** {THEMES.get(theme, theme)}",
+        f"**Place:** {place} &nbsp;·&nbsp; **Theme:** {TITLES.get(theme, theme)}",
         f"**Data:** {kind} &nbsp;·&nbsp; **Run:** {date.today().isoformat()} &nbsp;·&nbsp; "
         f"**totalplace** {__version__}",
     ]
-    title = f"{place}: {THEMES.get(theme, theme)}"
+    title = f"{place}: {TITLES.get(theme, theme)}"
     atomic_write_text(html_path, notebook_html(prepare_for_review(nb, title, sub, failed)))
 
 

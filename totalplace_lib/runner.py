@@ -16,11 +16,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
 import sys
 import tempfile
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -44,6 +46,10 @@ sys.modules.setdefault("rfc3987_syntax", None)
 KERNEL_NAME = "python3"
 
 
+_LIVE: dict[int, KernelManager] = {}
+"""Thread id -> the kernel manager of the report that thread is running (for the per-report timeout)."""
+
+
 class IPCKernelManager(KernelManager):
     """A kernel manager using IPC transport with a unique connection file (no TCP port races)."""
 
@@ -54,6 +60,22 @@ class IPCKernelManager(KernelManager):
         run_dir.mkdir(exist_ok=True)
         self.connection_file = str(run_dir / f"kernel-{uuid.uuid4().hex}.json")
         self.ip = str(run_dir / f"ipc-{uuid.uuid4().hex[:12]}")
+        _LIVE[threading.get_ident()] = self
+
+
+def _kill_report_kernel(thread_id: int, flag: dict) -> None:
+    """Per-report timeout: interrupt the kernel of the report running in ``thread_id``.
+
+    The running cell then raises KeyboardInterrupt, papermill stops with its error cell, and the
+    report fails like any other. (Killing the process instead leaves nbclient waiting for output.)
+    """
+    km = _LIVE.get(thread_id)
+    flag["timed_out"] = True
+    if km is not None:
+        try:
+            km.interrupt_kernel()
+        except Exception as exc:  # kernel already gone: papermill reports that itself
+            logger.debug("could not interrupt kernel: %s", exc)
 
 
 @dataclass
@@ -155,7 +177,7 @@ def is_up_to_date(job: Job, digest: str) -> bool:
 
 
 def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str, theme: str, dataset: str,
-             timeout: int, needs_record: bool = True) -> str:
+             timeout: int, needs_record: bool = True, report_timeout: int | None = None) -> str:
     """Run one notebook into ``out_dir/<name>.{ipynb,html,json}`` atomically; return the error ('' if none).
 
     Everything is written in a staging folder beside the outputs and renamed into place, so an
@@ -173,7 +195,12 @@ def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str,
     error = ""
     try:
         check_parameters(notebook, params)
+        flag: dict = {}
+        watchdog = threading.Timer(report_timeout, _kill_report_kernel, (threading.get_ident(), flag)) \
+            if report_timeout else None
         try:
+            if watchdog:
+                watchdog.start()
             pm.execute_notebook(
                 str(notebook), str(tmp_nb), parameters=params, kernel_name=KERNEL_NAME,
                 kernel_manager_class=IPCKernelManager, progress_bar=False, execution_timeout=timeout,
@@ -183,6 +210,12 @@ def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str,
             error = f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}"
         except Exception as exc:  # kernel died, timeout, ...: still a per-report failure
             error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        finally:
+            if watchdog:
+                watchdog.cancel()
+            _LIVE.pop(threading.get_ident(), None)
+        if flag.get("timed_out"):
+            error = f"timed out: the report ran longer than {report_timeout} s (--report-timeout)"
         if tmp_nb.exists():
             render.render_report(tmp_nb, stage / f"{name}.html", title, theme, dataset)
         if error:
@@ -199,7 +232,7 @@ def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str,
     return error
 
 
-def run_job(job: Job, force: bool = False, timeout: int = 600) -> Result:
+def run_job(job: Job, force: bool = False, timeout: int = 600, report_timeout: int | None = None) -> Result:
     """Execute one notebook with papermill and render it; never raises for a notebook failure."""
     import time
 
@@ -210,7 +243,7 @@ def run_job(job: Job, force: bool = False, timeout: int = 600) -> Result:
     _hash_path(job).unlink(missing_ok=True)
     params = {"area": job.place.slug, "dataset": job.dataset, "year": job.place.year}
     error = _execute(notebook_path(job.theme), params, job.out_dir, job.theme, job.place.name, job.theme,
-                     job.dataset, timeout)
+                     job.dataset, timeout, report_timeout=report_timeout)
     if not error:
         _hash_path(job).write_text(digest + "\n")
     return Result(job, "failed" if error else "ok", time.perf_counter() - t0, error)
@@ -244,8 +277,10 @@ def run_synthesis(force: bool = False, timeout: int = 600) -> tuple[str, str]:
     if not force and hp.exists() and hp.read_text().strip() == digest and (reports / f"{SYNTHESIS}.html").exists():
         return "skipped", ""
     hp.unlink(missing_ok=True)
+    datasets = {json.loads(p.read_text(encoding="utf-8")).get("dataset", "") for p in records}
+    dataset = datasets.pop() if len(datasets) == 1 else "mixed datasets"
     error = _execute(notebook_path(SYNTHESIS), {"reports_dir": str(reports)}, reports, SYNTHESIS,
-                     "All pilots", SYNTHESIS, "records", timeout, needs_record=False)
+                     "All pilots", SYNTHESIS, dataset, timeout, needs_record=False)
     if not error:
         hp.write_text(digest + "\n")
     return ("failed" if error else "ok"), error
@@ -272,14 +307,16 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None)
     return jobs, bad
 
 
-def _run_remote(job: Job, force: bool, timeout: int, root: str, reports: str) -> Result:
+def _run_remote(job: Job, force: bool, timeout: int, root: str, reports: str,
+                report_timeout: int | None = None) -> Result:
     """Run one job on a Dask worker: point it at the same project and reports folder first."""
     os.environ["TOTALPLACE_ROOT"] = root
     os.environ["TOTALPLACE_REPORTS_DIR"] = reports
-    return run_job(job, force, timeout)
+    return run_job(job, force, timeout, report_timeout)
 
 
-def _completed(todo: list[Job], workers: int, force: bool, timeout: int, scheduler: str | None):
+def _completed(todo: list[Job], workers: int, force: bool, timeout: int, scheduler: str | None,
+               report_timeout: int | None = None):
     """Yield (job, result or exception) as reports finish: local threads, or tasks on a Dask cluster."""
     if scheduler:
         from distributed import Client
@@ -287,7 +324,8 @@ def _completed(todo: list[Job], workers: int, force: bool, timeout: int, schedul
 
         root, reports = str(paths.project_root()), str(paths.reports_dir())
         with Client(scheduler, timeout="30s") as client:
-            futures = {client.submit(_run_remote, j, force, timeout, root, reports, key=f"totalplace-{j.label}-"
+            futures = {client.submit(_run_remote, j, force, timeout, root, reports, report_timeout,
+                                     key=f"totalplace-{j.label}-"
                                      f"{uuid.uuid4().hex[:8]}", pure=False): j for j in todo}
             for fut in dask_completed(list(futures)):
                 try:
@@ -296,7 +334,7 @@ def _completed(todo: list[Job], workers: int, force: bool, timeout: int, schedul
                     yield futures[fut], exc
         return
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(run_job, j, force, timeout): j for j in todo}
+        futures = {pool.submit(run_job, j, force, timeout, report_timeout): j for j in todo}
         for fut in as_completed(futures):
             try:
                 yield futures[fut], fut.result()
@@ -306,7 +344,8 @@ def _completed(todo: list[Job], workers: int, force: bool, timeout: int, schedul
 
 def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, jobs: int | None = None,
               force: bool = False, dataset: str | None = None, timeout: int = 600,
-              progress: bool = True, scheduler: str | None = None, synthesis: bool = True) -> BatchSummary:
+              progress: bool = True, scheduler: str | None = None, synthesis: bool = True,
+              report_timeout: int | None = None) -> BatchSummary:
     """Run every selected place x theme in parallel, then the cross-pilot synthesis and the index.
 
     Parameters
@@ -319,6 +358,9 @@ def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, j
         installed at the same path, and the reports folder on a shared filesystem.
     synthesis : bool
         Also run ``notebooks/synthesis.ipynb`` over every recorded figure.
+    timeout, report_timeout : int
+        Seconds a cell may run; seconds a whole report may run (its kernel is then killed and the
+        report fails with "timed out"; None = no limit).
 
     Returns
     -------
@@ -348,7 +390,7 @@ def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, j
     # On a terminal: one live bar. Otherwise (CI, logs): one line per finished report.
     bar = tqdm(total=len(todo), desc="reports", unit="report", disable=not (progress and tty),
                file=sys.stderr, dynamic_ncols=True)
-    for job, res in _completed(todo, workers, force, timeout, scheduler):
+    for job, res in _completed(todo, workers, force, timeout, scheduler, report_timeout):
         if isinstance(res, Exception):  # a bug in rendering etc.: keep the batch going
             logger.error("report %s crashed: %s", job.label, res)
             res = Result(job, "failed", 0.0, f"{type(res).__name__}: {res}")

@@ -167,3 +167,27 @@ def ready(reports_dir: Path | None = None) -> str:
     if not themes & set(THEME_SPEND):
         return "no theme (redesign case) records yet"
     return ""
+
+
+HEADLINE_LABELS = {
+    "place": "Pilot",
+    "cost_per_prolific_offender_gbp": "Cost per prolific offender",
+    "top2pct_share_of_offences": "Offences by top 2% of offenders",
+    "spend_per_child_0_5_gbp": "Spend per child 0-5",
+    "cla_rate_per_10k": "Looked after per 10,000",
+    "cohort_cost_to_18_gbp": "Birth cohort cost to 18 (PV)",
+    "alcohol_share_of_substance_spend": "Alcohol share of intervention spend",
+    "alcohol_share_of_substance_harm": "Alcohol share of harm",
+    "cost_of_alcohol_harm_gbp": "Cost of alcohol harm",
+}
+
+
+def headline_table(records: pd.DataFrame):
+    """:func:`headlines` formatted for the report (money as money, shares as per cent)."""
+    from . import tables
+
+    h = headlines(records)
+    h = h[[c for c in HEADLINE_LABELS if c in h.columns]]
+    money = tuple(c for c in h.columns if c.endswith("_gbp"))
+    share = tuple(c for c in h.columns if "share" in c)
+    return tables.styled(h, money=money, share=share, decimals={"cla_rate_per_10k": 0}, rename=HEADLINE_LABELS)

@@ -10,19 +10,24 @@ from . import fmt
 
 
 def styled(df: pd.DataFrame, money: tuple[str, ...] = (), share: tuple[str, ...] = (),
-           counts: tuple[str, ...] = (), rename: dict[str, str] | None = None, caption: str = ""):
+           counts: tuple[str, ...] = (), rename: dict[str, str] | None = None, caption: str = "",
+           decimals: dict[str, int] | None = None):
     """A pandas Styler with £ and % formatting, no index, optional caption.
 
     Parameters
     ----------
     money, share, counts : tuple of str
         Columns formatted with :func:`fmt.money`, :func:`fmt.share` and thousands separators.
+    decimals : dict, optional
+        Column -> decimal places for other numbers (ratios, rates). Boolean columns show yes/no.
     rename : dict, optional
         Display names for columns (applied after formatting is assigned).
     """
     formats = {c: fmt.money for c in money}
     formats |= {c: fmt.share for c in share}
     formats |= {c: "{:,.0f}" for c in counts}
+    formats |= {c: f"{{:,.{d}f}}" for c, d in (decimals or {}).items()}
+    formats |= {c: (lambda v: "yes" if v else "no") for c in df.columns if df[c].dtype == bool}
     sty = df.style.format(escape="html").format(formats, escape="html").hide(axis="index")
     # pandas gives each table a random id; one derived from the content keeps reruns byte-identical
     sty = sty.set_uuid(hashlib.sha1(df.to_csv().encode()).hexdigest()[:10])
