@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from totalplace_lib import alcohol, benchmark, count
+from totalplace_lib import alcohol, benchmark, costs, count
 from totalplace_lib.data import load_dataset
 from totalplace_lib.params import load_place
 
@@ -68,3 +68,18 @@ def test_byar_interval_matches_hand_calculation():
 ])
 def test_recent_trend_flags(counts, flag):
     assert benchmark.recent_trend(pd.Series(counts), pd.Series([100_000] * 5)) == flag
+
+
+def test_frequent_attenders_share_of_admissions_and_cost_by_hand():
+    events = pd.DataFrame(
+        [("E09000008", "alcohol", f"A{i}", "alcohol-related admission", "NHS / PCT", n) for i, n in
+         enumerate([10] + [1] * 19)]
+        + [("E09000008", "alcohol", "A0", "A&E attendance", "NHS / PCT", 4)],
+        columns=["area_code", "theme", "person_id", "event", "agency", "count"])
+    fa = alcohol.frequent_attenders(alcohol.patient_costs(events, "2013/14"))
+    assert fa.patients == 20 and fa.frequent == 1  # the most admitted 5% of 20 patients
+    assert fa.share == pytest.approx(10 / 29)
+    stay, ae = costs.unit_cost("ALC_INPATIENT_STAY", "2013/14"), costs.unit_cost("UCD_AE_ATTENDANCE", "2013/14")
+    assert fa.cost_gbp == pytest.approx(10 * stay + 4 * ae)
+    assert fa.cost_share == pytest.approx((10 * stay + 4 * ae) / (29 * stay + 4 * ae))
+    assert fa.cost_share > fa.share  # the A&E attendances add to the frequent attender's cost

@@ -19,6 +19,7 @@ REQUIRED = {
                     "cba_prob_benefit_exceeds_cost"),
     "alcohol": ("alcohol_spend_gbp", "drugs_spend_gbp", "alcohol_share_of_substance_spend",
                 "alcohol_share_of_substance_harm", "alcohol_admissions_rate_per_100k", "cost_of_alcohol_harm_gbp",
+                "frequent_attenders_share_of_admissions", "frequent_attenders_share_of_cost",
                 "cba_npv_gbp", "cba_bcr", "cba_prob_benefit_exceeds_cost"),
 }
 

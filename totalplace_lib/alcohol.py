@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import concentration, costs, fmt, offenders, paths
+from . import concentration, costs, fmt, journey, offenders, paths
 from .record import figure
 from .schema import ENGLAND_CODE
 
@@ -175,11 +175,6 @@ def spend_against_harm(spend: pd.DataFrame, activity: pd.DataFrame, alcohol_cost
     return out
 
 
-def admissions_per_patient(events: pd.DataFrame) -> pd.Series:
-    """Alcohol-related admissions per admitted patient in the year."""
-    return concentration.per_person(events[events["theme"] == "alcohol"], "alcohol-related admission")
-
-
 def england_admissions(ds, period: str) -> float:
     """England's alcohol-related admissions (narrow) for a period, from the indicators table."""
     t = ds.indicators[(ds.indicators["indicator"] == ADMISSIONS_INDICATOR) & (ds.indicators["period"] == period)
@@ -191,35 +186,51 @@ def england_admissions(ds, period: str) -> float:
 
 @dataclass(frozen=True)
 class FrequentAttenders:
-    """The most frequently admitted patients and their share of admissions and cost (£ a year)."""
+    """The most frequently admitted patients: their share of admissions and of hospital cost (£ a year)."""
 
     patients: int
     frequent: int
     admissions: float
     frequent_admissions: float
-    cost_per_stay_gbp: float
+    cost_gbp_all: float
+    frequent_cost_gbp: float
 
     @property
     def share(self) -> float:
+        """Share of admissions (0-1)."""
         return self.frequent_admissions / self.admissions
 
     @property
+    def cost_share(self) -> float:
+        """Share of the admitted patients' hospital cost, admissions and A&E (0-1)."""
+        return self.frequent_cost_gbp / self.cost_gbp_all
+
+    @property
     def cost_gbp(self) -> float:
-        return self.frequent_admissions * self.cost_per_stay_gbp
+        return self.frequent_cost_gbp
 
     @property
     def per_patient_gbp(self) -> float:
-        return self.cost_gbp / self.frequent
+        return self.frequent_cost_gbp / self.frequent
 
 
-def frequent_attenders(per_patient: pd.Series, price_year: str = "2009/10",
-                       top: float = FREQUENT_SHARE) -> FrequentAttenders:
-    """The top ``top`` share of patients by admissions, costed at an alcohol-related inpatient stay."""
-    v = per_patient.sort_values(ascending=False)
+def patient_costs(events: pd.DataFrame, price_year: str = "2009/10") -> pd.DataFrame:
+    """Admissions and hospital cost (£: admissions and A&E attendances x unit costs) per admitted patient."""
+    ev = events[events["theme"] == "alcohol"]
+    costed = journey.contact_costs(ev, price_year)
+    cost = costed.groupby(["area_code", "person_id"])["cost_gbp"].sum()
+    adm = concentration.per_person(ev, "alcohol-related admission")
+    return pd.DataFrame({"admissions": adm, "cost_gbp": cost.reindex(adm.index, fill_value=0.0)})
+
+
+def frequent_attenders(patients: pd.DataFrame, top: float = FREQUENT_SHARE) -> FrequentAttenders:
+    """The top ``top`` share of patients ranked by admissions, with their admissions and cost."""
+    v = patients.sort_values(["admissions", "cost_gbp"], ascending=False)
     k = max(1, int(round(top * len(v))))
-    return FrequentAttenders(patients=len(v), frequent=k, admissions=float(v.sum()),
-                             frequent_admissions=float(v.iloc[:k].sum()),
-                             cost_per_stay_gbp=costs.unit_cost("ALC_INPATIENT_STAY", price_year))
+    return FrequentAttenders(patients=len(v), frequent=k, admissions=float(v["admissions"].sum()),
+                             frequent_admissions=float(v["admissions"].iloc[:k].sum()),
+                             cost_gbp_all=float(v["cost_gbp"].sum()),
+                             frequent_cost_gbp=float(v["cost_gbp"].iloc[:k].sum()))
 
 
 def scenario_values(activity: pd.DataFrame, tree: pd.DataFrame, fa: FrequentAttenders,
@@ -263,7 +274,7 @@ def findings(place, c, sah: pd.DataFrame, tree: pd.DataFrame, fa: FrequentAttend
         "preventive or early intervention.",
         f"The most frequently admitted **{fmt.share(fa.frequent / fa.patients, 0)} of patients "
         f"({fmt.count(fa.frequent)})** accounted for **{fmt.share(fa.share, 0)} of alcohol-related admissions** "
-        f"({fmt.money(fa.cost_gbp)} a year).",
+        f"and {fmt.share(fa.cost_share, 0)} of their hospital cost ({fmt.money(fa.cost_gbp)} a year).",
         f"Alcohol-related admissions were **{row['value']:,.0f} per 100,000**, {vs}; "
         f"the recent trend is {trend_flag}.",
         f"Rebalancing towards treatment and an alcohol care team would return **{a.bcr:.1f} for every £1** "
@@ -272,8 +283,8 @@ def findings(place, c, sah: pd.DataFrame, tree: pd.DataFrame, fa: FrequentAttend
     ]
 
 
-def key_figures(c, sah: pd.DataFrame, tree: pd.DataFrame, bench: pd.DataFrame, slug: str, a, mc, dataset: str,
-                scenario_origin: str) -> dict[str, dict]:
+def key_figures(c, sah: pd.DataFrame, tree: pd.DataFrame, bench: pd.DataFrame, slug: str, fa: FrequentAttenders,
+                a, mc, dataset: str, scenario_origin: str) -> dict[str, dict]:
     """The alcohol report's recorded figures (value, unit, period, source each)."""
     src = f"dataset '{dataset}': spend and activity tables; " + "; ".join(c.sources)
     tree_src = (f"{src}; Department of Health (2012) NHS cost of alcohol harm 2009/10; "
@@ -297,6 +308,10 @@ def key_figures(c, sah: pd.DataFrame, tree: pd.DataFrame, bench: pd.DataFrame, s
                                                    "Alcohol admissions per 100,000"),
         "cost_of_alcohol_harm_gbp": figure(float(tree["cost_gbp"].sum()), "GBP per year", py, tree_src,
                                            "Cost of alcohol harm"),
+        "frequent_attenders_share_of_admissions": figure(fa.share, "proportion", py, src,
+                                                         "Admissions by the most admitted 5%"),
+        "frequent_attenders_share_of_cost": figure(fa.cost_share, "proportion", py, src,
+                                                   "Hospital cost of the most admitted 5%"),
         "cba_npv_gbp": figure(a.npv, "GBP (present value)", a.price_year, cba_src, "Alcohol redesign NPV"),
         "cba_annual_fiscal_saving_gbp": figure(a.annual_fiscal_saving, "GBP per year", a.price_year, cba_src,
                                                "Net fiscal saving a year (equivalent annual)"),
@@ -307,7 +322,8 @@ def key_figures(c, sah: pd.DataFrame, tree: pd.DataFrame, bench: pd.DataFrame, s
     }
 
 
-UNIT_COST_IDS = ("ALC_INPATIENT_STAY", "UCD_NON_ELECTIVE_EPISODE", "UCD_SS5_0_CIN_6M", "DWP_JSA_25PLUS_YEAR",
+UNIT_COST_IDS = ("ALC_INPATIENT_STAY", "UCD_AE_ATTENDANCE", "UCD_NON_ELECTIVE_EPISODE", "UCD_SS5_0_CIN_6M",
+                 "DWP_JSA_25PLUS_YEAR",
                  "UCD_EE1_10_JSA_CLAIM_YEAR", "UCD_HE1_12_ALCOHOL_WORKER_HOUR", *TREATMENT_COURSE_IDS,
                  *offenders.OFFENCE_COSTS.values())
 """Every unit cost the alcohol report uses."""
@@ -321,7 +337,8 @@ def frequent_attender_summary(fa: FrequentAttenders) -> pd.DataFrame:
         ("Frequent attenders (most admitted 5%)", fa.frequent, "persons"),
         ("Their admissions", fa.frequent_admissions, "admissions"),
         ("Their share of admissions", fa.share, "proportion"),
-        ("Cost of an alcohol-related inpatient stay", fa.cost_per_stay_gbp, "GBP"),
-        ("Cost of their admissions a year", fa.cost_gbp, "GBP"),
+        ("Hospital cost of all admitted patients a year (admissions and A&E)", fa.cost_gbp_all, "GBP"),
+        ("Hospital cost of the frequent attenders a year", fa.cost_gbp, "GBP"),
+        ("Their share of the cost", fa.cost_share, "proportion"),
     ]
     return pd.DataFrame(rows, columns=["measure", "value", "unit"])

@@ -127,8 +127,11 @@ def alcohol(rng, la, persons, recorded, source):
     act, ind, ev = [], [], []
     narrow_target = 600 / 1e5 * pop * la.need**1.6 * rng.lognormal(0, 0.05)
     counts = np.minimum(rng.zipf(2.7, int(narrow_target / 1.6)), 60)
-    for i, n in enumerate(counts):
+    ae = rng.poisson(1.3 * counts)  # A&E attendances in the year, more for the more often admitted
+    for i, (n, k) in enumerate(zip(counts, ae, strict=True)):
         ev.append([la.code, "alcohol", f"A{i + 1:05d}", "alcohol-related admission", "NHS / PCT", int(n)])
+        if k:
+            ev.append([la.code, "alcohol", f"A{i + 1:05d}", "A&E attendance", "NHS / PCT", int(k)])
     narrow = int(counts.sum())
     violence = recorded["violence with injury"] + recorded["violence without injury"] + recorded["criminal damage"]
     acquisitive = sum(recorded[k] for k in ("domestic burglary", "robbery", "theft of vehicle", "theft from vehicle",
