@@ -24,6 +24,20 @@ examples:
 """
 
 
+class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Show '(default: ...)' only where there is a meaningful default."""
+
+    def _get_help_string(self, action):
+        if action.default in (None, False) or "default:" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
+RUN_EPILOG = """exit codes: 0 every report produced; 1 some report failed (others still produced; see
+reports/index.html and the failed report's HTML or .ipynb); 2 bad input or usage (one line names the
+file, line and column); 130 interrupted (finished reports kept, unfinished ones left no files)"""
+
+
 def _split(values: list[str] | None) -> list[str] | None:
     if not values:
         return None
@@ -41,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     r = sub.add_parser("run", help="execute notebooks for places and themes, render HTML and the index",
-                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                       formatter_class=_DefaultsFormatter, epilog=RUN_EPILOG)
     r.add_argument("--area", action="append", metavar="SLUG",
                    help="place slug (file stem in params/); repeat or comma-separate; default: all")
     r.add_argument("--theme", action="append", metavar="THEME",
