@@ -23,6 +23,7 @@ from functools import lru_cache
 import pandas as pd
 
 from . import concentration, costs, fmt, journey, offenders, paths
+from .data import activity_total
 from .record import figure
 from .schema import ENGLAND_CODE
 
@@ -85,10 +86,7 @@ def spend_by_substance(spend: pd.DataFrame) -> pd.DataFrame:
 
 def measure(activity: pd.DataFrame, name: str) -> float:
     """Sum of one alcohol-theme activity measure over the authorities in ``activity``."""
-    a = activity[(activity["theme"] == "alcohol") & (activity["measure"] == name)]
-    if a.empty:
-        raise ValueError(f"no activity rows for '{name}'")
-    return float(a["value"].sum())
+    return activity_total(activity, "alcohol", name)
 
 
 @lru_cache(maxsize=1)

@@ -160,6 +160,20 @@ def load_table(table: str, dataset: str = "sample") -> pd.DataFrame:
     return _cached(str(path), mtime, table, known).copy()
 
 
+def activity_total(activity: pd.DataFrame, theme: str, measure: str) -> float:
+    """Sum of one activity measure of a theme over the authorities in ``activity``.
+
+    Raises
+    ------
+    ValueError
+        If the table has no row for that theme and measure (a missing count is never taken as zero).
+    """
+    a = activity[(activity["theme"] == theme) & (activity["measure"] == measure)]
+    if a.empty:
+        raise ValueError(f"no {theme} activity rows for '{measure}'")
+    return float(a["value"].sum())
+
+
 @dataclass
 class Dataset:
     """All tidy tables of one dataset, loaded and validated.

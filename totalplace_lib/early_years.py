@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import cohort, concentration, costs, fmt
+from .data import activity_total
 from .record import figure
 
 CLA_INDICATOR = "Children looked after per 10,000 aged 0-17"
@@ -35,10 +36,7 @@ HIGH_NEED_SHARE = 0.05
 
 def activity_value(activity: pd.DataFrame, measure: str) -> float:
     """Sum of one early-years activity measure over the authorities in ``activity``."""
-    a = activity[(activity["theme"] == "early_years") & (activity["measure"] == measure)]
-    if a.empty:
-        raise ValueError(f"no early-years activity rows for '{measure}'")
-    return float(a["value"].sum())
+    return activity_total(activity, "early_years", measure)
 
 
 def looked_after(activity: pd.DataFrame, price_year: str = "2009/10") -> pd.DataFrame:
