@@ -121,7 +121,7 @@ def cost_tree(activity: pd.DataFrame, england_admissions: float, price_year: str
                      f"England £{r['cost_gbp'] / 1e6:,.0f}m ({r['price_year']}) x place share of admissions "
                      f"{share:.3%}"))
     cc = offenders.crime_costs(activity, price_year)
-    per = offenders.mean_cost_per_offence(cc, exclude=tuple(set(cc["offence"]) - set(VIOLENT_AND_DAMAGE)))
+    per = offenders.mean_cost_per_offence(cc, only=VIOLENT_AND_DAMAGE)
     crimes = measure(activity, "alcohol-related crimes")
     rows.append(("Police", "Response to alcohol-related crime", crimes * per["Police"],
                  f"{crimes:,.0f} crimes x £{per['Police']:,.0f} police cost per violent or damage offence"))
@@ -144,7 +144,7 @@ def cost_tree(activity: pd.DataFrame, england_admissions: float, price_year: str
 def drug_harm_cost(activity: pd.DataFrame, price_year: str = "2009/10") -> float:
     """Cost of drug harm to the same agencies, built the same way (£ a year): admissions, crime, benefits."""
     cc = offenders.crime_costs(activity, price_year)
-    per = offenders.mean_cost_per_offence(cc, exclude=tuple(set(cc["offence"]) - set(ACQUISITIVE)))
+    per = offenders.mean_cost_per_offence(cc, only=ACQUISITIVE)
     nhs = measure(activity, "drug-related admissions") * costs.unit_cost("UCD_NON_ELECTIVE_EPISODE", price_year)
     crime = measure(activity, "drug-related crimes") * (per["Police"] + per["Criminal justice system"])
     dwp = measure(activity, "problem drug users (estimated)") * DEPENDENT_ON_BENEFITS_SHARE * _jsa_year(price_year)

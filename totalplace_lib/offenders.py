@@ -92,9 +92,11 @@ def cost_by_bearer(cc: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def mean_cost_per_offence(cc: pd.DataFrame, exclude: tuple[str, ...] = UNTYPICAL_OF_PROLIFIC) -> pd.Series:
-    """Average cost per recorded offence (£), total and by bearer, excluding ``exclude`` offence types."""
-    kept = cc[~cc["offence"].isin(exclude)]
+def mean_cost_per_offence(cc: pd.DataFrame, exclude: tuple[str, ...] = UNTYPICAL_OF_PROLIFIC,
+                          only: tuple[str, ...] | None = None) -> pd.Series:
+    """Average cost per recorded offence (£), total and by bearer: over ``only`` these offence types
+    if given, otherwise over all but ``exclude``."""
+    kept = cc[cc["offence"].isin(only)] if only is not None else cc[~cc["offence"].isin(exclude)]
     n = kept["offences"].sum()
     return pd.Series({"total": kept["cost_gbp"].sum() / n, **{b: kept[b].sum() / n for b in BEARERS}})
 
