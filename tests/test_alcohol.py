@@ -80,6 +80,6 @@ def test_frequent_attenders_share_of_admissions_and_cost_by_hand():
     assert fa.patients == 20 and fa.frequent == 1  # the most admitted 5% of 20 patients
     assert fa.share == pytest.approx(10 / 29)
     stay, ae = costs.unit_cost("ALC_INPATIENT_STAY", "2013/14"), costs.unit_cost("UCD_AE_ATTENDANCE", "2013/14")
-    assert fa.cost_gbp == pytest.approx(10 * stay + 4 * ae)
+    assert fa.frequent_cost_gbp == pytest.approx(10 * stay + 4 * ae)
     assert fa.cost_share == pytest.approx((10 * stay + 4 * ae) / (29 * stay + 4 * ae))
     assert fa.cost_share > fa.share  # the A&E attendances add to the frequent attender's cost

@@ -204,10 +204,6 @@ class FrequentAttenders:
         return self.frequent_cost_gbp / self.cost_gbp_all
 
     @property
-    def cost_gbp(self) -> float:
-        return self.frequent_cost_gbp
-
-    @property
     def per_patient_gbp(self) -> float:
         return self.frequent_cost_gbp / self.frequent
 
@@ -272,7 +268,7 @@ def findings(place, c, sah: pd.DataFrame, tree: pd.DataFrame, fa: FrequentAttend
         "preventive or early intervention.",
         f"The most frequently admitted **{fmt.share(fa.frequent / fa.patients, 0)} of patients "
         f"({fmt.count(fa.frequent)})** accounted for **{fmt.share(fa.share, 0)} of alcohol-related admissions** "
-        f"and {fmt.share(fa.cost_share, 0)} of their hospital cost ({fmt.money(fa.cost_gbp)} a year).",
+        f"and {fmt.share(fa.cost_share, 0)} of their hospital cost ({fmt.money(fa.frequent_cost_gbp)} a year).",
         f"Alcohol-related admissions were **{row['value']:,.0f} per 100,000**, {vs}; "
         f"the recent trend is {trend_flag}.",
         f"Rebalancing towards treatment and an alcohol care team would return **{a.bcr:.1f} for every £1** "
@@ -336,7 +332,7 @@ def frequent_attender_summary(fa: FrequentAttenders) -> pd.DataFrame:
         ("Their admissions", fa.frequent_admissions, "admissions"),
         ("Their share of admissions", fa.share, "proportion"),
         ("Hospital cost of all admitted patients a year (admissions and A&E)", fa.cost_gbp_all, "GBP"),
-        ("Hospital cost of the frequent attenders a year", fa.cost_gbp, "GBP"),
+        ("Hospital cost of the frequent attenders a year", fa.frequent_cost_gbp, "GBP"),
         ("Their share of the cost", fa.cost_share, "proportion"),
     ]
     return pd.DataFrame(rows, columns=["measure", "value", "unit"])
