@@ -150,10 +150,15 @@ def _hash_files(files: list[Path], h) -> None:
         h.update(f.read_bytes() if f.exists() else b"<missing>")
 
 
+def _library_files() -> list[Path]:
+    """The package's source files (part of every report's and the synthesis's input hash)."""
+    return sorted(Path(__file__).parent.glob("*.py"))
+
+
 def input_hash(job: Job) -> str:
     """Content hash of everything a report depends on."""
     h = hashlib.sha256(__version__.encode())
-    lib = sorted(Path(__file__).parent.glob("*.py"))
+    lib = _library_files()
     ds_files = load_dataset_files(job.dataset)
     ref = sorted(p for p in paths.reference_dir().rglob("*") if p.suffix in (".csv", ".yaml"))
     _hash_files([notebook_path(job.theme), paths.params_dir() / f"{job.place.slug}.yaml", *ds_files, *ref, *lib], h)
@@ -271,7 +276,7 @@ def run_synthesis(force: bool = False, timeout: int = 600) -> tuple[str, str]:
     if why_not:
         return "none", why_not
     h = hashlib.sha256(__version__.encode())
-    _hash_files([notebook_path(SYNTHESIS), *records, *sorted(Path(__file__).parent.glob("*.py"))], h)
+    _hash_files([notebook_path(SYNTHESIS), *records, *_library_files()], h)
     digest = h.hexdigest()
     hp = reports / f".{SYNTHESIS}.hash"
     if not force and hp.exists() and hp.read_text().strip() == digest and (reports / f"{SYNTHESIS}.html").exists():
@@ -392,7 +397,7 @@ def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, j
                file=sys.stderr, dynamic_ncols=True)
     for job, res in _completed(todo, workers, force, timeout, scheduler, report_timeout):
         if isinstance(res, Exception):  # a bug in rendering etc.: keep the batch going
-            logger.error("report %s crashed: %s", job.label, res)
+            logger.error("report %s crashed: %s", job.label, res, exc_info=res)
             res = Result(job, "failed", 0.0, f"{type(res).__name__}: {res}")
         summary.results.append(res)
         bar.set_postfix_str(f"{job.label} {res.status}")
@@ -424,6 +429,5 @@ def write_index() -> Path:
     reports.mkdir(parents=True, exist_ok=True)
     infos = render.collect(reports, areas, themes)
     illustrative = all(p.dataset == "sample" for p in places)
-    links = [("Cross-pilot synthesis: every pilot and redesign case side by side", f"{SYNTHESIS}.html")] \
-        if (reports / f"{SYNTHESIS}.html").exists() else []
+    links = [(render.TITLES[SYNTHESIS], f"{SYNTHESIS}.html")] if (reports / f"{SYNTHESIS}.html").exists() else []
     return render.write_index(reports, infos, themes, illustrative, extra_links=links)
