@@ -71,8 +71,6 @@ def read_csv_strict(path: Path, table: str, known_area_codes: set[str] | None = 
             file=shown, line=1)
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8-sig")
-    except PermissionError:
-        raise DataValidationError("cannot be read: permission denied", file=shown) from None
     except pd.errors.EmptyDataError:
         raise DataValidationError(
             f"file is empty; expected a header row ({', '.join(TABLES[table].column_names)}) and data rows",

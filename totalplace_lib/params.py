@@ -241,10 +241,12 @@ def check_place_data(place: Place, ds, year: int) -> None:
         with no spend or population rows in the year, a year the dataset does not cover, or a
         scenario that does not validate.
     """
+    from .cba import scenario_from_dict
     from .themes import THEMES
 
     shown = paths.relative(Path(place.file)) if place.file else None
-    unknown = [c for c in place.area_codes if c not in set(ds.areas["area_code"])]
+    known = set(ds.areas["area_code"])
+    unknown = [c for c in place.area_codes if c not in known]
     if unknown:
         raise ParamsError(f"area code(s) {', '.join(unknown)} are not in dataset '{ds.name}'", file=shown,
                           line=_line_of(place, "area_codes"), column="area_codes")
@@ -260,17 +262,14 @@ def check_place_data(place: Place, ds, year: int) -> None:
             raise ParamsError(f"area code(s) {', '.join(empty)} have no {table} rows for {year} in dataset "
                               f"'{ds.name}'", file=shown, line=_line_of(place, "area_codes"), column="area_codes")
     for theme, scenario in place.scenarios.items():
-        line = _line_of(place, "scenarios")
         if theme not in THEMES or theme == "place":
             raise ParamsError(f"scenario for unknown theme '{theme}'; themes with a redesign case: "
-                              f"{', '.join(t for t in THEMES if t != 'place')}", file=shown, line=line,
-                              column=f"scenarios.{theme}")
-        from .cba import scenario_from_dict
-
+                              f"{', '.join(t for t in THEMES if t != 'place')}", file=shown,
+                              line=_line_of(place, "scenarios"), column=f"scenarios.{theme}")
         try:
             scenario_from_dict(scenario, name=theme)
-        except ParamsError as exc:
-            raise ParamsError(exc.reason, file=shown, line=line,
+        except ParamsError as exc:  # the params file is only reread to name the line when something is wrong
+            raise ParamsError(exc.reason, file=shown, line=_line_of(place, "scenarios"),
                               column=f"scenarios.{theme}.{exc.column}" if exc.column else f"scenarios.{theme}"
                               ) from None
 
