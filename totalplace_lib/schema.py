@@ -80,9 +80,11 @@ TABLES: dict[str, Table] = {
                 Column("age", "count"),
                 Column("persons", "count"),
                 Column("source", "str"),
+                Column("age_to", "count", required=False, nullable=True),
             ),
             key=("area_code", "year", "age"),
-            description="Resident population by single year of age (90 = 90 and over).",
+            description="Resident population by single year of age (90 = 90 and over); where a publisher "
+                        "gives only a band, ``age_to`` is its last age (mid-2009 ages 0-17: age 0, age_to 17).",
         ),
         Table(
             "spend",

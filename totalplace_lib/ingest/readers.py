@@ -1,0 +1,710 @@
+"""Readers for the publishers' own file formats, one per publication family.
+
+Each reader takes one CSV file and returns a :class:`Read`: tidy rows (still in the source's
+area-code vintage), the number of data rows read, and every row it could not use with the
+reason. Readers find columns by name, not position, through aliases (``LEA``/``LA``/``LEA
+Number:``...), so other editions of the same publication read too; periods may be ``2009/10``,
+``2009-10`` or ``2009``; files may be UTF-8 or Latin-1; suppression codes (``x c z : low``...)
+become missing values, never zeros; amounts in £ thousands are converted to pounds.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import paths
+from ..schema import SUPPRESSION_CODES
+
+ENGLAND = "E92000001"
+
+
+@dataclass
+class Read:
+    """What a reader made of one file."""
+
+    file: Path
+    family: str
+    rows_read: int = 0
+    encoding: str = "utf-8"
+    rejected: dict[int, str] = field(default_factory=dict)  # CSV line -> reason
+    rows: dict[str, list[dict]] = field(default_factory=dict)  # table -> tidy rows (with _line, _additive)
+    excluded: dict[str, list[int]] = field(default_factory=dict)  # single values left out -> lines
+    note: str = ""
+
+    def add(self, table: str, line: int, additive: bool, **row) -> None:
+        self.rows.setdefault(table, []).append({**row, "_line": line, "_additive": additive})
+
+    def reject(self, line: int, reason: str) -> None:
+        self.rejected.setdefault(line, reason)
+
+
+class FormatError(ValueError):
+    """A file is not in the format its reader expects (names the file and what is missing)."""
+
+
+def read_text(path: Path) -> tuple[str, str]:
+    """File text and the encoding it was decoded with (UTF-8, else Windows-1252/Latin-1)."""
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            return raw.decode(enc), "utf-8" if enc == "utf-8-sig" else enc
+        except UnicodeDecodeError:
+            continue
+    raise FormatError(f"{path.name}: cannot decode")  # latin-1 decodes anything; kept for clarity
+
+
+def records(path: Path) -> tuple[list[str], list[tuple[int, dict]], str]:
+    """Header, (line number, row) pairs and encoding of a CSV file; blank lines skipped."""
+    text, enc = read_text(path)
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader, [])]
+    rows = []
+    for values in reader:
+        if not any(v.strip() for v in values):
+            continue
+        rows.append((reader.line_num, dict(zip(header, values, strict=False))))
+    return header, rows, enc
+
+
+def norm(name: str) -> str:
+    """Header or label normalised for matching: lower case, no punctuation runs, single spaces."""
+    return re.sub(r"\s+", " ", re.sub(r"[:'’]", "", name)).strip().lower()
+
+
+def pick(header: list[str], *aliases: str, required: bool = True, file: str = "") -> str | None:
+    """The header cell matching one of ``aliases`` (normalised), else None or a FormatError."""
+    by_norm = {norm(h): h for h in header}
+    for a in aliases:
+        if norm(a) in by_norm:
+            return by_norm[norm(a)]
+    if required:
+        raise FormatError(f"{file}: none of the columns {', '.join(repr(a) for a in aliases)} found "
+                          f"(header: {', '.join(header[:12])}{'...' if len(header) > 12 else ''})")
+    return None
+
+
+def number(text: str | None) -> float | None:
+    """A published number: None for blank or a suppression code; ValueError for anything else."""
+    t = (text or "").strip().replace(",", "").replace("£", "")
+    if t == "" or t.lower() in SUPPRESSION_CODES:
+        return None
+    return float(t)
+
+
+def fy_start(period: str) -> int:
+    """Financial-year start from ``2009/10``, ``2009-10``, ``200910``, ``2009`` or ``2009-09-01/P1Y``."""
+    t = period.strip()
+    m = re.fullmatch(r"(\d{4})(?:[-/](\d{2}|\d{4})|(\d{2}))?", t) or re.match(r"(\d{4})-\d{2}-\d{2}/P1Y", t)
+    if not m:
+        raise ValueError(f"'{period}' is not a period like 2009/10 or 2009")
+    return int(m.group(1))
+
+
+def fy_label(start: int) -> str:
+    """``2009`` -> ``2009/10``."""
+    return f"{start}/{str(start + 1)[-2:]}"
+
+
+def period_from_name(path: Path) -> int | None:
+    """Financial-year start from a file name: ``..._2009_10...``, ``...0910...``, ``...mye2020...``."""
+    s = path.stem.lower()
+    m = re.search(r"(20\d{2})[_-](\d{2})(?!\d)", s)
+    if m and (int(m.group(1)) + 1) % 100 == int(m.group(2)):
+        return int(m.group(1))
+    m = re.search(r"(?<!\d)(\d{2})(\d{2})(?!\d)", s)
+    if m and (int(m.group(1)) + 1) % 100 == int(m.group(2)):
+        return 2000 + int(m.group(1))
+    m = re.search(r"(?:mye|mid)-?(20\d{2})", s)
+    return int(m.group(1)) if m else None
+
+
+def _reference(name: str) -> list[dict]:
+    with open(paths.reference_dir() / name, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _source(publisher: str, path: Path, extra: str = "") -> str:
+    return f"{publisher}{'; ' + extra if extra else ''} (file {path.name})"
+
+
+# --------------------------------------------------------------------------------------------
+# ONS mid-year population estimates, single year of age (MYE2)
+
+
+def read_ons_mye(path: Path) -> Read:
+    """ONS mid-year estimates, persons by single year of age: ``<geo>_code, <geo>_name, 0..89, 90+``."""
+    header, rows, enc = records(path)
+    r = Read(path, "ONS mid-year population estimates (single year of age)", encoding=enc)
+    code = next((h for h in header if norm(h).endswith("_code") or norm(h) in ("code", "area code")), None)
+    if code is None:
+        raise FormatError(f"{path.name}: no area code column (e.g. ltla21_code)")
+    year_col = pick(header, "year", "mid_year", required=False)
+    file_year = period_from_name(path)
+    if year_col is None and file_year is None:
+        raise FormatError(f"{path.name}: no year column and no year in the file name (e.g. mye2020)")
+    ages = [h for h in header if re.fullmatch(r"\d{1,2}\+?", h)]
+    if not ages:
+        raise FormatError(f"{path.name}: no single-year-of-age columns (0, 1, ... 90+)")
+    total_col = pick(header, "total_population", "all ages", "all_ages", required=False)
+    for line, row in rows:
+        r.rows_read += 1
+        try:
+            year = fy_start(row[year_col]) if year_col else file_year
+            counts = {int(a.rstrip("+")): number(row.get(a)) for a in ages}
+        except ValueError as exc:
+            r.reject(line, f"not a number: {exc}")
+            continue
+        if any(v is None for v in counts.values()):
+            r.reject(line, "an age count is blank or suppressed")
+            continue
+        if total_col and number(row.get(total_col)) is not None and abs(sum(counts.values())
+                                                                         - number(row[total_col])) > 0.5:
+            r.reject(line, f"ages sum to {sum(counts.values()):,.0f}, not {total_col} {row[total_col]}")
+            continue
+        src = _source(f"ONS mid-{year} population estimates (MYE2, persons)", path)
+        for age, n in counts.items():
+            r.add("population", line, True, area_code=row[code].strip(), year=year, age=age, persons=int(n),
+                  source=src)
+    return r
+
+
+# --------------------------------------------------------------------------------------------
+# MHCLG Revenue Outturn service summary (RS / RSX)
+
+
+def read_mhclg_ro(path: Path) -> Read:
+    """MHCLG Revenue Outturn, net current expenditure by service: one row per authority and year."""
+    header, rows, enc = records(path)
+    r = Read(path, "MHCLG Revenue Outturn (net current expenditure by service)", encoding=enc)
+    code = pick(header, "ONS_code", "ONS code", "E-code", "gss_code", file=path.name)
+    fy = pick(header, "financial_year", "year", "period", file=path.name)
+    services = {s["column"]: s for s in _reference("ro_services.csv")}
+    cols = {h: services[h] for h in header if h in services}
+    if not cols:
+        raise FormatError(f"{path.name}: no Revenue Outturn service columns (Education, Public_Health...)")
+    thousands = "thousand" in path.stem.lower() or "000" in " ".join(header)
+    scale = 1000.0 if thousands else 1.0
+    for line, row in rows:
+        r.rows_read += 1
+        try:
+            year = fy_start(row[fy])
+        except ValueError as exc:
+            r.reject(line, str(exc))
+            continue
+        src = _source("MHCLG Revenue Outturn, net current expenditure" + (" (published in £ thousands)"
+                                                                           if thousands else ""), path)
+        used = False
+        for col, svc in cols.items():
+            if svc["theme"] == "subtotal":
+                continue
+            try:
+                v = number(row.get(col))
+            except ValueError:
+                r.reject(line, f"column {col}: '{row.get(col)}' is not a number")
+                used = False
+                break
+            if v is None:
+                continue
+            if v < 0:  # income above spending: reported, the count needs spending >= 0
+                r.add("negative", line, True, _council_only=True, area_code=row[code].strip(), year=year,
+                      service=svc["service"],
+                      amount_gbp=v * scale)
+                continue
+            r.add("spend", line, True, _council_only=True, area_code=row[code].strip(), year=year, theme=svc["theme"],
+                  agency=svc["agency"], service=svc["service"], stage=svc["stage"], amount_gbp=round(v * scale),
+                  price_year=fy_label(year), source=src, discretionary=False)
+            used = True
+        if not used and line not in r.rejected:
+            r.reject(line, "no non-negative service amounts")
+    return r
+
+
+# --------------------------------------------------------------------------------------------
+# DfE / DCSF Section 52 outturn, children and young people's services
+
+
+def read_dfe_s52(path: Path) -> Read:
+    """DfE Section 52 outturn: one row per authority (old DfE number) and S52 line, in pounds."""
+    header, rows, enc = records(path)
+    r = Read(path, "DfE Section 52 outturn (children and young people's services)", encoding=enc)
+    la = pick(header, "LEA", "LA", "LEA Number", "LA Number", "LA code", file=path.name)
+    line_no = pick(header, "Line", "Line Number", required=False)
+    text = pick(header, "S52 Line Reference", "Line Reference", "Description", file=path.name)
+    net = pick(header, "NET Current Expenditure (m)", "Net Current Expenditure", "NET Current Expenditure",
+               file=path.name)
+    period = pick(header, "Period", "Year", "time_period", required=False)
+    status = pick(header, "ReturnStatus", "Return Status", required=False)
+    thousands = bool(re.search(r"£ ?000|thousand", net, re.I))
+    year0 = period_from_name(path)
+    if period is None and year0 is None:
+        raise FormatError(f"{path.name}: no period column and no year in the file name (e.g. 2009_10)")
+    lines = {norm(x["line_text"]): x for x in _reference("s52_lines.csv")}
+    for line, row in rows:
+        r.rows_read += 1
+        label = row[text].strip()
+        if not line_no:  # 2008-09 style: "2 Youth offender teams"
+            label = re.sub(r"^\d+\s+", "", label)
+        spec = lines.get(norm(label))
+        if spec is None:
+            r.reject(line, f"S52 line '{label}' is not classified in data/reference/s52_lines.csv")
+            continue
+        if spec["theme"] == "subtotal":
+            r.reject(line, f"subtotal line '{label}': its parts are counted, so it would double count")
+            continue
+        if spec["theme"] == "capital":
+            r.reject(line, f"'{label}' is capital spending charged to revenue, outside the revenue count")
+            continue
+        if status and row.get(status, "").strip().lower() in ("not returned", "missing", "estimate not returned"):
+            r.reject(line, f"return status '{row[status]}'")
+            continue
+        try:
+            amount = number(row[net])
+            year = fy_start(row[period]) if period else year0
+        except ValueError as exc:
+            r.reject(line, f"column {net}: {exc}")
+            continue
+        if amount is None:
+            r.reject(line, f"column {net}: blank or suppressed")
+            continue
+        amount *= 1000.0 if thousands else 1.0
+        if amount < 0:
+            r.add("negative", line, True, dfe_number=row[la].strip(), year=year, service=spec["service"],
+                  amount_gbp=amount)
+            continue
+        r.add("spend", line, True, dfe_number=row[la].strip(), year=year, theme=spec["theme"], agency="Council",
+              service=spec["service"], stage=spec["stage"], amount_gbp=round(amount), price_year=fy_label(year),
+              source=_source(f"DfE Section 52 outturn {fy_label(year)}, net current expenditure", path),
+              discretionary=False)
+    return r
+
+
+# --------------------------------------------------------------------------------------------
+# DfE SFR children looked after, wide LA tables (SFR27/2010 underlying data)
+
+PLACEMENT_GROUPS = {
+    "foster care": ("Q1", "Q2"),
+    "residential care": ("H5", "K1", "K2", "R1", "R2", "R5", "S1"),
+    "placed with parents": ("P1",),
+    "other placements": ("A3", "A4", "A5", "A6", "P2", "P3", "R3", "M1", "M2", "M3", "Z1"),
+}
+"""SSDA903 placement codes (SFR27/2010 metadata, Annex A) grouped as the early-years theme costs them."""
+SUPPRESSED_PLACEMENT = "placement suppressed (1-5 children per cell)"
+
+
+def _placement_columns(header: list[str], prefix: str) -> dict[str, str]:
+    """Placement code -> column, correcting the 2010 edition's labels.
+
+    In SFR27/2010 the values run in alphabetical order of the placement codes while the header
+    lists them in the metadata's order (checked: relabelled, England's foster placements are
+    Q1 7,300 + Q2 39,900 = 47,200, 73% of 64,400, as published; as labelled they would be 410).
+    """
+    cols = [h for h in header if re.fullmatch(rf"{prefix}_[A-Z]\d_\d{{4}}", h)]
+    codes = [c.split("_")[1] for c in cols]
+    if codes != sorted(codes):
+        codes = sorted(codes)
+    return dict(zip(codes, cols, strict=True))
+
+
+def read_dfe_cla_sfr(path: Path) -> Read:
+    """DfE SFR children looked after (at 31 March, or started in the year), LA rows by placement."""
+    header, rows, enc = records(path)
+    r = Read(path, "DfE children looked after (SFR underlying data)", encoding=enc)
+    level = pick(header, "geog_l", "geographic_level", file=path.name)
+    code = pick(header, "geog_c", "LA_code", "la_code", file=path.name)
+    total = next((h for h in header if re.fullmatch(r"(Mar|Start|Ceased)Total_\d{4}", h)), None)
+    if total is None:
+        raise FormatError(f"{path.name}: no MarTotal_YYYY / StartTotal_YYYY column")
+    kind, year_end = re.fullmatch(r"(Mar|Start|Ceased)Total_(\d{4})", total).groups()
+    year = int(year_end) - 1  # at 31 March 2010 / during 2009-10 -> financial year 2009
+    pop = next((h for h in header if re.fullmatch(r"Mid\d{4}Pop0-17", h)), None)
+    placements = _placement_columns(header, f"{kind}Place")
+    what = {"Mar": "children looked after at 31 March", "Start": "children starting to be looked after",
+            "Ceased": "children ceasing to be looked after"}[kind]
+    src = _source(f"DfE SFR27/{year_end} children looked after, {what} {year_end if kind == 'Mar' else fy_label(year)}",
+                  path)
+    for line, row in rows:
+        r.rows_read += 1
+        lvl = row[level].strip().lower()
+        if lvl in ("gor", "region", "regional"):
+            r.reject(line, "a region total, not a local authority")
+            continue
+        area = {"dfe_number": row[code].strip()} if lvl in ("la", "local authority") else {"area_code": ENGLAND}
+        try:
+            n = number(row[total])
+            kids = number(row[pop]) if pop else None
+        except ValueError as exc:
+            r.reject(line, str(exc))
+            continue
+        if n is None:
+            r.reject(line, f"{total} blank or suppressed")
+            continue
+        r.add("activity", line, True, **area, year=year, theme="early_years", measure=what, value=n,
+              unit="children", source=src)
+        if kind == "Mar":
+            known = 0.0
+            for group, group_codes in PLACEMENT_GROUPS.items():
+                vals = [number(row[placements[c]]) for c in group_codes if c in placements]
+                g = sum(v for v in vals if v is not None)
+                known += g
+                r.add("activity", line, True, **area, year=year, theme="early_years",
+                      measure=f"children looked after: {group}", value=g, unit="children", source=src)
+            r.add("activity", line, True, **area, year=year, theme="early_years",
+                  measure=f"children looked after: {SUPPRESSED_PLACEMENT}", value=max(n - known, 0.0),
+                  unit="children", source=src)
+        if kids is not None:
+            r.add("population", line, True, **area, year=year, age=0, age_to=17, persons=int(kids),
+                  source=_source(f"ONS mid-{year} population aged 0-17, as published in DfE SFR27/{year_end}", path))
+            r.add("indicators", line, True, **area, indicator="Children looked after per 10,000 aged 0-17",
+                  period=year_end, value=n / kids * 1e4, unit="per 10,000", lower_ci=None, upper_ci=None,
+                  source=src, numerator=n, denominator=kids)
+    return r
+
+
+# --------------------------------------------------------------------------------------------
+# DfE explore-education-statistics long files (children looked after 2020 onwards)
+
+EES_THEMES = (("convict", "offenders"), ("substance", "alcohol"), ("", "early_years"))
+
+
+def read_dfe_ees(path: Path) -> Read:
+    """DfE explore-education-statistics tidy files: ``time_period, geographic_level, new_la_code, ...``."""
+    header, rows, enc = records(path)
+    r = Read(path, "DfE explore-education-statistics (children looked after)", encoding=enc)
+    tp = pick(header, "time_period", file=path.name)
+    level = pick(header, "geographic_level", file=path.name)
+    new = pick(header, "new_la_code", file=path.name)
+    num = pick(header, "number", file=path.name)
+    # The CLA numbers file heads its measure column 'population_count' (a publisher slip).
+    measure = pick(header, "measure", "population_count", "characteristic", file=path.name)
+    group = pick(header, "cla_group", required=False)
+    pop = pick(header, "population_estimate", required=False)
+    for line, row in rows:
+        r.rows_read += 1
+        lvl = row[level].strip().lower()
+        if lvl not in ("national", "local authority"):
+            r.reject(line, f"a {lvl} total, not a local authority")
+            continue
+        area = ENGLAND if lvl == "national" else row[new].strip()
+        try:
+            year_end = int(row[tp][:4])
+            n = number(row[num])
+            kids = number(row[pop]) if pop else None
+        except ValueError as exc:
+            r.reject(line, str(exc))
+            continue
+        if n is None:
+            r.reject(line, f"column {num}: '{row[num]}' blank or suppressed by the publisher")
+            continue
+        label = row[measure].strip()
+        if group:
+            label = f"{row[group].strip()}: {label}"
+        label = label[0].lower() + label[1:]
+        theme = next(t for k, t in EES_THEMES if k in label.lower())
+        src = _source(f"DfE children looked after in England, year ending 31 March {year_end}", path)
+        r.add("activity", line, True, area_code=area, year=year_end - 1, theme=theme, measure=label, value=n,
+              unit="children", source=src)
+        if kids and label.startswith("children looked after at 31 march"):
+            r.add("indicators", line, True, area_code=area, indicator="Children looked after per 10,000 aged 0-17",
+                  period=str(year_end), value=n / kids * 1e4, unit="per 10,000", lower_ci=None, upper_ci=None,
+                  source=src, numerator=n, denominator=kids)
+    return r
+
+
+# --------------------------------------------------------------------------------------------
+# OHID / PHE Fingertips extracts
+
+FINGERTIPS_NAMES = {
+    "alcohol related admissions (narrow measure)": ("Alcohol-related admissions (narrow) per 100,000",
+                                                    "per 100,000", 1.0,
+                                                    "directly age-standardised rate (Fingertips 91414)"),
+    "children in care rate per 10,000 population aged < 18": ("Children looked after per 10,000 aged 0-17",
+                                                               "per 10,000", 1.0, "Fingertips 90803"),
+    "children on child protection plans rate per 10,000 children <18": (
+        "Child protection plans per 10,000 aged 0-17", "per 10,000", 1.0, "Fingertips 90886"),
+    "children with free school meal status achieving a good level of development at the end of reception": (
+        "Good level of development at age 5 (free school meals)", "proportion", 0.01, "Fingertips 90632"),
+    "children in low income families": ("Children in low-income families", "proportion", 0.01,
+                                        "under-16s, Fingertips 10101"),
+}
+
+
+def read_fingertips(path: Path) -> Read:
+    """Fingertips extracts (fingertipsR style): ``area_code, area_name, period, value, indicator, ...``."""
+    header, rows, enc = records(path)
+    r = Read(path, "OHID Fingertips indicator extract", encoding=enc)
+    code = pick(header, "area_code", "AreaCode", "Area Code", file=path.name)
+    period = pick(header, "period", "Time period", "Timeperiod", file=path.name)
+    value = pick(header, "value", "Value", file=path.name)
+    ind = pick(header, "indicator", "IndicatorName", "Indicator Name", file=path.name)
+    lo = pick(header, "lower_ci", "LowerCI95.0limit", "Lower CI 95.0 limit", required=False)
+    hi = pick(header, "upper_ci", "UpperCI95.0limit", "Upper CI 95.0 limit", required=False)
+    num = pick(header, "count", "Count", required=False)
+    den = pick(header, "denominator", "Denominator", required=False)
+    for line, row in rows:
+        r.rows_read += 1
+        spec = FINGERTIPS_NAMES.get(norm(row[ind]))
+        if spec is None:
+            r.reject(line, f"indicator '{row[ind]}' has no name mapping in ingest.readers.FINGERTIPS_NAMES")
+            continue
+        name, unit, scale, what = spec
+        try:
+            v = number(row[value])
+            lower = number(row.get(lo)) if lo else None
+            upper = number(row.get(hi)) if hi else None
+            n = number(row.get(num)) if num else None
+            d = number(row.get(den)) if den else None
+        except ValueError as exc:
+            r.reject(line, str(exc))
+            continue
+        if v is None:
+            r.reject(line, f"value blank or suppressed ('{row[value]}')")
+            continue
+        r.add("indicators", line, False, area_code=row[code].strip(), indicator=name, period=row[period].strip(),
+              value=v * scale, unit=unit, lower_ci=None if lower is None else lower * scale,
+              upper_ci=None if upper is None else upper * scale,
+              source=_source(f"OHID Fingertips: {row[ind].strip()} ({what})", path), numerator=n, denominator=d)
+    return r
+
+
+# --------------------------------------------------------------------------------------------
+# ONS Health Index (long indicators, wide scores) and other ONS area-value files
+
+
+def read_ons_health_index(path: Path) -> Read:
+    """ONS Health Index for England: ``ltla21_code, year, indicator, value`` or domain-score columns."""
+    header, rows, enc = records(path)
+    r = Read(path, "ONS Health Index for England", encoding=enc)
+    code = pick(header, "ltla21_code", "area_code", "areacd", file=path.name)
+    year = pick(header, "year", file=path.name)
+    ind = pick(header, "indicator", required=False)
+    value_cols = ["value"] if ind else [h for h in header if h.endswith("_score")]
+    for line, row in rows:
+        r.rows_read += 1
+        try:
+            vals = {(row[ind].strip() if ind else c.replace("_", " ").replace(" score", "")): number(row[c])
+                    for c in value_cols}
+        except ValueError as exc:
+            r.reject(line, str(exc))
+            continue
+        if all(v is None for v in vals.values()):
+            r.reject(line, "value blank or suppressed")
+            continue
+        for name, v in vals.items():
+            if v is not None:
+                r.add("indicators", line, False, area_code=row[code].strip(),
+                      indicator=f"Health Index: {name[0].upper() + name[1:]}", period=row[year].strip(), value=v,
+                      unit="as published (ONS Health Index)", lower_ci=None, upper_ci=None,
+                      source=_source(f"ONS Health Index for England {row[year].strip()}", path))
+    return r
+
+
+def read_ons_area_values(path: Path) -> Read:
+    """ONS one-value-per-area files, e.g. ``ltla23_code, crime_severity_score`` (period from the name)."""
+    header, rows, enc = records(path)
+    r = Read(path, "ONS area statistic", encoding=enc)
+    code = header[0]
+    cols = header[1:]
+    y = period_from_name(path)
+    period = fy_label(y) if y else "as published"
+    for line, row in rows:
+        r.rows_read += 1
+        try:
+            vals = {c: number(row[c]) for c in cols}
+        except ValueError as exc:
+            r.reject(line, str(exc))
+            continue
+        if all(v is None for v in vals.values()):
+            r.reject(line, "value blank or suppressed")
+            continue
+        for c, v in vals.items():
+            if v is not None:
+                name = c.replace("_", " ")
+                r.add("indicators", line, False, area_code=row[code].strip(), indicator=name[0].upper() + name[1:],
+                      period=period, value=v, unit="score", lower_ci=None, upper_ci=None,
+                      source=_source(f"ONS {name} {period}", path))
+    return r
+
+
+def read_ons_explore_local(path: Path) -> Read:
+    """ONS Explore Local Statistics long files: ``areacd, indicator, period, observation, lci_95, uci_95``."""
+    header, rows, enc = records(path)
+    r = Read(path, "ONS Explore Local Statistics", encoding=enc)
+    for line, row in rows:
+        r.rows_read += 1
+        if row.get("geography", "").strip() == "Local Authority District":
+            r.reject(line, "district value of a percentage: not combined into counties (duplicated by the "
+                           "county/unitary rows)")
+            continue
+        try:
+            v = number(row["observation"])
+            lo, hi = number(row.get("lci_95")), number(row.get("uci_95"))
+            period = fy_label(fy_start(row["period"]))
+        except ValueError as exc:
+            r.reject(line, str(exc))
+            continue
+        if v is None:
+            r.reject(line, "observation blank or suppressed")
+            continue
+        pct = row.get("unit", "").strip() == "%"
+        s = 0.01 if pct else 1.0
+        r.add("indicators", line, False, area_code=row["areacd"].strip(),
+              indicator=f"EYFSP: expected level in {row['indicator'].strip().lower()}", period=period, value=v * s,
+              unit="proportion" if pct else row.get("unit", ""), lower_ci=None if lo is None else lo * s,
+              upper_ci=None if hi is None else hi * s,
+              source=_source(f"DfE Early Years Foundation Stage Profile {period}, via ONS Explore Local Statistics",
+                             path))
+    return r
+
+
+# --------------------------------------------------------------------------------------------
+# DfE wide LA files (EYFSP good level of development, funded early education take-up)
+
+
+def read_dfe_wide_la(path: Path) -> Read:
+    """DfE LA-per-row files with year-suffixed columns (``All_Percent_GLD_2018_LA``, ``two_year_olds_Percent_2019``)."""
+    header, rows, enc = records(path)
+    r = Read(path, "DfE local-authority table (wide)", encoding=enc)
+    gss = pick(header, "LA_Code", required=False)
+    number_col = pick(header, "LA_Number", required=False)
+    specs = []
+    for h in header:
+        m = re.fullmatch(r"All_Percent_GLD_(\d{4})_LA", h)
+        if m:
+            specs.append((h, "Good level of development at age 5", int(m.group(1))))
+        m = re.fullmatch(r"(two_year_olds|three_and_four_year_olds)_Percent_(\d{4})", h)
+        if m:
+            who = "2-year-olds" if m.group(1) == "two_year_olds" else "3- and 4-year-olds"
+            specs.append((h, f"Funded early education take-up: {who}", int(m.group(2))))
+    if not specs:
+        raise FormatError(f"{path.name}: no All_Percent_GLD_YYYY_LA or *_Percent_YYYY columns")
+    for line, row in rows:
+        r.rows_read += 1
+        g = (row.get(gss) or "").strip() if gss else ""
+        area = {"area_code": g} if re.fullmatch(r"E\d{8}", g) else {"dfe_number": (row.get(number_col) or g).strip()}
+        added = False
+        for col, name, y in specs:
+            try:
+                v = number(row[col])
+            except ValueError:
+                continue
+            if v is None:
+                continue
+            gld = name.startswith("Good")
+            period = fy_label(y - 1) if gld else str(y)
+            what = "EYFSP summer" if gld else "January census"
+            r.add("indicators", line, False, **area, indicator=name, period=period, value=v / 100, unit="proportion",
+                  lower_ci=None, upper_ci=None, source=_source(f"DfE {what} {y}", path))
+            added = True
+        if not added:
+            r.reject(line, "every value blank or suppressed")
+    return r
+
+
+# --------------------------------------------------------------------------------------------
+# MHCLG English Indices of Deprivation, upper-tier summaries
+
+
+def read_imd_summary(path: Path) -> Read:
+    """English Indices of Deprivation upper-tier summary: average score and share of LSOAs in the top 10%."""
+    header, rows, enc = records(path)
+    r = Read(path, "MHCLG English Indices of Deprivation (upper-tier summary)", encoding=enc)
+    code = next(h for h in header if "code" in h.lower())
+    score = pick(header, "IMD - Average score", file=path.name)
+    share = pick(header, "IMD - Proportion of LSOAs in most deprived 10% nationally", required=False)
+    year = re.search(r"(20\d{2})", path.stem)
+    period = year.group(1) if year else "as published"
+    for line, row in rows:
+        r.rows_read += 1
+        try:
+            s = number(row[score])
+            p = number(row[share]) if share else None
+        except ValueError as exc:
+            r.reject(line, str(exc))
+            continue
+        if s is None:
+            r.reject(line, "average score blank")
+            continue
+        src = _source(f"MHCLG English Indices of Deprivation {period}, upper-tier summary", path)
+        r.add("indicators", line, False, area_code=row[code].strip(), indicator="IMD average score", period=period,
+              value=s, unit="score", lower_ci=None, upper_ci=None, source=src)
+        if p is not None:
+            r.add("indicators", line, False, area_code=row[code].strip(),
+                  indicator="IMD share of neighbourhoods in England's most deprived 10%", period=period, value=p,
+                  unit="proportion", lower_ci=None, upper_ci=None, source=src)
+    return r
+
+
+# --------------------------------------------------------------------------------------------
+# MHCLG RO3 England-level lines
+
+
+def read_mhclg_ro3_england(path: Path) -> Read:
+    """RO3 public-health lines for England: ``period, description, net_current_expenditure``."""
+    header, rows, enc = records(path)
+    r = Read(path, "MHCLG Revenue Outturn RO3 (England totals)", encoding=enc)
+    for line, row in rows:
+        r.rows_read += 1
+        try:
+            year = fy_start(row["period"])
+            v = number(row["net_current_expenditure"])
+        except ValueError as exc:
+            r.reject(line, str(exc))
+            continue
+        if v is None or v < 0:
+            r.reject(line, "blank or negative amount")
+            continue
+        d = row["description"].strip()
+        theme = "alcohol"
+        substance = "Alcohol" if "alcohol" in d.lower() else "Drugs" if "drug" in d.lower() else "Drugs and alcohol"
+        r.add("spend", line, True, area_code=ENGLAND, year=year, theme=theme, agency="Council",
+              service=f"{substance}: {d[0].lower() + d[1:]}", stage="early intervention" if "treatment" in d.lower()
+              else "preventive", amount_gbp=round(v), price_year=fy_label(year),
+              source=_source(f"MHCLG Revenue Outturn RO3 {fy_label(year)}, England", path), discretionary=False)
+    return r
+
+
+# --------------------------------------------------------------------------------------------
+# Which reader reads which file: by header signature, so renamed files still find their reader.
+
+
+def _has(header: list[str], *names: str) -> bool:
+    h = {norm(x) for x in header}
+    return all(norm(n) in h for n in names)
+
+
+SIGNATURES: list[tuple[str, Callable[[list[str]], bool], Callable[[Path], Read]]] = [
+    ("ONS MYE", lambda h: any(x == "0" for x in h) and any(x in ("90+", "90") for x in h), read_ons_mye),
+    ("MHCLG RO", lambda h: (_has(h, "ONS_code") or _has(h, "E-code")) and _has(h, "Public_Health"), read_mhclg_ro),
+    ("DfE S52", lambda h: any("net current expenditure" in norm(x) for x in h)
+     and any("s52" in norm(x) or "line reference" in norm(x) for x in h), read_dfe_s52),
+    ("DfE SFR CLA", lambda h: _has(h, "geog_l", "geog_c"), read_dfe_cla_sfr),
+    ("DfE EES", lambda h: _has(h, "time_period", "geographic_level", "new_la_code"), read_dfe_ees),
+    ("Fingertips", lambda h: _has(h, "area_code", "period", "value", "indicator"), read_fingertips),
+    ("ONS Health Index", lambda h: _has(h, "ltla21_code", "year"), read_ons_health_index),
+    ("ONS ELS", lambda h: _has(h, "areacd", "indicator", "period", "observation"), read_ons_explore_local),
+    ("DfE wide", lambda h: _has(h, "LA_Name") and (_has(h, "LA_Code") or _has(h, "LA_Number")), read_dfe_wide_la),
+    ("IMD", lambda h: any("imd - average score" in norm(x) for x in h), read_imd_summary),
+    ("RO3 England", lambda h: _has(h, "period", "description", "net_current_expenditure"), read_mhclg_ro3_england),
+    ("ONS area values", lambda h: len(h) == 2 and re.fullmatch(r"ltla\d{2}_code", h[0]) is not None,
+     read_ons_area_values),
+]
+
+
+def reader_for(path: Path) -> Callable[[Path], Read] | None:
+    """The reader whose header signature the file matches, or None."""
+    header, _, _ = records_header(path)
+    for _, test, reader in SIGNATURES:
+        if test(header):
+            return reader
+    return None
+
+
+def records_header(path: Path) -> tuple[list[str], None, str]:
+    text, enc = read_text(path)
+    first = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
+    return [h.strip() for h in first], None, enc
