@@ -19,6 +19,11 @@ examples:
   totalplace run --area croydon --theme place     one report
   totalplace run --theme place --jobs 2 --force   rerun even if inputs are unchanged
   totalplace run --scheduler tcp://host:8786      run the reports on a Dask cluster
+  totalplace ingest --raw ../shared/data/real     read the publishers' files into data/processed/public
+  totalplace run --dataset public --area E06000032 --theme early_years
+                                                  a real authority, by GSS code (2014 geography)
+  totalplace run --dataset public --area E06000056+E06000032   two authorities as one place
+  totalplace run --dataset public --all-areas     every English upper-tier authority x every theme
   totalplace sample-data                          regenerate data/sample (deterministic)
   totalplace list                                 places and themes known to the project
 """
@@ -36,6 +41,12 @@ class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
 RUN_EPILOG = """exit codes: 0 every report produced; 1 some report failed (others still produced; see
 reports/index.html and the failed report's HTML or .ipynb); 2 bad input or usage (one line names the
 file, line and column); 130 interrupted (finished reports kept, unfinished ones left no files)"""
+
+
+INGEST_EPILOG = """Each file is read by the reader for its publication family (recognised by its header, so
+renamed files and other editions read too). Area codes are mapped to 2014 upper-tier authorities.
+Every row read is used or rejected with a reason: see manifest.json in the output folder.
+exit codes: 0 done (rows may still be rejected: see the summary); 2 bad input (folder or lookups missing)"""
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -57,10 +68,17 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="execute notebooks for places and themes, render HTML and the index",
                        formatter_class=_DefaultsFormatter, epilog=RUN_EPILOG)
     r.add_argument("--area", action="append", metavar="SLUG",
-                   help="place slug (file stem in params/); repeat or comma-separate; default: all")
+                   help="place slug (file stem in params/), or with --dataset public a GSS code or codes joined "
+                        "by '+' (one place); repeat or comma-separate; default: every params file")
+    r.add_argument("--all-areas", action="store_true",
+                   help="with --dataset public: every English upper-tier authority (2014 geography)")
+    r.add_argument("--year", type=int, default=None,
+                   help="financial year start to report (2009 = 2009/10); default: the params file's year, or "
+                        "on public data each theme's year (place 2020, themes 2009)")
     r.add_argument("--theme", action="append", metavar="THEME",
                    help=f"theme notebook ({', '.join(THEMES)}); repeat or comma-separate; default: all")
-    r.add_argument("--dataset", default=None, help="override each params file's dataset (e.g. sample)")
+    r.add_argument("--dataset", default=None,
+                   help="override each params file's dataset: sample, or public (made by 'totalplace ingest')")
     r.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel workers")
     r.add_argument("--force", action="store_true", help="rerun reports even if their inputs are unchanged")
     r.add_argument("--timeout", type=int, default=600, help="seconds one notebook cell may run")
@@ -73,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-synthesis", action="store_true", help="skip the cross-pilot synthesis")
 
     sub.add_parser("index", help="rebuild reports/index.html from what is on disk")
+    i = sub.add_parser("ingest", help="read real public files into data/processed/public (with a manifest)",
+                       formatter_class=_DefaultsFormatter, epilog=INGEST_EPILOG)
+    i.add_argument("--raw", required=True, metavar="DIR",
+                   help="folder of publishers' files, searched recursively (e.g. ../shared/data/real or data/raw)")
+    i.add_argument("--out", default=None, metavar="DIR", help="dataset folder to write instead of "
+                   "data/processed/public")
     s = sub.add_parser("sample-data", help="regenerate the illustrative sample in data/sample (seeded)")
     s.add_argument("--out", default=None, help="write to this folder instead of data/sample")
     sub.add_parser("list", help="list places (params files) and themes")
@@ -103,7 +127,8 @@ def _dispatch(args) -> int:
             raise TotalPlaceInputError("--jobs must be at least 1")
         summary = run_batch(_split(args.area), _split(args.theme), args.jobs, args.force, args.dataset,
                             args.timeout, progress=not args.no_progress, scheduler=args.scheduler,
-                            synthesis=not args.no_synthesis, report_timeout=args.report_timeout)
+                            synthesis=not args.no_synthesis, report_timeout=args.report_timeout,
+                            all_areas=args.all_areas, year=args.year)
         done = sum(r.status == "ok" for r in summary.results)
         skipped = sum(r.status == "skipped" for r in summary.results)
         print(f"{done} report(s) produced, {skipped} up to date, {len(summary.failed)} failed; "
@@ -113,6 +138,21 @@ def _dispatch(args) -> int:
         for r in summary.failed:
             print(f"FAILED {r.job.label}: {r.error}", file=sys.stderr)
         return summary.exit_code
+    if args.command == "ingest":
+        from pathlib import Path
+
+        from .ingest import run_ingest
+
+        m = run_ingest(Path(args.raw), Path(args.out) if args.out else None)
+        for f in m["files"]:
+            if f["rows_read"]:
+                print(f"{f['file']}: {f['rows_read']:,} rows read, {f['rows_used']:,} used, "
+                      f"{f['rows_rejected']:,} rejected")
+            else:
+                print(f"{f['file']}: {f['note']}")
+        print("tables: " + ", ".join(f"{t} {v['rows']:,} rows" for t, v in m["tables"].items()))
+        print(f"manifest: {m['out']}/manifest.json (reasons for every rejected row)")
+        return 0
     if args.command == "index":
         from .runner import write_index
 

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .data import Dataset
+from .gaps import Missing, missing_population
 from .params import Place
 from .schema import STAGES
 
 logger = logging.getLogger(__name__)
 
+MAX_AGE = 90
+"""Oldest single year of age in the population table (90 = 90 and over)."""
 PREVENTIVE_STAGES = ("preventive", "early intervention")
 """Stages counted as spend *before* crisis in :func:`preventive_share`."""
 
@@ -31,13 +34,25 @@ def place_spend(ds: Dataset, place: Place, year: int, theme: str | None = None) 
     return s
 
 
-def population(ds: Dataset, codes: tuple[str, ...], year: int, ages: tuple[int, int] | None = None) -> int:
-    """Resident population of a set of authorities (optionally an inclusive age range)."""
+def population(ds: Dataset, codes: tuple[str, ...], year: int, ages: tuple[int, int] | None = None) -> int | Missing:
+    """Resident population of a set of authorities (optionally an inclusive age range).
+
+    Rows may be single years or published bands (``age`` to ``age_to``); a band counts only if it lies
+    inside ``ages``. Returns :class:`~totalplace_lib.gaps.Missing` unless every authority's rows cover
+    every age asked for (a partial population would make every per-head figure wrong).
+    """
+    lo, hi = ages if ages is not None else (0, MAX_AGE)
     p = ds.population[(ds.population["area_code"].isin(codes)) & (ds.population["year"] == year)]
-    if ages is not None:
-        p = p[p["age"].between(*ages)]
-    if p.empty:
-        raise ValueError(f"no population for {', '.join(codes)} in {year}")
+    last = p["age_to"].fillna(p["age"]) if "age_to" in p.columns else p["age"]
+    p = p[(p["age"] >= lo) & (last <= hi)]
+    last = last[p.index]
+    for code in codes:
+        mine = p["area_code"] == code
+        covered = set()
+        for a, b in zip(p.loc[mine, "age"], last[mine], strict=True):
+            covered.update(range(int(a), int(b) + 1))
+        if covered != set(range(lo, hi + 1)):
+            return missing_population(codes, year, ages, ds.name)
     return int(p["persons"].sum())
 
 
@@ -141,10 +156,12 @@ def theme_count(ds: Dataset, place: Place, year: int, themes: tuple[str, ...],
     (DataFrame, Count)
         The spend lines and their :class:`Count` (``per_head_gbp`` is per person in ``ages``).
     """
-    s = place_spend(ds, place, year)
+    s = ds.spend[(ds.spend["area_code"].isin(place.area_codes)) & (ds.spend["year"] == year)]
     s = s[s["theme"].isin(themes)]
     if s.empty:
-        raise ValueError(f"no spend lines for {place.name} in {year} for theme(s) {', '.join(themes)}")
+        gap = Missing(f"dataset '{ds.name}' has no {' or '.join(themes)} spend lines for {place.name} in "
+                      f"{year}/{str(year + 1)[-2:]}.")
+        return gap, gap
     return s, count_of(s, place.name, year, population(ds, place.area_codes, year, ages))
 
 

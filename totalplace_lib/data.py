@@ -12,7 +12,7 @@ import hashlib
 import logging
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -187,6 +187,8 @@ class Dataset:
     events: pd.DataFrame
     indicators: pd.DataFrame
     unit_costs: pd.DataFrame
+    gaps: dict = field(default_factory=dict)
+    """Tables the dataset does not have -> why (public data have no person-level events)."""
 
     @property
     def illustrative(self) -> bool:
@@ -200,7 +202,7 @@ class Dataset:
 
     def files(self) -> list[Path]:
         """The files this dataset is read from (for content hashes and the sources appendix)."""
-        return [table_path(t, self.name) for t in (*DATASET_TABLES, "unit_costs")]
+        return [table_path(t, self.name) for t in (*DATASET_TABLES, "unit_costs") if t not in self.gaps]
 
 
 def load_dataset(dataset: str = "sample") -> Dataset:
@@ -216,6 +218,25 @@ def load_dataset(dataset: str = "sample") -> Dataset:
             f"dataset '{dataset}' not found: expected folder {paths.relative(paths.data_dir(dataset))} "
             "(use 'sample', or run ingest first)"
         )
-    tables = {t: load_table(t, dataset) for t in (*DATASET_TABLES, "unit_costs")}
+    gaps = _missing_tables(dataset)
+    tables = {t: (_empty(t) if t in gaps else load_table(t, dataset)) for t in (*DATASET_TABLES, "unit_costs")}
     logger.debug("loaded dataset %s: %s", dataset, {k: len(v) for k, v in tables.items()})
-    return Dataset(name=dataset, **tables)
+    return Dataset(name=dataset, **tables, gaps=gaps)
+
+
+def _missing_tables(dataset: str) -> dict[str, str]:
+    """Tables an ingested dataset does not have, with the reason (from its ``manifest.json``)."""
+    if dataset == "sample":
+        return {}
+    manifest = paths.data_dir(dataset) / "manifest.json"
+    if not manifest.exists():
+        return {}
+    import json
+
+    gaps = json.loads(manifest.read_text(encoding="utf-8")).get("missing_tables", {})
+    return {t: why for t, why in gaps.items() if not table_path(t, dataset).exists()}
+
+
+def _empty(table: str) -> pd.DataFrame:
+    """A table with its schema's columns and no rows (for a table a dataset lacks)."""
+    return pd.DataFrame({c.name: pd.Series(dtype=object) for c in TABLES[table].columns})

@@ -20,6 +20,8 @@ from .errors import ParamsError
 from .schema import GSS_CODE
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CODES = re.compile(r"^[Ee]\d{8}(?:[+-][Ee]\d{8})*$")
+"""An area given by GSS code(s) instead of a params file: ``E06000032`` or ``E06000056+E06000032``."""
 DATASETS_HELP = "'sample' (illustrative) or the name of a processed public dataset"
 
 
@@ -188,6 +190,38 @@ def load_place(slug: str) -> Place:
     return parse_place(path.read_text(encoding="utf-8"), paths.relative(path))
 
 
+def is_code_place(area: str) -> bool:
+    """True if ``area`` names authorities by GSS code (``E06000032``, ``E06000056+E06000032``)."""
+    return bool(CODES.match(area)) and not params_file(area).exists()
+
+
+def code_place(area: str, areas, dataset: str = "public", year: int = 2009) -> Place:
+    """A place made of the authorities given by GSS code, named from the dataset's areas table.
+
+    Parameters
+    ----------
+    area : str
+        One code or several joined by ``+`` (or ``-``, as in the report folder name ``e06000056-e06000032``).
+    areas : DataFrame
+        The dataset's areas table (area_code, area_name).
+
+    Raises
+    ------
+    ParamsError
+        Naming any code that is not an authority of the dataset (with a close match when there is one).
+    """
+    codes = tuple(dict.fromkeys(c.upper() for c in re.split(r"[+-]", area)))
+    names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
+    unknown = [c for c in codes if c not in names or c == "E92000001"]
+    if unknown:
+        near = difflib.get_close_matches(unknown[0], list(names), n=1)
+        raise ParamsError(f"area code(s) {', '.join(unknown)} are not upper-tier authorities in dataset '{dataset}'"
+                          + (f" (did you mean {near[0]}?)" if near else "") + "; codes use the 2014 geography "
+                          "(see docs/public-data.md)", column="area")
+    return Place(slug="-".join(c.lower() for c in codes), name=" & ".join(names[c] for c in codes),
+                 area_codes=codes, dataset=dataset, year=year)
+
+
 def validate_run(area: str, dataset: str, year: int, **extra: Any):
     """Validate a notebook's parameters and return the place and its dataset.
 
@@ -218,10 +252,21 @@ def validate_run(area: str, dataset: str, year: int, **extra: Any):
         raise ParamsError(f"dataset must be a string ({DATASETS_HELP}), got {dataset!r}", column="dataset")
     if isinstance(year, bool) or not isinstance(year, int):
         raise ParamsError(f"year must be an integer like 2009, got {year!r}", column="year")
-    place = load_place(area)
     ds = load_dataset(dataset)
+    place = code_place(area, ds.areas, dataset, year) if is_code_place(area) else load_place(area)
     check_place_data(place, ds, year)
     return place, ds
+
+
+def comparators(place: Place, ds) -> list[Place]:
+    """The places a report compares with: the pilots on the sample; the place and its nearest
+    statistical neighbours on public data (see :mod:`totalplace_lib.neighbours`)."""
+    if ds.illustrative:
+        return load_places(ds.name)
+    from .neighbours import nearest
+
+    peers = nearest(ds, place.area_codes)
+    return [place, *(code_place(c, ds.areas, ds.name, place.year) for c in peers["area_code"])]
 
 
 def _line_of(place: Place, key: str) -> int | None:

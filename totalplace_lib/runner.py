@@ -85,10 +85,15 @@ class Job:
     place: Place
     theme: str
     dataset: str
+    year: int | None = None  # None: the params file's year
 
     @property
     def out_dir(self) -> Path:
-        return paths.reports_dir() / self.place.slug
+        return reports_root(self.dataset) / self.place.slug
+
+    @property
+    def run_year(self) -> int:
+        return self.year if self.year is not None else self.place.year
 
     @property
     def label(self) -> str:
@@ -123,6 +128,11 @@ class BatchSummary:
         if self.bad_inputs:
             return 2
         return 1 if self.failed else 0
+
+
+def reports_root(dataset: str) -> Path:
+    """Folder of a dataset's reports: ``reports/`` for the sample, ``reports/<dataset>/`` for public data."""
+    return paths.reports_dir() if dataset == "sample" else paths.reports_dir() / dataset
 
 
 def check_parameters(notebook: str | Path, parameters: dict) -> None:
@@ -161,13 +171,14 @@ def input_hash(job: Job) -> str:
     lib = _library_files()
     ds_files = load_dataset_files(job.dataset)
     ref = sorted(p for p in paths.reference_dir().rglob("*") if p.suffix in (".csv", ".yaml"))
+    h.update(f"{job.place.area_codes}|{job.run_year}".encode())
     _hash_files([notebook_path(job.theme), paths.params_dir() / f"{job.place.slug}.yaml", *ds_files, *ref, *lib], h)
     return h.hexdigest()
 
 
 def load_dataset_files(dataset: str) -> list[Path]:
     """CSV files of a dataset (what a report reads)."""
-    return sorted(paths.data_dir(dataset).glob("*.csv"))
+    return sorted(paths.data_dir(dataset).glob("*.csv")) + sorted(paths.data_dir(dataset).glob("manifest.json"))
 
 
 def _hash_path(job: Job) -> Path:
@@ -246,7 +257,7 @@ def run_job(job: Job, force: bool = False, timeout: int = 600, report_timeout: i
     if not force and is_up_to_date(job, digest):
         return Result(job, "skipped")
     _hash_path(job).unlink(missing_ok=True)
-    params = {"area": job.place.slug, "dataset": job.dataset, "year": job.place.year}
+    params = {"area": job.place.slug, "dataset": job.dataset, "year": job.run_year}
     error = _execute(notebook_path(job.theme), params, job.out_dir, job.theme, job.place.name, job.theme,
                      job.dataset, timeout, report_timeout=report_timeout)
     if not error:
@@ -291,10 +302,25 @@ def run_synthesis(force: bool = False, timeout: int = 600) -> tuple[str, str]:
     return ("failed" if error else "ok"), error
 
 
-def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None) -> tuple[list[Job], list[str]]:
-    """Build the job list; invalid params files become bad-input messages, not exceptions."""
-    from .params import list_slugs
+def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None, all_areas: bool = False,
+         year: int | None = None) -> tuple[list[Job], list[str]]:
+    """Build the job list; invalid params files become bad-input messages, not exceptions.
 
+    On a public dataset an area may be GSS code(s) (``E06000032``, ``E06000056+E06000032``) and
+    ``all_areas`` means every English upper-tier authority; each theme runs in its public-data
+    year (:data:`themes.PUBLIC_YEARS`) unless ``year`` is given.
+    """
+    from .data import load_table
+    from .params import code_place, is_code_place, list_slugs
+    from .themes import PUBLIC_YEARS
+
+    public = dataset not in (None, "sample")
+    if (all_areas or any(is_code_place(a) for a in areas or [])) and not public:
+        raise TotalPlaceInputError("--all-areas and areas given by GSS code need a public dataset "
+                                   "(--dataset public, after 'totalplace ingest')")
+    area_table = load_table("areas", dataset) if public and (all_areas or areas) else None
+    if all_areas:
+        areas = [c for c in area_table["area_code"] if c != "E92000001"]
     slugs = areas or list_slugs()
     themes = themes or [t for t in THEMES if notebook_path(t).exists()]
     for t in themes:
@@ -303,12 +329,14 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None)
     jobs, bad = [], []
     for slug in slugs:
         try:
-            place = load_place(slug)
+            place = code_place(slug, area_table, dataset) if public and is_code_place(slug) else load_place(slug)
         except TotalPlaceInputError as exc:
             bad.append(str(exc))
             continue
         for t in themes:
-            jobs.append(Job(place, t, dataset or place.dataset))
+            ds_name = dataset or place.dataset
+            y = year if year is not None else (PUBLIC_YEARS[t] if ds_name != "sample" else None)
+            jobs.append(Job(place, t, ds_name, y))
     return jobs, bad
 
 
@@ -350,7 +378,7 @@ def _completed(todo: list[Job], workers: int, force: bool, timeout: int, schedul
 def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, jobs: int | None = None,
               force: bool = False, dataset: str | None = None, timeout: int = 600,
               progress: bool = True, scheduler: str | None = None, synthesis: bool = True,
-              report_timeout: int | None = None) -> BatchSummary:
+              report_timeout: int | None = None, all_areas: bool = False, year: int | None = None) -> BatchSummary:
     """Run every selected place x theme in parallel, then the cross-pilot synthesis and the index.
 
     Parameters
@@ -374,7 +402,7 @@ def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, j
     """
     from tqdm import tqdm
 
-    todo, bad = plan(areas, themes, dataset)
+    todo, bad = plan(areas, themes, dataset, all_areas, year)
     summary = BatchSummary(bad_inputs=bad)
     for ds_name in sorted({j.dataset for j in todo}):
         try:
@@ -383,12 +411,13 @@ def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, j
             summary.bad_inputs.append(str(exc))
             todo = [j for j in todo if j.dataset != ds_name]
             continue
-        for place in {j.place.slug: j.place for j in todo if j.dataset == ds_name}.values():
+        for key in {(j.place.slug, j.run_year) for j in todo if j.dataset == ds_name}:
+            job = next(j for j in todo if (j.place.slug, j.run_year) == key and j.dataset == ds_name)
             try:
-                check_place_data(place, ds, place.year)
+                check_place_data(job.place, ds, job.run_year)
             except TotalPlaceInputError as exc:  # this place cannot run; the others still do
                 summary.bad_inputs.append(str(exc))
-                todo = [j for j in todo if j.place.slug != place.slug]
+                todo = [j for j in todo if (j.place.slug, j.run_year) != key]
     workers = max(1, jobs or os.cpu_count() or 1)
     todo.sort(key=lambda j: j.theme == "place")  # theme reports take longer: start them first (stable sort)
     tty = sys.stderr.isatty()
@@ -407,19 +436,36 @@ def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, j
                   file=sys.stderr, flush=True)
         bar.update(1)
     bar.close()
-    if synthesis and notebook_path(SYNTHESIS).exists():
+    public = {j.dataset for j in todo} - {"sample"}
+    if public:
+        summary.synthesis = "not run (the synthesis compares the pilots on the sample data)"
+    elif synthesis and notebook_path(SYNTHESIS).exists():
         status, error = run_synthesis(force=force, timeout=timeout)
         summary.synthesis = f"not run ({error})" if status == "none" else status
         if status == "failed":
             summary.results.append(Result(Job(Place(slug="all-pilots", name="All pilots", area_codes=()),
                                               SYNTHESIS, dataset or "sample"), "failed", 0.0, error))
     write_index()
+    for ds_name in sorted(public):
+        write_index(ds_name)
     return summary
 
 
-def write_index() -> Path:
-    """Rebuild ``reports/index.html`` from every params file and theme on disk."""
+def write_index(dataset: str = "sample") -> Path:
+    """Rebuild ``reports/index.html`` from every params file and theme on disk (``reports/<dataset>/index.html``
+    for a public dataset: every place with a report there)."""
     from .params import list_slugs, load_places
+
+    if dataset != "sample":
+        root = reports_root(dataset)
+        root.mkdir(parents=True, exist_ok=True)
+        areas = []
+        for d in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            rec = next(d.glob("*.json"), None)
+            name = json.loads(rec.read_text(encoding="utf-8")).get("place", d.name) if rec else d.name
+            areas.append((d.name, name))
+        themes = [t for t in THEMES if notebook_path(t).exists()]
+        return render.write_index(root, render.collect(root, areas, themes), themes, False)
 
     places = load_places()
     names = {p.slug: p.name for p in places}

@@ -15,6 +15,13 @@ THEMES: dict[str, str] = {
 """Theme key -> report title. A theme's notebook is ``notebooks/<key>.ipynb``."""
 
 
+PUBLIC_YEARS: dict[str, int] = {"place": 2020, "offenders": 2009, "early_years": 2009, "alcohol": 2009}
+"""Year each theme runs in on public data unless ``--year`` is given. The themes use 2009/10, the
+Total Place year, for which the public files hold the DfE Section 52 children's services lines,
+children looked after and alcohol admissions; the place overview uses 2020/21, the one year with
+both council-wide Revenue Outturn and population by single year of age."""
+
+
 def notebook_path(theme: str) -> Path:
     """Path of a theme's notebook template."""
     return paths.notebooks_dir() / f"{theme}.ipynb"

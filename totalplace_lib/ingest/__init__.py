@@ -16,9 +16,9 @@ import logging
 import re
 import shutil
 import tempfile
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -136,7 +136,8 @@ def _reasons(rejected: dict[int, str]) -> dict[str, dict]:
     by: dict[str, list[int]] = defaultdict(list)
     for line, why in sorted(rejected.items()):
         by[why].append(line)
-    return {why: {"rows": len(lines), "lines": lines[:5]} for why, lines in sorted(by.items(), key=lambda x: -len(x[1]))}
+    ordered = sorted(by.items(), key=lambda x: -len(x[1]))
+    return {why: {"rows": len(lines), "lines": lines[:5]} for why, lines in ordered}
 
 
 def _areas(v: vintage.Vintage) -> pd.DataFrame:
@@ -240,6 +241,7 @@ def run_ingest(raw: Path, out: Path | None = None) -> dict:
         "dataset": DATASET,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "raw": str(raw),
+        "out": str(paths.relative(out)),
         "vintage": "2014 upper-tier local authorities (April 2009 structure); rule in docs/public-data.md",
         "missing_tables": MISSING_TABLES,
         "files": [f.__dict__ for f in files],

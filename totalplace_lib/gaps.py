@@ -1,0 +1,129 @@
+"""Honest gaps: a figure or analysis the data cannot support, carried through like NaN.
+
+Public data do not hold everything the themes analyse (recorded crime by authority, births,
+person-level records...). Where an input is absent the library returns a :class:`Missing` with
+the reason instead of raising or inventing a number. Every function wrapped by :func:`guard`
+returns that same ``Missing`` when any argument is one, so a report section built on an absent
+input shows the reason in place of its chart or table, and ``record.figure`` records the
+figure as missing with that reason. Arithmetic, indexing, attribute access and calls on a
+``Missing`` give the ``Missing`` back; it is falsy and formats as "not available".
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import inspect
+from typing import Any
+
+
+class Missing:
+    """An absent figure or analysis, with the plain-English reason it is absent."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # keep IPython's and pickle's probes honest
+            raise AttributeError(name)
+        return self
+
+    def __getitem__(self, key: Any) -> Missing:
+        return self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Missing:
+        return self
+
+    def _same(self, *args: Any) -> Missing:
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _same
+    __truediv__ = __rtruediv__ = __floordiv__ = __pow__ = __neg__ = __abs__ = __round__ = _same
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _same  # type: ignore[assignment]
+    __hash__ = object.__hash__
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __iter__(self):
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __float__(self) -> float:
+        return float("nan")
+
+    def __format__(self, spec: str) -> str:
+        return "not available"
+
+    def __str__(self) -> str:
+        return "not available"
+
+    def __repr__(self) -> str:
+        return f"Missing({self.reason!r})"
+
+    def _repr_markdown_(self) -> str:
+        return f"> **Not available for this place.** {self.reason}"
+
+    def _repr_html_(self) -> str:
+        return (f'<div class="tp-gap" style="border-left:4px solid #767676;padding:0.4em 0.8em;background:#f3f3f3">'
+                f"<strong>Not available for this place.</strong> {html.escape(self.reason)}</div>")
+
+
+def is_missing(*values: Any) -> bool:
+    """True if any value is a :class:`Missing`."""
+    return any(isinstance(v, Missing) for v in values)
+
+
+def first_missing(*values: Any) -> Missing | None:
+    """The first :class:`Missing` among ``values`` (also looks one level into lists, tuples and dicts)."""
+    for v in values:
+        if isinstance(v, Missing):
+            return v
+        if isinstance(v, (list, tuple)):
+            inner = first_missing(*v)
+            if inner is not None:
+                return inner
+        if isinstance(v, dict):
+            inner = first_missing(*v.values())
+            if inner is not None:
+                return inner
+    return None
+
+
+def propagating(fn):
+    """Wrap ``fn`` so that a :class:`Missing` argument is returned instead of calling it."""
+    if getattr(fn, "_tp_gap_aware", False):
+        return fn
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        gap = first_missing(*args, *kwargs.values())
+        return gap if gap is not None else fn(*args, **kwargs)
+
+    wrapper._tp_gap_aware = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def guard(namespace: dict, keep: tuple[str, ...] = ()) -> None:
+    """Make every public function defined in a module propagate :class:`Missing` arguments.
+
+    Called at the end of the analysis, plotting and table modules with ``guard(globals())``.
+    ``keep`` names functions that handle ``Missing`` themselves (findings, key figures).
+    """
+    module = namespace["__name__"]
+    for name, obj in list(namespace.items()):
+        if (inspect.isfunction(obj) and obj.__module__ == module and not name.startswith("_")
+                and name not in keep):
+            namespace[name] = propagating(obj)
+
+
+def missing_population(codes: tuple[str, ...], year: int, ages: tuple[int, int] | None, dataset: str) -> Missing:
+    """The gap for a population the dataset does not hold."""
+    what = "all ages" if ages is None else f"ages {ages[0]}-{ages[1]}"
+    return Missing(f"dataset '{dataset}' has no population of {what} for {', '.join(codes)} in {year}/"
+                   f"{str(year + 1)[-2:]} (the public files give single years of age for mid-2020 only, and "
+                   "for 2009 only the 0-17 total), so figures per head cannot be worked out.")
