@@ -24,6 +24,7 @@ import pandas as pd
 
 from . import concentration, costs, fmt, journey, offenders, paths
 from .data import activity_total
+from .gaps import guard, sentences
 from .record import figure
 from .schema import ENGLAND_CODE
 
@@ -245,6 +246,7 @@ def scenario_values(activity: pd.DataFrame, tree: pd.DataFrame, fa: FrequentAtte
     }
 
 
+@sentences
 def findings(place, c, sah: pd.DataFrame, tree: pd.DataFrame, fa: FrequentAttenders, bench: pd.DataFrame,
              trend_flag: str, a, mc) -> list[str]:
     """Key findings of the alcohol report, each sentence built from computed figures."""
@@ -336,3 +338,6 @@ def frequent_attender_summary(fa: FrequentAttenders) -> pd.DataFrame:
         ("Their share of the cost", fa.cost_share, "proportion"),
     ]
     return pd.DataFrame(rows, columns=["measure", "value", "unit"])
+
+
+guard(globals(), keep=("findings", "key_figures"))

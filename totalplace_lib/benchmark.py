@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .data import Dataset
+from .gaps import Missing, guard
 from .params import Place
 from .schema import ENGLAND_CODE
 
@@ -21,6 +22,12 @@ def _with_ci(df: pd.DataFrame, unit: str) -> pd.DataFrame:
     from PHStatsMethods import byars_lower, byars_upper, wilson_lower, wilson_upper
 
     df = df.copy()
+    if "published" in df.columns:
+        pub = df["published"].notna()
+        counted = _with_ci(df[~pub].drop(columns=["published", "pub_lower", "pub_upper"]), unit) \
+            if (~pub).any() else df.iloc[:0]
+        shown = df[pub].assign(value=df["published"], lower=df["pub_lower"], upper=df["pub_upper"])
+        return pd.concat([counted, shown.drop(columns=["published", "pub_lower", "pub_upper"])]).sort_index()
     if unit == "proportion":
         df["value"] = df["numerator"] / df["denominator"]
         df["lower"] = [wilson_lower(n, d, 0.95) for n, d in zip(df["numerator"], df["denominator"], strict=True)]
@@ -40,16 +47,26 @@ def multiplier(unit: str) -> float:
     return float(unit.replace("per", "").replace(",", "").strip())
 
 
-def indicator_rows(ds: Dataset, indicator: str, period: str | None = None) -> pd.DataFrame:
-    """The indicator's rows (one period, or all), with numerator and denominator required."""
+def indicator_rows(ds: Dataset, indicator: str, period: str | None = None) -> pd.DataFrame | Missing:
+    """The indicator's rows (one period, or all); :class:`Missing` if the dataset has none."""
     t = ds.indicators[ds.indicators["indicator"] == indicator]
     if period is not None:
         t = t[t["period"] == period]
     if t.empty:
-        raise ValueError(f"no rows for indicator '{indicator}'" + (f" in {period}" if period else ""))
-    if t["numerator"].isna().any() or t["denominator"].isna().any():
-        raise ValueError(f"indicator '{indicator}' needs numerator and denominator to aggregate places")
+        return Missing(f"dataset '{ds.name}' has no rows for the indicator '{indicator}'"
+                       + (f" in {period}" if period else "") + ".")
     return t
+
+
+def _pooled(sub: pd.DataFrame) -> dict | None:
+    """Numerator and denominator summed over a place's authorities, or its one published value."""
+    if sub["numerator"].notna().all() and sub["denominator"].notna().all():
+        return {"numerator": sub["numerator"].sum(), "denominator": sub["denominator"].sum()}
+    if len(sub) == 1:  # a published rate (e.g. directly standardised) with no counts: used as published
+        r = sub.iloc[0]
+        return {"numerator": np.nan, "denominator": np.nan, "published": r["value"], "pub_lower": r["lower_ci"],
+                "pub_upper": r["upper_ci"]}
+    return None  # a published rate for several authorities cannot be pooled without counts
 
 
 def compare(ds: Dataset, places: list[Place], indicator: str, period: str) -> pd.DataFrame:
@@ -62,24 +79,32 @@ def compare(ds: Dataset, places: list[Place], indicator: str, period: str) -> pd
         (``higher``/``lower``/``similar``: CI excludes / includes England's value); England last.
     """
     t = indicator_rows(ds, indicator, period)
+    if isinstance(t, Missing):
+        return t
     unit = str(t["unit"].iloc[0])
     rows = []
     for p in places:
         sub = t[t["area_code"].isin(p.area_codes)]
-        if sub.empty:
-            continue
-        rows.append({"slug": p.slug, "place": p.name, "numerator": sub["numerator"].sum(),
-                     "denominator": sub["denominator"].sum()})
+        pooled = None if sub.empty else _pooled(sub)
+        if pooled is not None:
+            rows.append({"slug": p.slug, "place": p.name, **pooled})
+    if places and places[0].slug not in {r["slug"] for r in rows}:  # places[0] is the report's own place
+        return Missing(f"the indicator '{indicator}' ({period}) has no value for {places[0].name} in dataset "
+                       f"'{ds.name}'" + (" (a rate published per authority cannot be pooled for a group without "
+                                         "its counts)" if len(places[0].area_codes) > 1 else "") + ".")
     eng = t[t["area_code"] == ENGLAND_CODE]
     if not eng.empty:
-        rows.append({"slug": "england", "place": "England", "numerator": float(eng["numerator"].iloc[0]),
-                     "denominator": float(eng["denominator"].iloc[0])})
+        rows.append({"slug": "england", "place": "England", **_pooled(eng.iloc[:1])})
     out = _with_ci(pd.DataFrame(rows), unit)
     out["unit"] = unit
     out["source"] = "; ".join(sorted(set(t["source"])))
     if not eng.empty:
         ev = float(out.loc[out["slug"] == "england", "value"].iloc[0])
         out["vs_england"] = np.where(out["lower"] > ev, "higher", np.where(out["upper"] < ev, "lower", "similar"))
+        no_ci = out["lower"].isna() | out["upper"].isna()  # published without a CI: no significance test
+        out.loc[no_ci, "vs_england"] = np.where(out.loc[no_ci, "value"] > ev, "above (no CI published)",
+                                                np.where(out.loc[no_ci, "value"] < ev, "below (no CI published)",
+                                                         "equal"))
         out.loc[out["slug"] == "england", "vs_england"] = ""
     else:
         out["vs_england"] = "no England value"
@@ -116,14 +141,18 @@ def funnel(table: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 def trend(ds: Dataset, place: Place, indicator: str) -> pd.DataFrame:
     """The place's (pooled) and England's indicator by period, with 95% CIs."""
     t = indicator_rows(ds, indicator)
+    if isinstance(t, Missing):
+        return t
     unit = str(t["unit"].iloc[0])
-    frames = []
+    rows = []
     for label, codes in ((place.name, place.area_codes), ("England", (ENGLAND_CODE,))):
-        sub = t[t["area_code"].isin(codes)].groupby("period", as_index=False)[["numerator", "denominator"]].sum()
-        if not sub.empty:
-            sub["place"] = label
-            frames.append(_with_ci(sub, unit))
-    return pd.concat(frames, ignore_index=True).sort_values(["place", "period"]).reset_index(drop=True)
+        for period, sub in t[t["area_code"].isin(codes)].groupby("period"):
+            pooled = _pooled(sub)
+            if pooled is not None:
+                rows.append({"place": label, "period": period, **pooled})
+    if not any(r["place"] == place.name for r in rows):
+        return Missing(f"the indicator '{indicator}' has no values for {place.name} in dataset '{ds.name}'.")
+    return _with_ci(pd.DataFrame(rows), unit).sort_values(["place", "period"]).reset_index(drop=True)
 
 
 def recent_trend(counts: pd.Series, denominators: pd.Series, periods: int = 5) -> str:
@@ -156,4 +185,9 @@ def recent_trend(counts: pd.Series, denominators: pd.Series, periods: int = 5) -
 def place_trend_flag(tr: pd.DataFrame, place: Place) -> str:
     """:func:`recent_trend` of the place's rows of a :func:`trend` table."""
     t = tr[tr["place"] == place.name].sort_values("period")
+    if t["numerator"].isna().any():
+        return "not tested (published rates without counts)"
     return recent_trend(t["numerator"], t["denominator"])
+
+
+guard(globals())

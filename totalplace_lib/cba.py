@@ -29,6 +29,7 @@ import pandas as pd
 
 from . import paths
 from .errors import ParamsError
+from .gaps import guard
 
 logger = logging.getLogger(__name__)
 
@@ -573,3 +574,6 @@ def scenario_for(place, theme: str, values: dict) -> tuple[Scenario, str]:
         origin = f"{paths.relative(path)} (default; placeholders filled from the place's data)"
     return scenario_from_dict(fill_from_data(d, values, theme), name=theme), origin
 
+
+
+guard(globals())

@@ -22,6 +22,7 @@ import yaml
 
 from . import cba, costs, paths
 from .errors import ParamsError
+from .gaps import guard
 
 UNIVERSAL = "universal services only"
 AGES = 18
@@ -159,3 +160,6 @@ def summary(proj: pd.DataFrame) -> pd.DataFrame:
     out = proj.groupby(["item", "kind", "agency"], as_index=False)[["children", "cost_gbp", "pv_gbp"]].sum()
     out = out.rename(columns={"children": "child_years"})
     return out.sort_values("pv_gbp", ascending=False).reset_index(drop=True)
+
+
+guard(globals())

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .gaps import guard
+
 DEFAULT_SHARES = (0.01, 0.02, 0.05, 0.10)
 
 
@@ -58,3 +60,6 @@ def gini(values: pd.Series | np.ndarray) -> float:
     if n == 0 or v.sum() <= 0:
         raise ValueError("concentration needs at least one person with a positive count")
     return float((2 * np.arange(1, n + 1) - n - 1) @ v / (n * v.sum()))
+
+
+guard(globals())

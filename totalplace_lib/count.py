@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .data import Dataset
-from .gaps import Missing, missing_population
+from .gaps import Missing, guard, missing_population
 from .params import Place
 from .schema import STAGES
 
@@ -188,6 +188,10 @@ def compare_places(ds: Dataset, places: list[Place], year: int, themes: tuple[st
             logger.warning("left out of the comparison: %s", exc)
             continue
         c = high_level_count(ds, p, year) if themes is None else theme_count(ds, p, year, themes, ages)[1]
+        if isinstance(c, Missing) or isinstance(c.population, Missing):
+            if p is places[0]:  # the report's own place cannot be compared per head
+                return c if isinstance(c, Missing) else c.population
+            continue
         rows.append(
             {
                 "slug": p.slug,
@@ -226,3 +230,6 @@ def key_figures(c: Count, dataset: str) -> dict[str, dict]:
         "council_discretionary_gbp": figure(c.council_discretionary_gbp, "GBP", period, src,
                                             "Council discretionary spend"),
     }
+
+
+guard(globals(), keep=("count_of", "population", "theme_count", "high_level_count"))

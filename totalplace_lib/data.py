@@ -158,17 +158,17 @@ def load_table(table: str, dataset: str = "sample") -> pd.DataFrame:
     return _cached(str(path), mtime, table, known).copy()
 
 
-def activity_total(activity: pd.DataFrame, theme: str, measure: str) -> float:
+def activity_total(activity: pd.DataFrame, theme: str, measure: str):
     """Sum of one activity measure of a theme over the authorities in ``activity``.
 
-    Raises
-    ------
-    ValueError
-        If the table has no row for that theme and measure (a missing count is never taken as zero).
+    Returns :class:`~totalplace_lib.gaps.Missing` if the table has no row for that theme and measure
+    (a missing count is never taken as zero).
     """
     a = activity[(activity["theme"] == theme) & (activity["measure"] == measure)]
     if a.empty:
-        raise ValueError(f"no {theme} activity rows for '{measure}'")
+        from .gaps import Missing
+
+        return Missing(f"the data have no {theme} activity rows for '{measure}' for this place.")
     return float(a["value"].sum())
 
 
@@ -197,6 +197,10 @@ class Dataset:
 
     def rows(self, table: str, codes: tuple[str, ...]) -> pd.DataFrame:
         """The rows of one table for a set of authorities (e.g. a place's ``area_codes``)."""
+        if table in self.gaps:
+            from .gaps import Missing
+
+            return Missing(f"dataset '{self.name}' has no {table} table: {self.gaps[table]}.")
         t = getattr(self, table)
         return t[t["area_code"].isin(codes)]
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import cohort, concentration, costs, fmt
 from .data import activity_total
+from .gaps import guard, sentences
 from .record import figure
 
 CLA_INDICATOR = "Children looked after per 10,000 aged 0-17"
@@ -24,8 +25,12 @@ PLACEMENTS = {
     "residential care": {"UCD_SS3_0_RESIDENTIAL_WEEK": 52},
     "placed with parents": {"UCD_SS5_0_CIN_6M": 2},
     "other placements": {"UCD_SS1_0_LAC_YEAR": 1},
+    "placement suppressed (1-5 children per cell)": {"UCD_SS1_0_LAC_YEAR": 1},
 }
 """Placement type -> unit costs (id: quantity a year) of one child looked after for a year."""
+OPTIONAL_PLACEMENT = "placement suppressed (1-5 children per cell)"
+"""DfE suppresses cells of 1-5 children; their total (all children less the published cells) is costed
+at the average cost of a looked-after child."""
 SOCIAL_CARE_WORDS = ("social care", "safeguarding", "looked-after")
 ENGAGED_SHARE = 0.25
 FAMILY_COST_PER_YEAR = 1500.0
@@ -43,7 +48,10 @@ def looked_after(activity: pd.DataFrame, price_year: str = "2009/10") -> pd.Data
     """Children looked after by placement type with the cost of a year in each (£ at ``price_year``)."""
     rows = []
     for placement, items in PLACEMENTS.items():
-        n = activity_value(activity, f"children looked after: {placement}")
+        measure = f"children looked after: {placement}"
+        if placement == OPTIONAL_PLACEMENT and measure not in set(activity["measure"]):
+            continue  # only published tables suppress small cells
+        n = activity_value(activity, measure)
         unit = sum(q * costs.unit_cost(cid, price_year) for cid, q in items.items())
         rows.append({"placement": placement, "children": n, "unit_cost_gbp": unit, "amount_gbp": n * unit,
                      "unit_costs": ", ".join(items)})
@@ -97,6 +105,7 @@ def scenario_values(births: float, proj: pd.DataFrame) -> dict:
     return values
 
 
+@sentences
 def findings(place, c0, c17, lac: pd.DataFrame, lac_share: float, bench: pd.DataFrame, bc: BirthCohort,
              a, mc, cf: pd.DataFrame) -> list[str]:
     """Key findings of the early-years report, each sentence built from computed figures."""
@@ -210,3 +219,6 @@ def unit_cost_ids() -> list[str]:
     ids = [cid for items in PLACEMENTS.values() for cid in items]
     ids += [cid for c in m.state_costs for cid in c] + [cid for a in m.addons for cid in a.cost]
     return sorted(set(ids))
+
+
+guard(globals(), keep=("findings", "key_figures"))

@@ -16,6 +16,8 @@ import html
 import inspect
 from typing import Any
 
+NOT_AVAILABLE = "not available"
+
 
 class Missing:
     """An absent figure or analysis, with the plain-English reason it is absent."""
@@ -32,6 +34,9 @@ class Missing:
 
     def __getitem__(self, key: Any) -> Missing:
         return self
+
+    def __setitem__(self, key: Any, value: Any) -> None:  # assigning into a gap keeps the gap
+        return None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Missing:
         return self
@@ -57,10 +62,10 @@ class Missing:
         return float("nan")
 
     def __format__(self, spec: str) -> str:
-        return "not available"
+        return NOT_AVAILABLE
 
     def __str__(self) -> str:
-        return "not available"
+        return NOT_AVAILABLE
 
     def __repr__(self) -> str:
         return f"Missing({self.reason!r})"
@@ -99,13 +104,58 @@ def propagating(fn):
     if getattr(fn, "_tp_gap_aware", False):
         return fn
 
+    arity = _tuple_arity(fn)
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         gap = first_missing(*args, *kwargs.values())
-        return gap if gap is not None else fn(*args, **kwargs)
+        if gap is None:
+            return fn(*args, **kwargs)
+        return (gap,) * arity if arity else gap
 
     wrapper._tp_gap_aware = True  # type: ignore[attr-defined]
     return wrapper
+
+
+def sentences(fn):
+    """Wrap a findings function: drop sentences that contain a missing figure and end with one
+    plain sentence listing what the data could not support and why."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> list[str]:
+        out = [s for s in fn(*args, **kwargs) if NOT_AVAILABLE not in s]
+        reasons = list(dict.fromkeys(g.reason for g in _all_missing(*args, *kwargs.values())))
+        if reasons:
+            out.append("**Not available with this data:** " + " ".join(reasons))
+        return out
+
+    wrapper._tp_gap_aware = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _all_missing(*values: Any) -> list[Missing]:
+    found = []
+    for v in values:
+        if isinstance(v, Missing):
+            found.append(v)
+        elif isinstance(v, (list, tuple)):
+            found.extend(_all_missing(*v))
+        else:  # a result object holding a gap (e.g. a count with no population)
+            found.extend(x for x in getattr(v, "__dict__", {}).values() if isinstance(x, Missing))
+    return found
+
+
+def _tuple_arity(fn) -> int:
+    """Number of items a function annotated ``-> tuple[A, B]`` returns (0 if not a fixed tuple)."""
+    ret = str(getattr(fn, "__annotations__", {}).get("return", ""))
+    if not ret.startswith("tuple[") or "..." in ret:
+        return 0
+    depth, items = 0, 1
+    for ch in ret[len("tuple["):-1]:
+        depth += ch == "["
+        depth -= ch == "]"
+        items += ch == "," and depth == 0
+    return items
 
 
 def guard(namespace: dict, keep: tuple[str, ...] = ()) -> None:

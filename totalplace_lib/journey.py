@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import costs, paths
 from .errors import DataValidationError
+from .gaps import guard
 
 
 @lru_cache(maxsize=1)
@@ -61,3 +62,6 @@ def typical_year(costed: pd.DataFrame, people: int) -> pd.DataFrame:
     g["contacts_per_person"] = g["contacts"] / people
     g["cost_per_person_gbp"] = g["cost_gbp"] / people
     return g.sort_values("cost_per_person_gbp", ascending=False).reset_index(drop=True)
+
+
+guard(globals())

@@ -8,6 +8,7 @@ from IPython.display import Markdown
 from . import fmt
 from .count import Count
 from .data import Dataset
+from .gaps import guard
 from .params import Place
 
 
@@ -90,3 +91,6 @@ def scenario_summary(s, origin: str) -> Markdown:
                      + ", ".join(f"{a} {fmt.money(v)}" for a, v in o.fiscal.items()) + " a year per success"
                      + (f", plus {fmt.money(o.social)} social value" if o.social else "") + ".")
     return Markdown(fmt.safe_markdown("\n".join(lines)))
+
+
+guard(globals())

@@ -20,6 +20,7 @@ from functools import lru_cache
 import pandas as pd
 
 from . import concentration, costs, fmt, journey, paths
+from .gaps import Missing, guard, sentences
 from .record import figure
 
 OFFENCE_COSTS = {
@@ -50,6 +51,9 @@ def cost_split() -> pd.DataFrame:
 def recorded_offences(activity: pd.DataFrame) -> pd.DataFrame:
     """Recorded offences by type, summed over the authorities in ``activity``."""
     a = activity[(activity["theme"] == "offenders") & activity["measure"].str.startswith("recorded offences: ")]
+    if a.empty:
+        return Missing("recorded offences by type are not in the data for this place (the public files hold "
+                       "no police recorded crime by local authority).")
     out = a.assign(offence=a["measure"].str.replace("recorded offences: ", "", regex=False))
     return out.groupby("offence", as_index=False)["value"].sum().rename(columns={"value": "offences"})
 
@@ -192,6 +196,7 @@ def scenario_values(pc: ProlificCost) -> dict:
     return values
 
 
+@sentences
 def findings(place, c, pc: ProlificCost, conc: pd.DataFrame, crime: pd.DataFrame, a, mc, peers) -> list[str]:
     """Key findings of the offenders report, each sentence built from computed figures."""
     top2 = float(conc.loc[conc["top_people_share"] == 0.02, "total_share"].iloc[0])
@@ -275,3 +280,6 @@ def cohort_summary(pc: ProlificCost) -> pd.DataFrame:
 def unit_cost_ids(pc: ProlificCost) -> list[str]:
     """Every unit cost the offenders report uses (crime costs and journey contacts)."""
     return [*OFFENCE_COSTS.values(), "HO_HOMICIDE_POLICE", "HO_HOMICIDE_CJS", *pc.journey["cost_id"]]
+
+
+guard(globals(), keep=("findings", "key_figures"))

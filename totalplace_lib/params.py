@@ -262,7 +262,7 @@ def comparators(place: Place, ds) -> list[Place]:
     """The places a report compares with: the pilots on the sample; the place and its nearest
     statistical neighbours on public data (see :mod:`totalplace_lib.neighbours`)."""
     if ds.illustrative:
-        return load_places(ds.name)
+        return [place, *(p for p in load_places(ds.name) if p.slug != place.slug)]
     from .neighbours import nearest
 
     peers = nearest(ds, place.area_codes)

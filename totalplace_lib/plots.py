@@ -14,6 +14,7 @@ from afcharts.af_colours import get_af_colours
 from matplotlib.ticker import FuncFormatter
 
 from . import fmt
+from .gaps import guard
 from .schema import STAGES
 
 _STYLE_APPLIED = False
@@ -520,3 +521,6 @@ def pilots_per_head_chart(overview: pd.DataFrame) -> Chart:
                      title=f"Public spend per head ranges from {fmt.money(lo)} to {fmt.money(hi)} across the pilots",
                      subtitle="Public spend per resident by pilot, £", source="Place overview records",
                      reference=pooled, reference_label=f"pooled average {fmt.money(pooled)}")
+
+
+guard(globals())

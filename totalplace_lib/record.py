@@ -36,6 +36,13 @@ def figure(value: float | int | None, unit: str, period: str, source: str, label
     missing : str
         With ``value=None``: why the figure cannot be computed (recorded instead of a number).
     """
+    from .gaps import Missing, first_missing
+
+    gap = first_missing(value, period, source)
+    if isinstance(value, Missing) or (gap is not None and value is not None):
+        value, missing = None, gap.reason
+    period, source = str(period) if not isinstance(period, Missing) else "", str(source) if not isinstance(
+        source, Missing) else ""
     if value is None:
         if not missing:
             raise ValueError("a missing figure needs the reason it is missing")

@@ -6,6 +6,7 @@ import pandas as pd
 
 from . import paths
 from .data import Dataset, table_path
+from .gaps import Missing, guard
 
 
 def sources_table(ds: Dataset, used: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -26,6 +27,8 @@ def sources_table(ds: Dataset, used: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """
     rows = []
     for name, frame in used.items():
+        if isinstance(frame, Missing):  # a table the report could not use
+            continue
         file = paths.relative(table_path(name, ds.name))
         cols = ["source"] + (["price_year"] if "price_year" in frame.columns else [])
         grouped = frame.groupby(cols, dropna=False).size().reset_index(name="rows")
@@ -43,3 +46,6 @@ def unit_costs_used(cost_ids, price_year: str) -> pd.DataFrame:
     t = uc[uc["cost_id"].isin(set(cost_ids))]
     return t[["cost_id", "description", "agency", "unit", "cost_gbp", "price_year", "cost_uprated_gbp", "source",
               "confidence"]].sort_values("cost_id").reset_index(drop=True)
+
+
+guard(globals(), keep=("sources_table",))

@@ -7,6 +7,7 @@ import hashlib
 import pandas as pd
 
 from . import fmt
+from .gaps import guard
 
 
 def styled(df: pd.DataFrame, money: tuple[str, ...] = (), share: tuple[str, ...] = (),
@@ -61,3 +62,6 @@ def measures(df: pd.DataFrame, rename: dict[str, str] | None = None, caption: st
     shown = pd.DataFrame({"measure": df["measure"],
                           "value": [fmt.by_unit(v, u) for v, u in zip(df["value"], df["unit"], strict=True)]})
     return styled(shown, rename=rename or {"measure": "Measure", "value": "Value"}, caption=caption)
+
+
+guard(globals())
