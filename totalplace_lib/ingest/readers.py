@@ -235,8 +235,9 @@ def read_dfe_s52(path: Path) -> Read:
     la = pick(header, "LEA", "LA", "LEA Number", "LA Number", "LA code", file=path.name)
     line_no = pick(header, "Line", "Line Number", required=False)
     text = pick(header, "S52 Line Reference", "Line Reference", "Description", file=path.name)
-    net = pick(header, "NET Current Expenditure (m)", "Net Current Expenditure", "NET Current Expenditure",
-               file=path.name)
+    net = next((h for h in header if norm(h).startswith("net current expenditure")), None)
+    if net is None:
+        raise FormatError(f"{path.name}: no 'NET Current Expenditure' column (header: {', '.join(header[:12])})")
     period = pick(header, "Period", "Year", "time_period", required=False)
     status = pick(header, "ReturnStatus", "Return Status", required=False)
     thousands = bool(re.search(r"£ ?000|thousand", net, re.I))
