@@ -38,8 +38,8 @@ def population(ds: Dataset, codes: tuple[str, ...], year: int, ages: tuple[int, 
     """Resident population of a set of authorities (optionally an inclusive age range).
 
     Rows may be single years or published bands (``age`` to ``age_to``); a band counts only if it lies
-    inside ``ages``. Returns :class:`~totalplace_lib.gaps.Missing` unless every authority's rows cover
-    every age asked for (a partial population would make every per-head figure wrong).
+    inside ``ages``. Returns :class:`~totalplace_lib.gaps.Missing` if an authority has no rows in the
+    range, or has only bands that do not cover every age asked for (the 0-17 total is not "all ages").
     """
     lo, hi = ages if ages is not None else (0, MAX_AGE)
     p = ds.population[(ds.population["area_code"].isin(codes)) & (ds.population["year"] == year)]
@@ -48,6 +48,10 @@ def population(ds: Dataset, codes: tuple[str, ...], year: int, ages: tuple[int, 
     last = last[p.index]
     for code in codes:
         mine = p["area_code"] == code
+        if not mine.any():
+            return missing_population(codes, year, ages, ds.name)
+        if (last[mine] == p.loc[mine, "age"]).all():  # single years of age: taken as published
+            continue
         covered = set()
         for a, b in zip(p.loc[mine, "age"], last[mine], strict=True):
             covered.update(range(int(a), int(b) + 1))

@@ -318,7 +318,10 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None,
     if (all_areas or any(is_code_place(a) for a in areas or [])) and not public:
         raise TotalPlaceInputError("--all-areas and areas given by GSS code need a public dataset "
                                    "(--dataset public, after 'totalplace ingest')")
-    area_table = load_table("areas", dataset) if public and (all_areas or areas) else None
+    wants_codes = all_areas or any(is_code_place(a) for a in areas or [])
+    if wants_codes and not paths.data_dir(dataset).exists():
+        load_dataset(dataset)  # raises: dataset not found, run ingest first
+    area_table = load_table("areas", dataset) if public and wants_codes else None
     if all_areas:
         areas = [c for c in area_table["area_code"] if c != "E92000001"]
     slugs = areas or list_slugs()
