@@ -78,11 +78,6 @@ class Missing:
                 f"<strong>Not available for this place.</strong> {html.escape(self.reason)}</div>")
 
 
-def is_missing(*values: Any) -> bool:
-    """True if any value is a :class:`Missing`."""
-    return any(isinstance(v, Missing) for v in values)
-
-
 def first_missing(*values: Any) -> Missing | None:
     """The first :class:`Missing` among ``values`` (also looks one level into lists, tuples and dicts)."""
     for v in values:

@@ -315,13 +315,13 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None,
     from .themes import PUBLIC_YEARS
 
     public = dataset not in (None, "sample")
-    if (all_areas or any(is_code_place(a) for a in areas or [])) and not public:
+    wants_codes = all_areas or any(is_code_place(a) for a in areas or [])
+    if wants_codes and not public:
         raise TotalPlaceInputError("--all-areas and areas given by GSS code need a public dataset "
                                    "(--dataset public, after 'totalplace ingest')")
-    wants_codes = all_areas or any(is_code_place(a) for a in areas or [])
     if wants_codes and not paths.data_dir(dataset).exists():
         load_dataset(dataset)  # raises: dataset not found, run ingest first
-    area_table = load_table("areas", dataset) if public and wants_codes else None
+    area_table = load_table("areas", dataset) if wants_codes else None
     if all_areas:
         areas = [c for c in area_table["area_code"] if c != "E92000001"]
     slugs = areas or list_slugs()

@@ -123,11 +123,10 @@ def _map_codes(read: readers.Read, v: vintage.Vintage) -> dict[str, list[dict]]:
                     first["value"] = first["numerator"] / first["denominator"] * 1e4
                 first["_lines"] = [p["_line"] for p, _ in parts]
             kept[table].append(first)
-    used_lines = {ln for rows in kept.values() for r in rows for ln in r.get("_lines", [r["_line"]])}
+    read.used_lines = {ln for rows in kept.values() for r in rows for ln in r.get("_lines", [r["_line"]])}
     for line, reason in line_reasons.items():
-        if line not in used_lines:
+        if line not in read.used_lines:
             read.reject(line, reason)
-    read.rows_used_lines = used_lines  # type: ignore[attr-defined]
     return kept
 
 
@@ -226,7 +225,7 @@ def run_ingest(raw: Path, out: Path | None = None) -> dict:
         mapped = _map_codes(read, v)
         rep.family, rep.encoding, rep.rows_read = read.family, read.encoding, read.rows_read
         rep.rows_rejected = len(read.rejected)
-        rep.rows_used = len(read.rows_used_lines)  # type: ignore[attr-defined]
+        rep.rows_used = len(read.used_lines)
         rep.rejected_reasons = _reasons(read.rejected)
         rep.values_left_out = {why: {"values": len(lines), "lines": lines[:5]} for why, lines in read.excluded.items()}
         for table, rows in mapped.items():

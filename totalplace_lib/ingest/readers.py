@@ -34,6 +34,7 @@ class Read:
     rejected: dict[int, str] = field(default_factory=dict)  # CSV line -> reason
     rows: dict[str, list[dict]] = field(default_factory=dict)  # table -> tidy rows (with _line, _additive)
     excluded: dict[str, list[int]] = field(default_factory=dict)  # single values left out -> lines
+    used_lines: set[int] = field(default_factory=set)  # lines with a tidy row kept after code mapping
     note: str = ""
 
     def add(self, table: str, line: int, additive: bool, **row) -> None:
@@ -698,14 +699,15 @@ SIGNATURES: list[tuple[str, Callable[[list[str]], bool], Callable[[Path], Read]]
 
 def reader_for(path: Path) -> Callable[[Path], Read] | None:
     """The reader whose header signature the file matches, or None."""
-    header, _, _ = records_header(path)
+    header = header_of(path)
     for _, test, reader in SIGNATURES:
         if test(header):
             return reader
     return None
 
 
-def records_header(path: Path) -> tuple[list[str], None, str]:
-    text, enc = read_text(path)
+def header_of(path: Path) -> list[str]:
+    """The header cells of a CSV file (any of the encodings :func:`read_text` accepts)."""
+    text, _ = read_text(path)
     first = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
-    return [h.strip() for h in first], None, enc
+    return [h.strip() for h in first]
