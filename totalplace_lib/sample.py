@@ -258,7 +258,8 @@ def build_tables(seed: int = SEED) -> dict[str, pd.DataFrame]:
                 [la.code, YEAR, line.theme, line.agency, line.service, line.stage, amount, PRICE_YEAR,
                  SAMPLE_SOURCE, line.discretionary]
             )
-    population = pd.DataFrame(pop_rows, columns=TABLES["population"].column_names)
+    # single years of age only: the optional age_to (published bands) is left out
+    population = pd.DataFrame(pop_rows, columns=[c.name for c in TABLES["population"].columns if c.required])
     spend = pd.DataFrame(spend_rows, columns=TABLES["spend"].column_names)
     spend = _calibrate(spend, int(population["persons"].sum()))
     tables = {"areas": areas, "population": population, "spend": spend}
