@@ -38,6 +38,38 @@ def test_luton_early_years_and_place_on_public_data(public_dataset, tmp_path, mo
     assert (tmp_path / "public" / "index.html").exists()
 
 
+def test_every_theme_runs_for_a_county_a_tiny_authority_and_a_pilot_pair(public_dataset, tmp_path, monkeypatch):
+    """Kent (county), City of London (tiny counts: 15 children looked after) and Central Bedfordshire +
+    Luton as one place (the real pilot): every theme renders, real figures where the files have them,
+    each missing figure with its reason, and no report shows a raw NaN."""
+    from totalplace_lib.runner import run_batch
+
+    monkeypatch.setenv("TOTALPLACE_REPORTS_DIR", str(tmp_path))
+    areas = ["E10000016", "E09000001", "E06000032+E06000056"]
+    summary = run_batch(areas, ["offenders", "alcohol", "early_years"], jobs=2, dataset="public", progress=False)
+    assert summary.exit_code == 0, [r.error for r in summary.results] + summary.bad_inputs
+    for slug in ("e10000016", "e09000001", "e06000032-e06000056"):
+        for theme in ("offenders", "alcohol", "early_years"):
+            figures = json.loads((tmp_path / "public" / slug / f"{theme}.json").read_text())["figures"]
+            assert all(f["value"] is not None or f["missing_reason"] for f in figures.values()), (slug, theme)
+            html = (tmp_path / "public" / slug / f"{theme}.html").read_text()
+            assert "Real public data" in html and ">nan<" not in html.lower() and "Traceback" not in html
+    pair = tmp_path / "public" / "e06000032-e06000056"
+    offenders = json.loads((pair / "offenders.json").read_text())["figures"]
+    assert offenders["offenders_spend_gbp"]["value"] > 1_342_197  # Luton's YOT line alone, S52 2009-10
+    assert "police recorded crime" in offenders["cost_of_crime_gbp"]["missing_reason"]
+    alcohol = json.loads((pair / "alcohol.json").read_text())["figures"]
+    assert alcohol["alcohol_admissions_rate_per_100k"]["value"] is None  # a DSR per authority cannot be pooled
+    assert "pooled" in alcohol["alcohol_admissions_rate_per_100k"]["missing_reason"]
+    kent = tmp_path / "public" / "e10000016"
+    kent_alcohol = json.loads((kent / "alcohol.json").read_text())["figures"]
+    assert kent_alcohol["alcohol_admissions_rate_per_100k"]["value"] is None  # LAPE: districts and UAs only
+    kent_ey = json.loads((kent / "early_years.json").read_text())["figures"]
+    assert kent_ey["children_looked_after"]["value"] > 1000 and kent_ey["cla_rate_per_10k"]["value"] > 0
+    city = json.loads((tmp_path / "public" / "e09000001" / "early_years.json").read_text())["figures"]
+    assert city["children_looked_after"]["value"] == 15
+
+
 def test_code_places_need_public_data():
     from totalplace_lib.errors import TotalPlaceInputError
     from totalplace_lib.runner import plan

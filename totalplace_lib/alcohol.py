@@ -22,9 +22,9 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import concentration, costs, fmt, journey, offenders, paths
+from . import benchmark, concentration, costs, fmt, journey, offenders, paths
 from .data import activity_total
-from .gaps import guard, sentences
+from .gaps import Missing, guard, known_rows, sentences
 from .record import figure
 from .schema import ENGLAND_CODE
 
@@ -139,7 +139,8 @@ def cost_tree(activity: pd.DataFrame, england_admissions: float, price_year: str
                  dep * DEPENDENT_ON_BENEFITS_SHARE * jsa,
                  f"{dep:,.0f} dependent drinkers x {DEPENDENT_ON_BENEFITS_SHARE:.0%} (assumption) x £{jsa:,.0f} "
                  "JSA a year"))
-    return pd.DataFrame(rows, columns=["agency", "component", "cost_gbp", "basis"])
+    return known_rows(pd.DataFrame(rows, columns=["agency", "component", "cost_gbp", "basis"]), "cost_gbp",
+                      "component")
 
 
 def drug_harm_cost(activity: pd.DataFrame, price_year: str = "2009/10") -> float:
@@ -156,14 +157,24 @@ def spend_against_harm(spend: pd.DataFrame, activity: pd.DataFrame, alcohol_cost
                        drugs_cost: float) -> pd.DataFrame:
     """Alcohol's share of substance-misuse intervention spend beside its share of each harm (0-1).
 
+    A harm the data do not hold keeps its row with :class:`~totalplace_lib.gaps.Missing` cells, so
+    the table shows it as not available and :func:`harm_share` averages the harms that are known.
+
     Returns
     -------
     DataFrame
         measure, alcohol, drugs (amounts), alcohol_share; the first row is intervention spend.
     """
+    if isinstance(spend, Missing):
+        return spend
     s = spend_by_substance(spend)
     iv = s[s["kind"] == "intervention"].set_index("substance")["amount_gbp"]
-    rows = [("Intervention spend (£)", iv.get("Alcohol", 0.0), iv.get("Drugs", 0.0))]
+    split = (iv.get("Alcohol", 0.0), iv.get("Drugs", 0.0))
+    if not any(split):
+        mixed = sorted(set(spend.loc[with_substance(spend)["substance"] == "Other", "service"]))
+        split = (Missing("the spend lines do not separate alcohol from drugs interventions ("
+                         + ("; ".join(mixed) or "no substance-misuse intervention lines") + ")."),) * 2
+    rows = [("Intervention spend (£)", *split)]
     for label, a, d in (("Crimes", "alcohol-related crimes", "drug-related crimes"),
                         ("Hospital admissions", "alcohol-related admissions (broad)", "drug-related admissions"),
                         ("Deaths", "alcohol-specific deaths", "drug misuse deaths")):
@@ -172,6 +183,15 @@ def spend_against_harm(spend: pd.DataFrame, activity: pd.DataFrame, alcohol_cost
     out = pd.DataFrame(rows, columns=["measure", "alcohol", "drugs"])
     out["alcohol_share"] = out["alcohol"] / (out["alcohol"] + out["drugs"])
     return out
+
+
+def harm_share(sah: pd.DataFrame) -> float:
+    """Alcohol's mean share (0-1) of the harms in a :func:`spend_against_harm` table that the data hold."""
+    shares = [v for v in sah["alcohol_share"].iloc[1:] if not isinstance(v, Missing)]
+    if not shares:
+        return Missing("none of the harms (crimes, admissions, deaths, cost) is in the data for this place: "
+                       + " ".join(dict.fromkeys(v.reason for v in sah["alcohol_share"].iloc[1:])))
+    return float(sum(shares) / len(shares))
 
 
 def england_admissions(ds, period: str) -> float:
@@ -250,14 +270,11 @@ def scenario_values(activity: pd.DataFrame, tree: pd.DataFrame, fa: FrequentAtte
 def findings(place, c, sah: pd.DataFrame, tree: pd.DataFrame, fa: FrequentAttenders, bench: pd.DataFrame,
              trend_flag: str, a, mc) -> list[str]:
     """Key findings of the alcohol report, each sentence built from computed figures."""
-    spend_share = float(sah["alcohol_share"].iloc[0])
+    spend_share = sah["alcohol_share"].iloc[0]
     harm = sah.iloc[1:].set_index("measure")["alcohol_share"]
     iv = sah.iloc[0]
     row = bench[bench["slug"] == place.slug].iloc[0]
-    eng = bench[bench["slug"] == "england"]
-    word = {"higher": "significantly higher than", "lower": "significantly lower than"}.get(
-        row["vs_england"], "not significantly different from")
-    vs = f"{word} England ({eng['value'].iloc[0]:,.0f})" if not eng.empty else "no England comparator"
+    vs = benchmark.versus_england(bench, place.slug)
     agency = tree.groupby("agency")["cost_gbp"].sum().sort_values(ascending=False)
     return [
         f"{place.name} spent **{fmt.money(iv['alcohol'])} on alcohol interventions and {fmt.money(iv['drugs'])} on "
@@ -266,7 +283,7 @@ def findings(place, c, sah: pd.DataFrame, tree: pd.DataFrame, fa: FrequentAttend
         f"{fmt.share(harm['Hospital admissions'], 0)} of admissions and {fmt.share(harm['Deaths'], 0)} of deaths.",
         f"Alcohol harm cost public services about **{fmt.money(tree['cost_gbp'].sum())} a year**; "
         f"{agency.index[0]} bore {fmt.share(agency.iloc[0] / agency.sum(), 0)} of it.",
-        f"Of all substance-misuse spend ({fmt.money(c.total_gbp)}), only **{fmt.share(c.preventive_share, 0)}** was "
+        f"Of all substance-misuse spend ({fmt.money(c.total_gbp)}), **{fmt.share(c.preventive_share, 0)}** was "
         "preventive or early intervention.",
         f"The most frequently admitted **{fmt.share(fa.frequent / fa.patients, 0)} of patients "
         f"({fmt.count(fa.frequent)})** accounted for **{fmt.share(fa.share, 0)} of alcohol-related admissions** "
@@ -288,7 +305,6 @@ def key_figures(c, sah: pd.DataFrame, tree: pd.DataFrame, bench: pd.DataFrame, s
     cba_src = f"CBA engine on {scenario_origin}; {src}"
     py = c.price_year
     iv = sah.iloc[0]
-    harm = sah.iloc[1:]
     row = bench[bench["slug"] == slug].iloc[0]
     return {
         "substance_spend_gbp": figure(c.total_gbp, "GBP", py, src, "Substance-misuse spend"),
@@ -296,13 +312,13 @@ def key_figures(c, sah: pd.DataFrame, tree: pd.DataFrame, bench: pd.DataFrame, s
         "drugs_spend_gbp": figure(iv["drugs"], "GBP", py, src, "Drugs intervention spend"),
         "alcohol_share_of_substance_spend": figure(iv["alcohol_share"], "proportion", py, src,
                                                    "Alcohol share of intervention spend"),
-        "alcohol_share_of_substance_harm": figure(float(harm["alcohol_share"].mean()), "proportion", py,
+        "alcohol_share_of_substance_harm": figure(harm_share(sah), "proportion", py,
                                                   f"{tree_src}; mean of crime, admissions, deaths and cost shares",
                                                   "Alcohol share of harm"),
         "alcohol_admissions_rate_per_100k": figure(row["value"], "per 100,000", "2009/10",
                                                    f"dataset '{dataset}': indicators table; {row['source']}",
                                                    "Alcohol admissions per 100,000"),
-        "cost_of_alcohol_harm_gbp": figure(float(tree["cost_gbp"].sum()), "GBP per year", py, tree_src,
+        "cost_of_alcohol_harm_gbp": figure(tree["cost_gbp"].sum(), "GBP per year", py, tree_src,
                                            "Cost of alcohol harm"),
         "frequent_attenders_share_of_admissions": figure(fa.share, "proportion", py, src,
                                                          "Admissions by the most admitted 5%"),
@@ -340,4 +356,4 @@ def frequent_attender_summary(fa: FrequentAttenders) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["measure", "value", "unit"])
 
 
-guard(globals(), keep=("findings", "key_figures"))
+guard(globals(), keep=("findings", "key_figures", "spend_against_harm"))

@@ -19,7 +19,7 @@ from .schema import ENGLAND_CODE
 
 def _with_ci(df: pd.DataFrame, unit: str) -> pd.DataFrame:
     """Add value, lower and upper (95%) from numerator and denominator."""
-    from PHStatsMethods import byars_lower, byars_upper, wilson_lower, wilson_upper
+    from PHStatsMethods import byars_lower, byars_upper, exact_upper, wilson_lower, wilson_upper
 
     df = df.copy()
     if "published" in df.columns:
@@ -35,8 +35,11 @@ def _with_ci(df: pd.DataFrame, unit: str) -> pd.DataFrame:
     else:
         m = multiplier(unit)
         df["value"] = df["numerator"] / df["denominator"] * m
-        df["lower"] = [byars_lower(n) / d * m for n, d in zip(df["numerator"], df["denominator"], strict=True)]
-        df["upper"] = [byars_upper(n) / d * m for n, d in zip(df["numerator"], df["denominator"], strict=True)]
+        # Byar's (exact below 10); a count of 0 takes the exact Poisson upper limit and a lower limit of 0
+        df["lower"] = [(byars_lower(n) if n > 0 else 0.0) / d * m
+                       for n, d in zip(df["numerator"], df["denominator"], strict=True)]
+        df["upper"] = [(byars_upper(n) if n > 0 else exact_upper(0)) / d * m
+                       for n, d in zip(df["numerator"], df["denominator"], strict=True)]
     return df
 
 
@@ -69,6 +72,16 @@ def _pooled(sub: pd.DataFrame) -> dict | None:
     return None  # a published rate for several authorities cannot be pooled without counts
 
 
+def _why_no_value(ds: Dataset, codes: tuple[str, ...]) -> str:
+    """The likely reason an indicator has no value for a place, as a bracketed clause."""
+    if len(codes) > 1:
+        return " (a rate published per authority cannot be pooled for a group without its counts)"
+    if ds.illustrative:
+        return ""
+    county = " (a rate published for districts cannot be built up to a county)" if codes[0].startswith("E10") else ""
+    return f"{county}; the ingest manifest lists every row left out and why"
+
+
 def compare(ds: Dataset, places: list[Place], indicator: str, period: str) -> pd.DataFrame:
     """Indicator for each place (authorities pooled) and England, with 95% CIs and a comparison with England.
 
@@ -90,8 +103,7 @@ def compare(ds: Dataset, places: list[Place], indicator: str, period: str) -> pd
             rows.append({"slug": p.slug, "place": p.name, **pooled})
     if places and places[0].slug not in {r["slug"] for r in rows}:  # places[0] is the report's own place
         return Missing(f"the indicator '{indicator}' ({period}) has no value for {places[0].name} in dataset "
-                       f"'{ds.name}'" + (" (a rate published per authority cannot be pooled for a group without "
-                                         "its counts)" if len(places[0].area_codes) > 1 else "") + ".")
+                       f"'{ds.name}'{_why_no_value(ds, places[0].area_codes)}.")
     eng = t[t["area_code"] == ENGLAND_CODE]
     if not eng.empty:
         rows.append({"slug": "england", "place": "England", **_pooled(eng.iloc[:1])})
@@ -111,6 +123,34 @@ def compare(ds: Dataset, places: list[Place], indicator: str, period: str) -> pd
     return out.reset_index(drop=True)
 
 
+VERDICTS = {"higher": "significantly higher than", "lower": "significantly lower than",
+            "similar": "not significantly different from", "equal": "equal to"}
+"""How each ``vs_england`` result of :func:`compare` reads in a sentence."""
+
+
+def versus_england(table: pd.DataFrame, slug: str) -> str:
+    """How place ``slug`` compares with England in a :func:`compare` table, as a phrase for a sentence.
+
+    "significantly higher than England (629 per 100,000)", or, for a value published without a
+    confidence interval, "below England (629 per 100,000; no confidence interval published, so untested)".
+    """
+    from .fmt import by_unit
+
+    eng = table[table["slug"] == "england"]
+    if eng.empty:
+        return "with no England value to compare"
+    row = table[table["slug"] == slug].iloc[0]
+    unit = str(row["unit"])
+    ev = by_unit(float(eng["value"].iloc[0]), unit) + ("" if unit == "proportion" else f" {unit}")
+    if "no CI" in row["vs_england"]:
+        return f"{row['vs_england'].split()[0]} England ({ev}; no confidence interval published, so untested)"
+    return f"{VERDICTS.get(row['vs_england'], 'compared with')} England ({ev})"
+
+
+FUNNEL_MIN_PLACES = 3
+"""Fewest places with counts for which funnel limits around their pooled value mean anything."""
+
+
 def funnel(table: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Funnel-plot control limits around the pooled value of the places in ``table`` (England excluded).
 
@@ -123,7 +163,13 @@ def funnel(table: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     from PHStatsMethods import assign_funnel_significance, calculate_funnel_limits
 
-    pts = table[table["slug"] != "england"][["slug", "place", "numerator", "denominator", "value"]].copy()
+    pts = table[table["slug"] != "england"][["slug", "place", "numerator", "denominator", "value"]]
+    counted = pts["numerator"].notna() & pts["denominator"].notna()
+    if counted.sum() < FUNNEL_MIN_PLACES or not counted.iloc[0]:
+        return Missing(f"a funnel plot needs counts and populations for this place and at least {FUNNEL_MIN_PLACES} "
+                       f"places compared; the published file ({'; '.join(sorted(set(table['source'])))}) gives "
+                       "rates only (directly standardised rates cannot be compared on a funnel without their counts).")
+    pts = pts[counted].copy()
     pts["numerator"] = pts["numerator"].round().astype(int)
     if unit == "proportion":
         lim = calculate_funnel_limits(pts, "numerator", "proportion", 1, denom_col="denominator", metadata=False)

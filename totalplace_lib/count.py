@@ -60,8 +60,18 @@ def population(ds: Dataset, codes: tuple[str, ...], year: int, ages: tuple[int, 
     return int(p["persons"].sum())
 
 
+def _all_zero(spend: pd.DataFrame) -> Missing | None:
+    """The gap for shares of spend when every line is £0 (a share of nothing is undefined)."""
+    if spend["amount_gbp"].sum() != 0:
+        return None
+    return Missing(f"every spend line here reports £0 ({len(spend)} lines: "
+                   f"{'; '.join(sorted(set(spend['service']))[:4])}), so shares of spend cannot be worked out.")
+
+
 def spend_by(spend: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
     """Total spend (£) and share of the total by one or more columns, largest first."""
+    if (gap := _all_zero(spend)) is not None:
+        return gap
     out = spend.groupby(by, as_index=False)["amount_gbp"].sum().sort_values("amount_gbp", ascending=False)
     out["share"] = out["amount_gbp"] / spend["amount_gbp"].sum()
     return out.reset_index(drop=True)
@@ -69,6 +79,8 @@ def spend_by(spend: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
 
 def stage_split(spend: pd.DataFrame) -> pd.DataFrame:
     """Spend (£) and share by stage, in stage order (preventive -> acute), zero-filled."""
+    if (gap := _all_zero(spend)) is not None:
+        return gap
     by = spend.groupby("stage")["amount_gbp"].sum().reindex(list(STAGES), fill_value=0)
     out = by.rename_axis("stage").reset_index()
     out["share"] = out["amount_gbp"] / out["amount_gbp"].sum()
@@ -77,6 +89,8 @@ def stage_split(spend: pd.DataFrame) -> pd.DataFrame:
 
 def preventive_share(spend: pd.DataFrame) -> float:
     """Share of spend tagged preventive or early intervention (0-1)."""
+    if (gap := _all_zero(spend)) is not None:
+        return gap
     total = spend["amount_gbp"].sum()
     return float(spend.loc[spend["stage"].isin(PREVENTIVE_STAGES), "amount_gbp"].sum() / total)
 
@@ -108,6 +122,8 @@ class Count:
 
     @property
     def discretionary_share_of_total(self) -> float:
+        if not self.total_gbp:
+            return Missing(f"{self.place} has no spend in the data, so there is no share to work out.")
         return self.council_discretionary_gbp / self.total_gbp
 
 
@@ -209,7 +225,19 @@ def compare_places(ds: Dataset, places: list[Place], year: int, themes: tuple[st
         )
     out = pd.DataFrame(rows).sort_values("per_head_gbp", ascending=False).reset_index(drop=True)
     out["rank_per_head"] = range(1, len(out) + 1)
+    out.attrs["group"] = "pilots" if ds.illustrative else "similar authorities"
     return out
+
+
+def rank_of(table: pd.DataFrame, slug: str) -> int:
+    """Rank on spend per head (1 = highest) of place ``slug`` in a :func:`compare_places` table."""
+    return int(table.loc[table["slug"] == slug, "rank_per_head"].iloc[0])
+
+
+def group_of(table: pd.DataFrame) -> str:
+    """What the places in a :func:`compare_places` table are: "pilots" (sample) or "similar authorities"
+    (the place and its nearest statistical neighbours on public data)."""
+    return table.attrs.get("group", "pilots")
 
 
 def peer_summary(table: pd.DataFrame) -> dict[str, float]:

@@ -168,7 +168,7 @@ def activity_total(activity: pd.DataFrame, theme: str, measure: str):
     if a.empty:
         from .gaps import Missing
 
-        return Missing(f"the data have no {theme} activity rows for '{measure}' for this place.")
+        return Missing(f"No figure for '{measure}' ({theme} activity) for this place in the data.")
     return float(a["value"].sum())
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import cohort, concentration, costs, fmt
+from . import benchmark, cohort, concentration, costs, fmt
 from .data import activity_total
 from .gaps import guard, sentences
 from .record import figure
@@ -110,16 +110,15 @@ def findings(place, c0, c17, lac: pd.DataFrame, lac_share: float, bench: pd.Data
              a, mc, cf: pd.DataFrame) -> list[str]:
     """Key findings of the early-years report, each sentence built from computed figures."""
     row = bench[bench["slug"] == place.slug].iloc[0]
-    eng = bench[bench["slug"] == "england"]
-    word = {"higher": "higher than", "lower": "lower than"}.get(row["vs_england"], "similar to")
-    vs = f", {word} England's {eng['value'].iloc[0]:.0f}" if not eng.empty else ""
+    vs = f"; {benchmark.versus_england(bench, place.slug)}"
     cum = cf["fiscal"].cumsum() - cf["costs"].cumsum()
     end = cf["label"].iloc[-1]
     return [
-        f"Public bodies spent **{fmt.money(c0.total_gbp)}** on {place.name}'s {fmt.count(c0.population)} children "
-        f"under six in {c0.price_year}: **{fmt.money(c0.per_head_gbp)} a child**, "
-        f"{fmt.share(c0.preventive_share, 0)} of it preventive or early intervention "
-        f"({fmt.money(c17.per_head_gbp)} a child across all 0-17s).",
+        f"Public bodies spent **{fmt.money(c0.total_gbp)}** on {place.name}'s children under six in "
+        f"{c0.price_year}; {fmt.share(c0.preventive_share, 0)} of it was preventive or early intervention.",
+        f"That is **{fmt.money(c0.per_head_gbp)} for each of {fmt.count(c0.population)} children under six**.",
+        f"Across all children aged 0-17 in {place.name}, public spend was {fmt.money(c17.per_head_gbp)} a child "
+        f"in {c17.price_year}.",
         f"One year's {fmt.count(bc.births)} births will cost public services about **{fmt.money(bc.total_pv)}** by "
         f"age 18 (present value at birth); the highest-need **5% of children account for "
         f"{fmt.share(bc.high_need_share, 0)}** of the {fmt.money(bc.targeted_pv)} "
@@ -150,7 +149,7 @@ def key_figures(c0, lac: pd.DataFrame, bench: pd.DataFrame, slug: str, bc: Birth
         "children_0_5": figure(c0.population, "persons", str(c0.year), src, "Children aged 0-5"),
         "early_years_spend_gbp": figure(c0.total_gbp, "GBP", py, src, "Spend on children 0-5"),
         "spend_per_child_0_5_gbp": figure(c0.per_head_gbp, "GBP per child", py, src, "Spend per child 0-5"),
-        "children_looked_after": figure(float(lac["children"].sum()), "persons", "31 March 2010", src,
+        "children_looked_after": figure(lac["children"].sum(), "persons", "31 March 2010", src,
                                         "Children looked after"),
         "cla_rate_per_10k": figure(row["value"], "per 10,000 aged 0-17", "31 March 2010",
                                    f"dataset '{dataset}': indicators table; {row['source']}", "CLA per 10,000"),

@@ -16,6 +16,8 @@ import html
 import inspect
 from typing import Any
 
+import pandas as pd
+
 NOT_AVAILABLE = "not available"
 
 
@@ -25,7 +27,7 @@ class Missing:
     __slots__ = ("reason",)
 
     def __init__(self, reason: str):
-        self.reason = reason
+        self.reason = reason[:1].upper() + reason[1:]  # read as a sentence wherever it is shown
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):  # keep IPython's and pickle's probes honest
@@ -45,7 +47,8 @@ class Missing:
         return self
 
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _same
-    __truediv__ = __rtruediv__ = __floordiv__ = __pow__ = __neg__ = __abs__ = __round__ = _same
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _same
+    __pow__ = __rpow__ = __neg__ = __pos__ = __abs__ = __round__ = _same
     __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _same  # type: ignore[assignment]
     __hash__ = object.__hash__
 
@@ -105,7 +108,9 @@ def propagating(fn):
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         gap = first_missing(*args, *kwargs.values())
         if gap is None:
-            return fn(*args, **kwargs)
+            gap = fn(*args, **kwargs)
+            if not (arity and isinstance(gap, Missing)):  # a tuple-returning function may find a gap itself
+                return gap
         return (gap,) * arity if arity else gap
 
     wrapper._tp_gap_aware = True  # type: ignore[attr-defined]
@@ -164,6 +169,32 @@ def guard(namespace: dict, keep: tuple[str, ...] = ()) -> None:
         if (inspect.isfunction(obj) and obj.__module__ == module and not name.startswith("_")
                 and name not in keep):
             namespace[name] = propagating(obj)
+
+
+def known_rows(table: pd.DataFrame, value: str | tuple[str, ...], label: str) -> pd.DataFrame | Missing:
+    """``table`` without the rows where a ``value`` column is :class:`Missing`; a :class:`Missing` if none is left.
+
+    The rows left out are listed in ``attrs["left_out"]`` as "<label>: <reason>" so that a chart or
+    sentence built on the rest can say its total counts only the components the data support.
+    """
+    cols = (value,) if isinstance(value, str) else value
+    found = table[list(cols)].map(lambda v: v if isinstance(v, Missing) else None)
+    gap = found.notna().any(axis=1)
+    if not gap.any():
+        return table
+    why = {i: next(g for g in found.loc[i] if g is not None).reason for i in found.index[gap]}
+    if gap.all():
+        return Missing(" ".join(dict.fromkeys(why.values())))
+    out = table.loc[~gap].reset_index(drop=True)
+    out[list(cols)] = out[list(cols)].astype(float)
+    out.attrs["left_out"] = [f"{table.at[i, label]}: {reason}" for i, reason in why.items()]
+    return out
+
+
+def partial_note(table: pd.DataFrame) -> str:
+    """" (counted components only; N left out for lack of data)" for a table :func:`known_rows` trimmed, else ""."""
+    n = len(getattr(table, "attrs", {}).get("left_out", ()))
+    return f" (counted components only; {n} left out for lack of data)" if n else ""
 
 
 def missing_population(codes: tuple[str, ...], year: int, ages: tuple[int, int] | None, dataset: str) -> Missing:

@@ -6,7 +6,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from . import fmt
-from .count import Count
+from .count import Count, group_of, rank_of
 from .data import Dataset
 from .gaps import guard
 from .params import Place
@@ -29,7 +29,15 @@ def dataset_banner(ds: Dataset, place: Place, year: int) -> Markdown:
             "The method is real; the local numbers are not. Rerun with a public dataset for real figures."
         )
     else:
-        text = f"> Data: public dataset **{ds.name}** for **{place.name}**, {year}/{str(year + 1)[-2:]}."
+        text = (
+            f"> **Real public data.** This report for **{place.name}** ({year}/{str(year + 1)[-2:]}) runs on dataset "
+            f"**{ds.name}**, ingested from the publishers' own files (each figure's file is named in *Sources*). "
+            "The public files do not hold everything a Total Place count needs (for example NHS spend by place, "
+            "police and fire spend apportioned to councils, recorded crime, person-level records): where a "
+            "section needs what they lack it says so and "
+            "gives the reason, and the figure is recorded as missing. Comparisons are with the place's nearest "
+            "statistical neighbours (population, age structure and deprivation) and England."
+        )
     return Markdown(fmt.safe_markdown(text))
 
 
@@ -44,14 +52,13 @@ def place_findings(place: Place, count: Count, by_agency: pd.DataFrame, peers: p
     by_agency : DataFrame
         Output of ``count.spend_by(spend, "agency")``.
     peers : DataFrame
-        Output of ``count.compare_places`` for all pilots (includes this place).
+        Output of ``count.compare_places`` for the pilots or similar authorities (includes this place).
     pilot_totals : dict
         Output of ``count.peer_summary(peers)``.
     """
     top = by_agency.iloc[0]
-    top3 = by_agency.head(3)
-    rank = int(peers.loc[peers["slug"] == place.slug, "rank_per_head"].iloc[0])
-    n = len(peers)
+    top3 = by_agency[by_agency["amount_gbp"] > 0].head(3)
+    rank, n, group = rank_of(peers, place.slug), len(peers), group_of(peers)
     diff = count.per_head_gbp / pilot_totals["per_head_gbp"] - 1
     direction = "above" if diff >= 0 else "below"
     py = count.price_year
@@ -59,12 +66,13 @@ def place_findings(place: Place, count: Count, by_agency: pd.DataFrame, peers: p
         f"Public bodies spent **{fmt.money(count.total_gbp)}** in {place.name} in {py} "
         f"(£ at {py} prices): **{fmt.money(count.per_head_gbp)} for each of its "
         f"{fmt.count(count.population)} residents**.",
-        f"That is {fmt.share(abs(diff))} {direction} the pilots' pooled average of "
-        f"{fmt.money(pilot_totals['per_head_gbp'])} a head; {place.name} ranks {fmt.ordinal(rank)} of {n} pilots "
+        f"That is {fmt.share(abs(diff))} {direction} the {group}' pooled average of "
+        f"{fmt.money(pilot_totals['per_head_gbp'])} a head; {place.name} ranks {fmt.ordinal(rank)} of {n} {group} "
         "on spend per head.",
-        f"**{top['agency']}** is the largest spender ({fmt.money(top['amount_gbp'])}, {fmt.share(top['share'], 0)}); "
-        f"the three largest agencies ({', '.join(top3['agency'])}) account for "
-        f"{fmt.share(top3['share'].sum(), 0)} of all spend.",
+        f"**{top['agency']}** is the largest spender ({fmt.money(top['amount_gbp'])}, {fmt.share(top['share'], 0)})"
+        + (f"; the three largest agencies ({', '.join(top3['agency'])}) account for "
+           f"{fmt.share(top3['share'].sum(), 0)} of all spend." if len(top3) == 3 else
+           f"; the data hold spend by {len(top3)} {'agency' if len(top3) == 1 else 'agencies'} only."),
         f"Only **{fmt.share(count.preventive_share, 0)}** of spend is preventive or early intervention; "
         f"the rest responds to need once it has arisen (reactive or acute).",
         f"The council's discretionary slice is **{fmt.money(count.council_discretionary_gbp)}** "

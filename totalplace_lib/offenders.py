@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import concentration, costs, fmt, journey, paths
+from . import concentration, costs, count, fmt, journey, paths
 from .gaps import Missing, guard, sentences
 from .record import figure
 
@@ -199,15 +199,16 @@ def scenario_values(pc: ProlificCost) -> dict:
 @sentences
 def findings(place, c, pc: ProlificCost, conc: pd.DataFrame, crime: pd.DataFrame, a, mc, peers) -> list[str]:
     """Key findings of the offenders report, each sentence built from computed figures."""
-    top2 = float(conc.loc[conc["top_people_share"] == 0.02, "total_share"].iloc[0])
+    top2 = conc.loc[conc["top_people_share"] == 0.02, "total_share"].iloc[0]
     by = pc.by_agency()
     lead = by.iloc[0]
     bearer = "victims and society" if lead["agency"] == "Victims and society" else lead["agency"]
-    rank = int(peers.loc[peers["slug"] == place.slug, "rank_per_head"].iloc[0])
+    rank, group = count.rank_of(peers, place.slug), count.group_of(peers)
     return [
-        f"Public bodies spent **{fmt.money(c.total_gbp)}** on crime and justice in {place.name} in {c.price_year} "
-        f"({fmt.money(c.per_head_gbp)} a resident, {fmt.ordinal(rank)} highest of {len(peers)} pilots); only "
+        f"Public bodies spent **{fmt.money(c.total_gbp)}** on crime and justice in {place.name} in {c.price_year}; "
         f"**{fmt.share(c.preventive_share, 0)}** of it was preventive or early intervention.",
+        f"That is {fmt.money(c.per_head_gbp)} a resident, the {fmt.ordinal(rank)} highest of the {len(peers)} "
+        f"{group} compared.",
         f"Offending is concentrated: the most active **2% of offenders committed {fmt.share(top2, 0)} of offences**.",
         f"**{fmt.count(pc.cohort)} prolific offenders** ({pc.threshold}+ offences a year, "
         f"{fmt.share(pc.cohort / pc.offenders)} of offenders) committed {fmt.share(pc.share_of_offences, 0)} of "
@@ -225,10 +226,10 @@ def key_figures(c, pc: ProlificCost, conc: pd.DataFrame, crime: pd.DataFrame, a,
                 scenario_origin: str) -> dict[str, dict]:
     """The offenders report's recorded figures (value, unit, period, source each)."""
     src = f"dataset '{dataset}': spend, activity and events tables; " + "; ".join(c.sources)
-    uc = f"{src}; unit costs uprated to {pc.price_year} (GDP deflator)"
+    uc = f"{src}; unit costs uprated to {c.price_year} (GDP deflator)"
     cba_src = f"CBA engine on {scenario_origin}; {uc}"
-    top2 = float(conc.loc[conc["top_people_share"] == 0.02, "total_share"].iloc[0])
-    py = pc.price_year
+    top2 = conc.loc[conc["top_people_share"] == 0.02, "total_share"].iloc[0]
+    py = c.price_year
     return {
         "offenders_spend_gbp": figure(c.total_gbp, "GBP", py, src, "Crime and justice spend"),
         "offenders_spend_per_head_gbp": figure(c.per_head_gbp, "GBP per head", py, src, "Crime and justice per head"),
@@ -238,7 +239,7 @@ def key_figures(c, pc: ProlificCost, conc: pd.DataFrame, crime: pd.DataFrame, a,
         "cost_per_prolific_offender_gbp": figure(pc.per_offender_gbp, "GBP per person per year", py, uc,
                                                  "Cost per prolific offender"),
         "prolific_cohort_cost_gbp": figure(pc.total_gbp, "GBP per year", py, uc, "Cost of the prolific cohort"),
-        "cost_of_crime_gbp": figure(float(crime["cost_gbp"].sum()), "GBP per year", py,
+        "cost_of_crime_gbp": figure(crime["cost_gbp"].sum(), "GBP per year", py,
                                     f"{uc}; Home Office (2018) costs of crime", "Cost of recorded crime"),
         "cba_npv_gbp": figure(a.npv, "GBP (present value)", a.price_year, cba_src, "IOM redesign NPV"),
         "cba_annual_fiscal_saving_gbp": figure(a.annual_fiscal_saving, "GBP per year", a.price_year, cba_src,

@@ -13,8 +13,8 @@ import pandas as pd
 from afcharts.af_colours import get_af_colours
 from matplotlib.ticker import FuncFormatter
 
-from . import fmt
-from .gaps import guard
+from . import alcohol, benchmark, count, fmt
+from .gaps import Missing, guard, known_rows, partial_note
 from .schema import STAGES
 
 _STYLE_APPLIED = False
@@ -190,14 +190,16 @@ def stage_chart(stages: pd.DataFrame, c, what: str = "public spend") -> Chart:
 
 def peers_per_head_chart(peers: pd.DataFrame, c, slug: str, pooled_per_head: float,
                          what: str = "Public spend per resident") -> Chart:
-    """Spend per head across the pilots, this place highlighted, pooled average marked."""
-    rank = int(peers.loc[peers["slug"] == slug, "rank_per_head"].iloc[0])
+    """Spend per head across the places compared (pilots, or similar authorities on public data), this place
+    highlighted, pooled average marked."""
+    group = count.group_of(peers)
     return peer_bars(
         peers, "per_head_gbp", "place", c.place,
-        title=f"{c.place} ranks {fmt.ordinal(rank)} of {len(peers)} pilots on {what.lower()}",
+        title=f"{c.place} ranks {fmt.ordinal(count.rank_of(peers, slug))} of {len(peers)} {group} on "
+              f"{what.lower()}",
         subtitle=f"{what}, £, {c.price_year} prices",
         source=_src(c), reference=pooled_per_head,
-        reference_label=f"pilots' average {fmt.money(pooled_per_head)}",
+        reference_label=f"{group}' average {fmt.money(pooled_per_head)}",
     )
 
 
@@ -339,7 +341,7 @@ def crime_cost_chart(cc: pd.DataFrame, bearers: tuple[str, ...], place: str, pri
               f"in {place}",
         subtitle=f"Cost of recorded crime by offence and who bears it, £ at {price_year} prices "
                  f"(total {fmt.money(total)})",
-        source=f"Recorded offences (illustrative sample) x Home Office (2018) costs of crime, deflated to {price_year}",
+        source=f"Recorded offences x Home Office (2018) costs of crime, deflated to {price_year}",
     )
 
 
@@ -355,7 +357,7 @@ def journey_chart(journey, place: str, per_offence: float, offences_per_person: 
         t, "label",
         title=f"A prolific offender's year in {place} costs about {fmt.money(total)}",
         subtitle=f"Average cost per prolific offender a year by contact, £ at {price_year} prices",
-        source="Person-level records (illustrative sample) x unit costs (Unit Cost Database; Home Office; DWP)",
+        source="Person-level records x unit costs (Unit Cost Database; Home Office; DWP)",
     )
 
 
@@ -428,15 +430,19 @@ def trend_chart(tr: pd.DataFrame, unit: str, title: str, subtitle: str, source: 
 
 def share_comparison_chart(sah: pd.DataFrame, place: str, price_year: str) -> Chart:
     """Alcohol's share against drugs' share of intervention spend and of each harm (100% bars)."""
-    t = sah.assign(drugs_share=1 - sah["alcohol_share"])[["measure", "alcohol_share", "drugs_share"]]
+    harm = alcohol.harm_share(sah)
+    if isinstance(harm, Missing):
+        return harm
+    known = known_rows(sah, ("alcohol", "drugs"), "measure")
+    t = known.assign(drugs_share=1 - known["alcohol_share"])[["measure", "alcohol_share", "drugs_share"]]
     t = t.rename(columns={"alcohol_share": "alcohol", "drugs_share": "drugs"})
     spend = float(t["alcohol"].iloc[0])
-    harm = float(t["alcohol"].iloc[1:].mean())
     return stacked_bars(
         t, "measure", ["alcohol", "drugs"],
         title=f"Alcohol gets {fmt.share(spend, 0)} of the money but causes {fmt.share(harm, 0)} of the harm",
-        subtitle=f"{place}, {price_year}: shares of intervention spend and of each harm, alcohol vs drugs",
-        source="Spend and activity tables (illustrative sample); cost of harm built in this report", money=False,
+        subtitle=f"{place}, {price_year}: shares of intervention spend and of each harm, alcohol vs "
+                 f"drugs{partial_note(known)}",
+        source="Spend and activity tables; cost of harm built in this report", money=False,
     )
 
 
@@ -449,7 +455,7 @@ def cost_tree_chart(tree: pd.DataFrame, place: str, price_year: str) -> Chart:
         title=f"Alcohol harm costs public services in {place} {fmt.money(by.sum())} a year; "
               f"{by.index[0]} bears {fmt.share(by.iloc[0] / by.sum(), 0)}",
         subtitle=f"Cost of alcohol harm by agency and component, £ at {price_year} prices (components add up "
-                 "to the total)",
+                 f"to the total){partial_note(tree)}",
         source="Department of Health (2012) NHS cost of alcohol harm 2009/10; Home Office (2018); DWP; assumptions "
                "as stated",
     )
@@ -480,9 +486,8 @@ def benchmark_chart(bench: pd.DataFrame, place: str, indicator: str, period: str
     unit = str(row["unit"])
     percent = unit == "proportion"
     value = fmt.share(row["value"], 0) if percent else f"{row['value']:,.0f} {unit}"
-    verdict = {"higher": "significantly higher than", "lower": "significantly lower than",
-               "similar": "not significantly different from"}.get(row["vs_england"], "compared with")
-    return ci_chart(bench, place, title=f"{place}: {value}, {verdict} England",
+    verdict = benchmark.versus_england(bench, str(row["slug"]))
+    return ci_chart(bench, place, title=f"{place}: {value}, {verdict}",
                     subtitle=f"{indicator}, {period}, with 95% confidence intervals",
                     source=str(row["source"]), percent=percent)
 
@@ -495,7 +500,7 @@ def looked_after_chart(lac: pd.DataFrame, place: str, price_year: str) -> Chart:
         title=f"{fmt.count(lac['children'].sum())} children in care in {place} cost "
               f"{fmt.money(lac['amount_gbp'].sum())} a year; {top['placement']} is {fmt.share(top['share'], 0)}",
         subtitle=f"Cost a year by placement type, £ at {price_year} prices (children x unit cost a year)",
-        source="Activity table (illustrative sample) x Unit Cost Database placement costs",
+        source="Activity table x Unit Cost Database placement costs",
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 import tempfile
 from datetime import date
@@ -51,7 +52,7 @@ def figure(value: float | int | None, unit: str, period: str, source: str, label
     v = float(value)
     if not math.isfinite(v):
         raise ValueError(f"figure value must be finite, got {value!r}")
-    if isinstance(value, int) or (isinstance(value, float) and v.is_integer() and unit == "persons"):
+    if isinstance(value, numbers.Integral) or (v.is_integer() and unit == "persons"):
         v = int(v)
     return {"value": v, "unit": unit, "period": period, "source": source, "label": label}
 

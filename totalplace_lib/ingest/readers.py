@@ -218,7 +218,7 @@ def read_mhclg_ro(path: Path) -> Read:
                 continue
             r.add("spend", line, True, _council_only=True, area_code=row[code].strip(), year=year, theme=svc["theme"],
                   agency=svc["agency"], service=svc["service"], stage=svc["stage"], amount_gbp=round(v * scale),
-                  price_year=fy_label(year), source=src, discretionary=False)
+                  price_year=fy_label(year), source=src, discretionary=svc["discretionary"] == "true")
             used = True
         if not used and line not in r.rejected:
             r.reject(line, "no non-negative service amounts")
