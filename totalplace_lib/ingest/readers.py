@@ -40,6 +40,11 @@ class Read:
     def add(self, table: str, line: int, additive: bool, **row) -> None:
         self.rows.setdefault(table, []).append({**row, "_line": line, "_additive": additive})
 
+    def indicator(self, line: int, additive: bool, *, lower_ci: float | None = None, upper_ci: float | None = None,
+                  **row) -> None:
+        """Add an indicators row; a published value without a confidence interval leaves the CI empty."""
+        self.add("indicators", line, additive, lower_ci=lower_ci, upper_ci=upper_ci, **row)
+
     def reject(self, line: int, reason: str) -> None:
         self.rejected.setdefault(line, reason)
 
@@ -361,9 +366,9 @@ def read_dfe_cla_sfr(path: Path) -> Read:
         if kids is not None:
             r.add("population", line, True, **area, year=year, age=0, age_to=17, persons=int(kids),
                   source=_source(f"ONS mid-{year} population aged 0-17, as published in DfE SFR27/{year_end}", path))
-            r.add("indicators", line, True, **area, indicator="Children looked after per 10,000 aged 0-17",
-                  period=year_end, value=n / kids * 1e4, unit="per 10,000", lower_ci=None, upper_ci=None,
-                  source=src, numerator=n, denominator=kids)
+            r.indicator(line, True, **area, indicator="Children looked after per 10,000 aged 0-17",
+                        period=year_end, value=n / kids * 1e4, unit="per 10,000",
+                        source=src, numerator=n, denominator=kids)
     return r
 
 
@@ -411,9 +416,9 @@ def read_dfe_ees(path: Path) -> Read:
         r.add("activity", line, True, area_code=area, year=year_end - 1, theme=theme, measure=label, value=n,
               unit="children", source=src)
         if kids and label.startswith("children looked after at 31 march"):
-            r.add("indicators", line, True, area_code=area, indicator="Children looked after per 10,000 aged 0-17",
-                  period=str(year_end), value=n / kids * 1e4, unit="per 10,000", lower_ci=None, upper_ci=None,
-                  source=src, numerator=n, denominator=kids)
+            r.indicator(line, True, area_code=area, indicator="Children looked after per 10,000 aged 0-17",
+                        period=str(year_end), value=n / kids * 1e4, unit="per 10,000",
+                        source=src, numerator=n, denominator=kids)
     return r
 
 
@@ -466,10 +471,10 @@ def read_fingertips(path: Path) -> Read:
         if v is None:
             r.reject(line, f"value blank or suppressed ('{row[value]}')")
             continue
-        r.add("indicators", line, False, area_code=row[code].strip(), indicator=name, period=row[period].strip(),
-              value=v * scale, unit=unit, lower_ci=None if lower is None else lower * scale,
-              upper_ci=None if upper is None else upper * scale,
-              source=_source(f"OHID Fingertips: {row[ind].strip()} ({what})", path), numerator=n, denominator=d)
+        r.indicator(line, False, area_code=row[code].strip(), indicator=name, period=row[period].strip(),
+                    value=v * scale, unit=unit, lower_ci=None if lower is None else lower * scale,
+                    upper_ci=None if upper is None else upper * scale,
+                    source=_source(f"OHID Fingertips: {row[ind].strip()} ({what})", path), numerator=n, denominator=d)
     return r
 
 
@@ -498,10 +503,10 @@ def read_ons_health_index(path: Path) -> Read:
             continue
         for name, v in vals.items():
             if v is not None:
-                r.add("indicators", line, False, area_code=row[code].strip(),
-                      indicator=f"Health Index: {name[0].upper() + name[1:]}", period=row[year].strip(), value=v,
-                      unit="as published (ONS Health Index)", lower_ci=None, upper_ci=None,
-                      source=_source(f"ONS Health Index for England {row[year].strip()}", path))
+                r.indicator(line, False, area_code=row[code].strip(),
+                            indicator=f"Health Index: {name[0].upper() + name[1:]}", period=row[year].strip(), value=v,
+                            unit="as published (ONS Health Index)",
+                            source=_source(f"ONS Health Index for England {row[year].strip()}", path))
     return r
 
 
@@ -526,9 +531,9 @@ def read_ons_area_values(path: Path) -> Read:
         for c, v in vals.items():
             if v is not None:
                 name = c.replace("_", " ")
-                r.add("indicators", line, False, area_code=row[code].strip(), indicator=name[0].upper() + name[1:],
-                      period=period, value=v, unit="score", lower_ci=None, upper_ci=None,
-                      source=_source(f"ONS {name} {period}", path))
+                r.indicator(line, False, area_code=row[code].strip(), indicator=name[0].upper() + name[1:],
+                            period=period, value=v, unit="score",
+                            source=_source(f"ONS {name} {period}", path))
     return r
 
 
@@ -554,12 +559,11 @@ def read_ons_explore_local(path: Path) -> Read:
             continue
         pct = row.get("unit", "").strip() == "%"
         s = 0.01 if pct else 1.0
-        r.add("indicators", line, False, area_code=row["areacd"].strip(),
-              indicator=f"EYFSP: expected level in {row['indicator'].strip().lower()}", period=period, value=v * s,
-              unit="proportion" if pct else row.get("unit", ""), lower_ci=None if lo is None else lo * s,
-              upper_ci=None if hi is None else hi * s,
-              source=_source(f"DfE Early Years Foundation Stage Profile {period}, via ONS Explore Local Statistics",
-                             path))
+        src = _source(f"DfE Early Years Foundation Stage Profile {period}, via ONS Explore Local Statistics", path)
+        r.indicator(line, False, area_code=row["areacd"].strip(),
+                    indicator=f"EYFSP: expected level in {row['indicator'].strip().lower()}", period=period,
+                    value=v * s, unit="proportion" if pct else row.get("unit", ""),
+                    lower_ci=None if lo is None else lo * s, upper_ci=None if hi is None else hi * s, source=src)
     return r
 
 
@@ -599,8 +603,8 @@ def read_dfe_wide_la(path: Path) -> Read:
             gld = name.startswith("Good")
             period = fy_label(y - 1) if gld else str(y)
             what = "EYFSP summer" if gld else "January census"
-            r.add("indicators", line, False, **area, indicator=name, period=period, value=v / 100, unit="proportion",
-                  lower_ci=None, upper_ci=None, source=_source(f"DfE {what} {y}", path))
+            r.indicator(line, False, **area, indicator=name, period=period, value=v / 100, unit="proportion",
+                        source=_source(f"DfE {what} {y}", path))
             added = True
         if not added:
             r.reject(line, "every value blank or suppressed")
@@ -632,12 +636,12 @@ def read_imd_summary(path: Path) -> Read:
             r.reject(line, "average score blank")
             continue
         src = _source(f"MHCLG English Indices of Deprivation {period}, upper-tier summary", path)
-        r.add("indicators", line, False, area_code=row[code].strip(), indicator="IMD average score", period=period,
-              value=s, unit="score", lower_ci=None, upper_ci=None, source=src)
+        r.indicator(line, False, area_code=row[code].strip(), indicator="IMD average score", period=period,
+                    value=s, unit="score", source=src)
         if p is not None:
-            r.add("indicators", line, False, area_code=row[code].strip(),
-                  indicator="IMD share of neighbourhoods in England's most deprived 10%", period=period, value=p,
-                  unit="proportion", lower_ci=None, upper_ci=None, source=src)
+            r.indicator(line, False, area_code=row[code].strip(),
+                        indicator="IMD share of neighbourhoods in England's most deprived 10%", period=period, value=p,
+                        unit="proportion", source=src)
     return r
 
 
