@@ -1,4 +1,4 @@
-"""Benchmarking a place's outcome indicators against the other pilots and England.
+"""Benchmarking a place's outcome indicators against its comparators (pilots, or nearest neighbours) and England.
 
 Places are groups of authorities, so an indicator is re-aggregated from its numerator and
 denominator (never averaged across authorities). Confidence intervals and funnel limits

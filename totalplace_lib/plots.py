@@ -395,7 +395,7 @@ def funnel_chart(limits: pd.DataFrame, points: pd.DataFrame, highlight: str, uni
             ok = (x > 0) & (x <= points["denominator"].max() * 1.5)
             ax.plot(x[ok], y[ok], color=FOCUS[1], linestyle=style, linewidth=1,
                     label=f"{'95%' if lim == '2s' else '99.8%'} limits" if side == "lower" else None)
-    ax.axhline(float(limits["baseline"].iloc[0]), color=PALETTE[1], linewidth=1, label="pilots' average")
+    ax.axhline(float(limits["baseline"].iloc[0]), color=PALETTE[1], linewidth=1, label="average of the places compared")
     colours = [FOCUS[0] if p == highlight else PALETTE[0] for p in points["place"]]
     ax.scatter(points["denominator"], points["value"], color=colours, zorder=3)
     for _, r in points.iterrows():
@@ -409,8 +409,9 @@ def funnel_chart(limits: pd.DataFrame, points: pd.DataFrame, highlight: str, uni
     sig = points.loc[points["place"] == highlight, "significance"]
     where = "inside" if len(sig) and sig.iloc[0] == "Not significant" else "outside"
     out = int((points["significance"] != "Not significant").sum())
-    _titles(ax, f"{highlight} lies {where} the funnel; {out} of {len(points)} pilots lie outside it",
-            f"{indicator} against population; 95% (dashed) and 99.8% (dotted) limits around the pilots' average")
+    _titles(ax, f"{highlight} lies {where} the funnel; {out} of {len(points)} places compared lie outside it",
+            f"{indicator} against population; 95% (dashed) and 99.8% (dotted) limits around the average of the "
+            "places compared")
     return _finish(fig, source)
 
 
@@ -481,7 +482,7 @@ def cohort_cost_chart(by_age: pd.DataFrame, place: str, births: float, price_yea
 
 
 def benchmark_chart(bench: pd.DataFrame, place: str, indicator: str, period: str) -> Chart:
-    """An indicator across the pilots with 95% CIs, titled with how the place compares with England."""
+    """An indicator across the places compared with 95% CIs, titled with how the place compares with England."""
     row = bench[bench["place"] == place].iloc[0]
     unit = str(row["unit"])
     percent = unit == "proportion"
