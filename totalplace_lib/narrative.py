@@ -73,7 +73,8 @@ def place_findings(place: Place, count: Count, by_agency: pd.DataFrame, peers: p
         + (f"; the three largest agencies ({', '.join(top3['agency'])}) account for "
            f"{fmt.share(top3['share'].sum(), 0)} of all spend." if len(top3) == 3 else
            f"; the data hold spend by {len(top3)} {'agency' if len(top3) == 1 else 'agencies'} only."),
-        f"Only **{fmt.share(count.preventive_share, 0)}** of spend is preventive or early intervention; "
+        f"{'Only ' if count.preventive_share < 0.5 else ''}**{fmt.share(count.preventive_share, 0)}** of spend is "
+        "preventive or early intervention; "
         f"the rest responds to need once it has arisen (reactive or acute).",
         f"The council's discretionary slice is **{fmt.money(count.council_discretionary_gbp)}** "
         f"({fmt.money(count.discretionary_per_head_gbp)} a head, {fmt.share(count.discretionary_share_of_total)} "
