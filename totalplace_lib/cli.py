@@ -38,7 +38,9 @@ class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
         return super()._get_help_string(action)
 
 
-RUN_EPILOG = """exit codes: 0 every report produced; 1 some report failed (others still produced; see
+RUN_EPILOG = """exit codes: 0 every report produced (with --all-areas, authorities the public files do not
+cover in a year, such as Bournemouth, Poole and Dorset on 2020/21 Revenue Outturn after the 2019
+reorganisation, are listed as 'not covered by the data' and skipped); 1 some report failed (others still produced; see
 reports/index.html and the failed report's HTML or .ipynb); 2 bad input or usage (one line names the
 file, line and column); 130 interrupted (finished reports kept, unfinished ones left no files)"""
 
@@ -132,7 +134,9 @@ def _dispatch(args) -> int:
         done = sum(r.status == "ok" for r in summary.results)
         skipped = sum(r.status == "skipped" for r in summary.results)
         print(f"{done} report(s) produced, {skipped} up to date, {len(summary.failed)} failed; "
-              f"synthesis: {summary.synthesis}; index: {_index_path()}")
+              f"synthesis: {summary.synthesis}; index: {_index_path(args.dataset)}")
+        for msg in summary.not_covered:
+            print(f"not covered by the data: {msg}", file=sys.stderr)
         for msg in summary.bad_inputs:
             print(f"error: {msg}", file=sys.stderr)
         for r in summary.failed:
@@ -181,10 +185,11 @@ def _dispatch(args) -> int:
     raise AssertionError(args.command)
 
 
-def _index_path() -> str:
+def _index_path(dataset: str | None = None) -> str:
     from . import paths
+    from .runner import reports_root
 
-    return paths.relative(paths.reports_dir() / "index.html")
+    return paths.relative(reports_root(dataset or "sample") / "index.html")
 
 
 if __name__ == "__main__":

@@ -304,8 +304,11 @@ def check_place_data(place: Place, ds, year: int) -> None:
         have = set(t.loc[t["year"] == year, "area_code"])
         empty = [c for c in place.area_codes if c not in have]
         if empty:
+            hint = "" if ds.illustrative else (f" (data/processed/{ds.name}/manifest.json lists every row left "
+                                               "out and why, e.g. authorities reorganised since 2014)")
             raise ParamsError(f"area code(s) {', '.join(empty)} have no {table} rows for {year} in dataset "
-                              f"'{ds.name}'", file=shown, line=_line_of(place, "area_codes"), column="area_codes")
+                              f"'{ds.name}'{hint}", file=shown, line=_line_of(place, "area_codes"),
+                              column="area_codes")
     for theme, scenario in place.scenarios.items():
         if theme not in THEMES or theme == "place":
             raise ParamsError(f"scenario for unknown theme '{theme}'; themes with a redesign case: "

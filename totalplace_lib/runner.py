@@ -116,6 +116,7 @@ class BatchSummary:
 
     results: list[Result] = field(default_factory=list)
     bad_inputs: list[str] = field(default_factory=list)
+    not_covered: list[str] = field(default_factory=list)  # --all-areas: places the data cannot cover in a year
     synthesis: str = "not run"
 
     @property
@@ -419,7 +420,11 @@ def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, j
             try:
                 check_place_data(job.place, ds, job.run_year)
             except TotalPlaceInputError as exc:  # this place cannot run; the others still do
-                summary.bad_inputs.append(str(exc))
+                if all_areas:  # not the user's mistake: the public files do not cover this authority that year
+                    summary.not_covered.append(f"{job.place.name} ({job.place.slug}), "
+                                               f"{job.run_year}/{str(job.run_year + 1)[-2:]}: {exc}")
+                else:
+                    summary.bad_inputs.append(str(exc))
                 todo = [j for j in todo if (j.place.slug, j.run_year) != key]
     workers = max(1, jobs or os.cpu_count() or 1)
     todo.sort(key=lambda j: j.theme == "place")  # theme reports take longer: start them first (stable sort)
