@@ -136,3 +136,19 @@ def test_params_slug_cannot_carry_code_and_yaml_is_loaded_safely(tmp_path):
     assert not marker.exists()
     assert not re.search(r"yaml\.(load|unsafe_load|full_load)\(", "".join(
         p.read_text() for p in (ROOT / "totalplace_lib").glob("*.py")))
+
+
+def test_reports_and_records_are_readable_like_any_written_file(tmp_path):
+    """Atomic writes go through tempfile (0600); what lands must have the usual 0666 less the umask,
+    or a web server or colleague cannot read the published reports."""
+    import os
+    import stat
+
+    from totalplace_lib.record import atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "report.html", "<p>ok</p>")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "report.html").stat().st_mode) == 0o644

@@ -83,3 +83,20 @@ def relative(path: Path) -> str:
         return str(Path(path).resolve().relative_to(project_root()))
     except ValueError:
         return str(path)
+
+
+def _umask() -> int:
+    """The process umask, read without changing it (``os.umask`` would race with report threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
+def publish_mode(path: Path) -> None:
+    """Give a file or folder made by ``tempfile`` (0600/0700) the permissions a normal write would
+    have (0666/0777 less the umask), before it is renamed into place for others to read."""
+    os.chmod(path, (0o777 if Path(path).is_dir() else 0o666) & ~_umask())

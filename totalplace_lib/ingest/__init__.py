@@ -258,6 +258,7 @@ def _write(out: Path, tables: dict[str, list[dict]], v: vintage.Vintage, manifes
 
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    paths.publish_mode(stage)
     written, superseded = {}, {}
     try:
         frames = {"areas": _areas(v)}
