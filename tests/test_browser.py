@@ -130,8 +130,42 @@ def test_report_shows_figures_and_no_code(site):
     text = b.eval(TEXT)
     assert "Key findings" in text and "Sources and method" in text
     assert "validate_run" not in text and "import " not in text
+    assert "&nbsp;" not in text and "&amp;" not in text  # escaped data, not escaped layout
     imgs = b.eval(IMAGES_OK)
     assert imgs["count"] >= 8
     assert imgs["broken"] == 0 and imgs["hidden"] == 0 and imgs["alt_missing"] == 0, imgs
     assert b.eval(CODE_VISIBLE) == 0
     assert re.search(r"£[\d.,]+m", text), "money should read as money"
+
+
+def test_public_report_reads_with_real_numbers_and_plain_gaps(site, tmp_path_factory):
+    """Luton on the publishers' own files: real figures, each gap boxed with its reason, index links resolve."""
+    from totalplace_lib import paths
+
+    if not (paths.real_data_dir() / "geography" / "ltla14_lookup.csv").exists():
+        pytest.skip(f"real public data not present at {paths.real_data_dir()}")
+    if not (paths.data_dir("public") / "manifest.json").exists():
+        from totalplace_lib.ingest import run_ingest
+
+        run_ingest(paths.real_data_dir())
+    _, b = site
+    out = tmp_path_factory.mktemp("public-site")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TOTALPLACE_REPORTS_DIR", str(out))
+    summary = runner.run_batch(["E06000032"], ["early_years"], jobs=1, dataset="public", progress=False)
+    mp.undo()
+    assert summary.exit_code == 0, [r.error for r in summary.results]
+    b.open((out / "public" / "e06000032" / "early_years.html").as_uri())
+    b.screenshot(out / "public-early-years.png")
+    text = b.eval(TEXT)
+    assert "Real public data" in text and "339 children are looked after" in text  # SFR27, 31 March 2010
+    assert "Not available for this place." in text and "nan" not in text.split()
+    assert "&nbsp;" not in text and "&amp;" not in text
+    count_section = text.split("The count: spend on children under six")[2].split("One birth cohort")[0]
+    assert count_section.count("Not available for this place.") == 1  # said once per section, not per chart
+    assert b.eval(CODE_VISIBLE) == 0
+    imgs = b.eval(IMAGES_OK)
+    assert imgs["count"] >= 2 and imgs["broken"] == 0 and imgs["alt_missing"] == 0, imgs
+    b.open((out / "public" / "index.html").as_uri())
+    links = [h for h in b.eval(LINKS) if h.endswith(".html")]
+    assert links and all((out / "public" / h).resolve().exists() for h in links), links

@@ -179,8 +179,10 @@ def theme_count(ds: Dataset, place: Place, year: int, themes: tuple[str, ...],
     s = ds.spend[(ds.spend["area_code"].isin(place.area_codes)) & (ds.spend["year"] == year)]
     s = s[s["theme"].isin(themes)]
     if s.empty:
+        held = sorted(set(ds.spend.loc[ds.spend["year"] == year, "theme"]) - {"general"})
         gap = Missing(f"dataset '{ds.name}' has no {' or '.join(themes)} spend lines for {place.name} in "
-                      f"{year}/{str(year + 1)[-2:]}.")
+                      f"{year}/{str(year + 1)[-2:]}" + (f" (its spend lines that year are for: {', '.join(held)})"
+                                                         if held else "") + ".")
         return gap, gap
     return s, count_of(s, place.name, year, population(ds, place.area_codes, year, ages))
 

@@ -42,19 +42,35 @@ def _anchor(i: int) -> str:
 
 def prepare_for_review(nb: nbformat.NotebookNode, title: str, subtitle_lines: list[str],
                        failed: bool) -> nbformat.NotebookNode:
-    """A copy of an executed notebook arranged for reviewers (header, contents, no noise)."""
+    """A copy of an executed notebook arranged for reviewers (header, contents, no noise).
+
+    ``title`` is plain text (escaped here); ``subtitle_lines`` are Markdown whose data parts the caller
+    has already escaped with :func:`fmt.safe_markdown`.
+    """
     import nbformat
 
     nb = copy.deepcopy(nb)
     kept = []
     toc = []
+    last_gap = None  # a section whose charts and tables all lack the same input says so once
     for cell in nb.cells:
         tags = set(cell.get("metadata", {}).get("tags", []))
         if "remove-cell" in tags:
             continue
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.get("outputs", [])
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            outputs = []
+            for o in cell.get("outputs", []):
+                if o.get("output_type") == "stream" and o.get("name") == "stderr":
+                    continue
+                html = o.get("data", {}).get("text/html", "")
+                if 'class="tp-gap"' in html:
+                    if html == last_gap:
+                        continue
+                    last_gap = html
+                outputs.append(o)
+            cell.outputs = outputs
+        if cell.cell_type == "markdown" and "\n## " in f"\n{cell.source}":
+            last_gap = None
         if cell.cell_type == "markdown":
             lines = cell.source.splitlines()
             for j, line in enumerate(lines):
@@ -65,7 +81,7 @@ def prepare_for_review(nb: nbformat.NotebookNode, title: str, subtitle_lines: li
             cell.source = "\n".join(lines)
         kept.append(cell)
     header = [f"# {fmt.safe_markdown(' '.join(title.splitlines()))}", "",
-              *[f"{fmt.safe_markdown(' '.join(s.splitlines()))}  " for s in subtitle_lines]]
+              *[f"{' '.join(s.splitlines())}  " for s in subtitle_lines]]
     if failed:
         header += ["", '<div style="border:2px solid #b00020;background:#fdecea;padding:0.6em;">'
                    "<strong>This report failed to run to the end.</strong> The error is shown where it "
@@ -125,8 +141,8 @@ def render_report(executed: Path, html_path: Path, place: str, theme: str, datas
     nb = nbformat.read(executed, as_version=4)
     failed = bool(nb.metadata.get("papermill", {}).get("exception"))
     kind = "illustrative sample data (synthetic)" if dataset == "sample" else f"public data ({dataset})"
-    sub = [
-        f"**Place:** {place} &nbsp;·&nbsp; **Theme:** {TITLES.get(theme, theme)}",
+    sub = [  # Markdown: the place name (data) is escaped, the separators are not
+        f"**Place:** {fmt.safe_markdown(place)} &nbsp;·&nbsp; **Theme:** {TITLES.get(theme, theme)}",
         f"**Data:** {kind} &nbsp;·&nbsp; **Run:** {date.today().isoformat()} &nbsp;·&nbsp; "
         f"**totalplace** {__version__}",
     ]
