@@ -62,17 +62,18 @@ def place_findings(place: Place, count: Count, by_agency: pd.DataFrame, peers: p
     diff = count.per_head_gbp / pilot_totals["per_head_gbp"] - 1
     direction = "above" if diff >= 0 else "below"
     py = count.price_year
+    who = "Public bodies" if len(top3) > 1 else \
+        f"The {str(top['agency']).lower()} (the only body with spend in the data)"
     lines = [
-        f"Public bodies spent **{fmt.money(count.total_gbp)}** in {place.name} in {py} "
+        f"{who} spent **{fmt.money(count.total_gbp)}** in {place.name} in {py} "
         f"(£ at {py} prices): **{fmt.money(count.per_head_gbp)} for each of its "
         f"{fmt.count(count.population)} residents**.",
         f"That is {fmt.share(abs(diff))} {direction} the {group}' pooled average of "
         f"{fmt.money(pilot_totals['per_head_gbp'])} a head; {place.name} ranks {fmt.ordinal(rank)} of {n} {group} "
         "on spend per head.",
-        f"**{top['agency']}** is the largest spender ({fmt.money(top['amount_gbp'])}, {fmt.share(top['share'], 0)})"
-        + (f"; the three largest agencies ({', '.join(top3['agency'])}) account for "
-           f"{fmt.share(top3['share'].sum(), 0)} of all spend." if len(top3) == 3 else
-           f"; the data hold spend by {len(top3)} {'agency' if len(top3) == 1 else 'agencies'} only."),
+        f"**{top['agency']}** is the largest spender ({fmt.money(top['amount_gbp'])}, {fmt.share(top['share'], 0)}); "
+        f"the {'three' if len(top3) == 3 else 'two'} largest agencies ({', '.join(top3['agency'])}) account for "
+        f"{fmt.share(top3['share'].sum(), 0)} of all spend.",
         f"{'Only ' if count.preventive_share < 0.5 else ''}**{fmt.share(count.preventive_share, 0)}** of spend is "
         "preventive or early intervention; "
         f"the rest responds to need once it has arisen (reactive or acute).",
@@ -81,7 +82,7 @@ def place_findings(place: Place, count: Count, by_agency: pd.DataFrame, peers: p
         "of all public spend in the place): most money is committed by statute or controlled elsewhere, "
         "so redesign needs partners' budgets too.",
     ]
-    return lines
+    return lines if len(top3) > 1 else [lines[0], lines[1], *lines[3:]]  # one agency: no "largest agencies"
 
 
 def scenario_summary(s, origin: str) -> Markdown:
