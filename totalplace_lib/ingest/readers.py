@@ -77,6 +77,13 @@ def records(path: Path) -> tuple[list[str], list[tuple[int, dict]], str]:
     return header, rows, enc
 
 
+def start(path: Path, family: str) -> tuple[list[str], list[tuple[int, dict]], Read]:
+    """Header, (line, row) pairs and the :class:`Read` a reader fills: every data row counts as read, so
+    each must end up used or rejected."""
+    header, rows, enc = records(path)
+    return header, rows, Read(path, family, rows_read=len(rows), encoding=enc)
+
+
 def norm(name: str) -> str:
     """Header or label normalised for matching: lower case, no punctuation runs, single spaces."""
     return re.sub(r"\s+", " ", re.sub(r"[:'’]", "", name)).strip().lower()
@@ -144,8 +151,7 @@ def _source(publisher: str, path: Path, extra: str = "") -> str:
 
 def read_ons_mye(path: Path) -> Read:
     """ONS mid-year estimates, persons by single year of age: ``<geo>_code, <geo>_name, 0..89, 90+``."""
-    header, rows, enc = records(path)
-    r = Read(path, "ONS mid-year population estimates (single year of age)", encoding=enc)
+    header, rows, r = start(path, "ONS mid-year population estimates (single year of age)")
     code = next((h for h in header if norm(h).endswith("_code") or norm(h) in ("code", "area code")), None)
     if code is None:
         raise FormatError(f"{path.name}: no area code column (e.g. ltla21_code)")
@@ -158,7 +164,6 @@ def read_ons_mye(path: Path) -> Read:
         raise FormatError(f"{path.name}: no single-year-of-age columns (0, 1, ... 90+)")
     total_col = pick(header, "total_population", "all ages", "all_ages", required=False)
     for line, row in rows:
-        r.rows_read += 1
         try:
             year = fy_start(row[year_col]) if year_col else file_year
             counts = {int(a.rstrip("+")): number(row.get(a)) for a in ages}
@@ -185,8 +190,7 @@ def read_ons_mye(path: Path) -> Read:
 
 def read_mhclg_ro(path: Path) -> Read:
     """MHCLG Revenue Outturn, net current expenditure by service: one row per authority and year."""
-    header, rows, enc = records(path)
-    r = Read(path, "MHCLG Revenue Outturn (net current expenditure by service)", encoding=enc)
+    header, rows, r = start(path, "MHCLG Revenue Outturn (net current expenditure by service)")
     code = pick(header, "ONS_code", "ONS code", "E-code", "gss_code", file=path.name)
     fy = pick(header, "financial_year", "year", "period", file=path.name)
     services = {s["column"]: s for s in _reference("ro_services.csv")}
@@ -196,7 +200,6 @@ def read_mhclg_ro(path: Path) -> Read:
     thousands = "thousand" in path.stem.lower() or "000" in " ".join(header)
     scale = 1000.0 if thousands else 1.0
     for line, row in rows:
-        r.rows_read += 1
         try:
             year = fy_start(row[fy])
         except ValueError as exc:
@@ -236,8 +239,7 @@ def read_mhclg_ro(path: Path) -> Read:
 
 def read_dfe_s52(path: Path) -> Read:
     """DfE Section 52 outturn: one row per authority (old DfE number) and S52 line, in pounds."""
-    header, rows, enc = records(path)
-    r = Read(path, "DfE Section 52 outturn (children and young people's services)", encoding=enc)
+    header, rows, r = start(path, "DfE Section 52 outturn (children and young people's services)")
     la = pick(header, "LEA", "LA", "LEA Number", "LA Number", "LA code", file=path.name)
     line_no = pick(header, "Line", "Line Number", required=False)
     text = pick(header, "S52 Line Reference", "Line Reference", "Description", file=path.name)
@@ -252,7 +254,6 @@ def read_dfe_s52(path: Path) -> Read:
         raise FormatError(f"{path.name}: no period column and no year in the file name (e.g. 2009_10)")
     lines = {norm(x["line_text"]): x for x in _reference("s52_lines.csv")}
     for line, row in rows:
-        r.rows_read += 1
         label = row[text].strip()
         if not line_no:  # 2008-09 style: "2 Youth offender teams"
             label = re.sub(r"^\d+\s+", "", label)
@@ -319,8 +320,7 @@ def _placement_columns(header: list[str], prefix: str) -> dict[str, str]:
 
 def read_dfe_cla_sfr(path: Path) -> Read:
     """DfE SFR children looked after (at 31 March, or started in the year), LA rows by placement."""
-    header, rows, enc = records(path)
-    r = Read(path, "DfE children looked after (SFR underlying data)", encoding=enc)
+    header, rows, r = start(path, "DfE children looked after (SFR underlying data)")
     level = pick(header, "geog_l", "geographic_level", file=path.name)
     code = pick(header, "geog_c", "LA_code", "la_code", file=path.name)
     total = next((h for h in header if re.fullmatch(r"(Mar|Start|Ceased)Total_\d{4}", h)), None)
@@ -335,7 +335,6 @@ def read_dfe_cla_sfr(path: Path) -> Read:
     src = _source(f"DfE SFR27/{year_end} children looked after, {what} {year_end if kind == 'Mar' else fy_label(year)}",
                   path)
     for line, row in rows:
-        r.rows_read += 1
         lvl = row[level].strip().lower()
         if lvl in ("gor", "region", "regional"):
             r.reject(line, "a region total, not a local authority")
@@ -380,8 +379,7 @@ EES_THEMES = (("convict", "offenders"), ("substance", "alcohol"), ("", "early_ye
 
 def read_dfe_ees(path: Path) -> Read:
     """DfE explore-education-statistics tidy files: ``time_period, geographic_level, new_la_code, ...``."""
-    header, rows, enc = records(path)
-    r = Read(path, "DfE explore-education-statistics (children looked after)", encoding=enc)
+    header, rows, r = start(path, "DfE explore-education-statistics (children looked after)")
     tp = pick(header, "time_period", file=path.name)
     level = pick(header, "geographic_level", file=path.name)
     new = pick(header, "new_la_code", file=path.name)
@@ -391,7 +389,6 @@ def read_dfe_ees(path: Path) -> Read:
     group = pick(header, "cla_group", required=False)
     pop = pick(header, "population_estimate", required=False)
     for line, row in rows:
-        r.rows_read += 1
         lvl = row[level].strip().lower()
         if lvl not in ("national", "local authority"):
             r.reject(line, f"a {lvl} total, not a local authority")
@@ -442,8 +439,7 @@ FINGERTIPS_NAMES = {
 
 def read_fingertips(path: Path) -> Read:
     """Fingertips extracts (fingertipsR style): ``area_code, area_name, period, value, indicator, ...``."""
-    header, rows, enc = records(path)
-    r = Read(path, "OHID Fingertips indicator extract", encoding=enc)
+    header, rows, r = start(path, "OHID Fingertips indicator extract")
     code = pick(header, "area_code", "AreaCode", "Area Code", file=path.name)
     period = pick(header, "period", "Time period", "Timeperiod", file=path.name)
     value = pick(header, "value", "Value", file=path.name)
@@ -453,7 +449,6 @@ def read_fingertips(path: Path) -> Read:
     num = pick(header, "count", "Count", required=False)
     den = pick(header, "denominator", "Denominator", required=False)
     for line, row in rows:
-        r.rows_read += 1
         spec = FINGERTIPS_NAMES.get(norm(row[ind]))
         if spec is None:
             r.reject(line, f"indicator '{row[ind]}' has no name mapping in ingest.readers.FINGERTIPS_NAMES")
@@ -484,14 +479,12 @@ def read_fingertips(path: Path) -> Read:
 
 def read_ons_health_index(path: Path) -> Read:
     """ONS Health Index for England: ``ltla21_code, year, indicator, value`` or domain-score columns."""
-    header, rows, enc = records(path)
-    r = Read(path, "ONS Health Index for England", encoding=enc)
+    header, rows, r = start(path, "ONS Health Index for England")
     code = pick(header, "ltla21_code", "area_code", "areacd", file=path.name)
     year = pick(header, "year", file=path.name)
     ind = pick(header, "indicator", required=False)
     value_cols = ["value"] if ind else [h for h in header if h.endswith("_score")]
     for line, row in rows:
-        r.rows_read += 1
         try:
             vals = {(row[ind].strip() if ind else c.replace("_", " ").replace(" score", "")): number(row[c])
                     for c in value_cols}
@@ -512,14 +505,12 @@ def read_ons_health_index(path: Path) -> Read:
 
 def read_ons_area_values(path: Path) -> Read:
     """ONS one-value-per-area files, e.g. ``ltla23_code, crime_severity_score`` (period from the name)."""
-    header, rows, enc = records(path)
-    r = Read(path, "ONS area statistic", encoding=enc)
+    header, rows, r = start(path, "ONS area statistic")
     code = header[0]
     cols = header[1:]
     y = period_from_name(path)
     period = fy_label(y) if y else "as published"
     for line, row in rows:
-        r.rows_read += 1
         try:
             vals = {c: number(row[c]) for c in cols}
         except ValueError as exc:
@@ -539,10 +530,8 @@ def read_ons_area_values(path: Path) -> Read:
 
 def read_ons_explore_local(path: Path) -> Read:
     """ONS Explore Local Statistics long files: ``areacd, indicator, period, observation, lci_95, uci_95``."""
-    header, rows, enc = records(path)
-    r = Read(path, "ONS Explore Local Statistics", encoding=enc)
+    header, rows, r = start(path, "ONS Explore Local Statistics")
     for line, row in rows:
-        r.rows_read += 1
         if row.get("geography", "").strip() == "Local Authority District":
             r.reject(line, "district value of a percentage: not combined into counties (duplicated by the "
                            "county/unitary rows)")
@@ -573,8 +562,7 @@ def read_ons_explore_local(path: Path) -> Read:
 
 def read_dfe_wide_la(path: Path) -> Read:
     """DfE LA-per-row files with year-suffixed columns (``All_Percent_GLD_2018_LA``, ``two_year_olds_Percent_2019``)."""
-    header, rows, enc = records(path)
-    r = Read(path, "DfE local-authority table (wide)", encoding=enc)
+    header, rows, r = start(path, "DfE local-authority table (wide)")
     gss = pick(header, "LA_Code", required=False)
     number_col = pick(header, "LA_Number", required=False)
     specs = []
@@ -589,7 +577,6 @@ def read_dfe_wide_la(path: Path) -> Read:
     if not specs:
         raise FormatError(f"{path.name}: no All_Percent_GLD_YYYY_LA or *_Percent_YYYY columns")
     for line, row in rows:
-        r.rows_read += 1
         g = (row.get(gss) or "").strip() if gss else ""
         area = {"area_code": g} if re.fullmatch(r"E\d{8}", g) else {"dfe_number": (row.get(number_col) or g).strip()}
         added = False
@@ -617,15 +604,13 @@ def read_dfe_wide_la(path: Path) -> Read:
 
 def read_imd_summary(path: Path) -> Read:
     """English Indices of Deprivation upper-tier summary: average score and share of LSOAs in the top 10%."""
-    header, rows, enc = records(path)
-    r = Read(path, "MHCLG English Indices of Deprivation (upper-tier summary)", encoding=enc)
+    header, rows, r = start(path, "MHCLG English Indices of Deprivation (upper-tier summary)")
     code = next(h for h in header if "code" in h.lower())
     score = pick(header, "IMD - Average score", file=path.name)
     share = pick(header, "IMD - Proportion of LSOAs in most deprived 10% nationally", required=False)
     year = re.search(r"(20\d{2})", path.stem)
     period = year.group(1) if year else "as published"
     for line, row in rows:
-        r.rows_read += 1
         try:
             s = number(row[score])
             p = number(row[share]) if share else None
@@ -651,10 +636,8 @@ def read_imd_summary(path: Path) -> Read:
 
 def read_mhclg_ro3_england(path: Path) -> Read:
     """RO3 public-health lines for England: ``period, description, net_current_expenditure``."""
-    header, rows, enc = records(path)
-    r = Read(path, "MHCLG Revenue Outturn RO3 (England totals)", encoding=enc)
+    header, rows, r = start(path, "MHCLG Revenue Outturn RO3 (England totals)")
     for line, row in rows:
-        r.rows_read += 1
         try:
             year = fy_start(row["period"])
             v = number(row["net_current_expenditure"])
