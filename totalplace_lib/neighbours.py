@@ -48,7 +48,8 @@ def features(ds: Dataset) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=4)
-def _distances(ds_key: tuple[str, int], feats: tuple) -> pd.DataFrame:
+def _distances(feats: tuple) -> pd.DataFrame:
+    """Distance matrix of a features table given as (codes, rows) tuples, so it can be cached."""
     f = pd.DataFrame(list(feats[1]), index=list(feats[0]), columns=list(FEATURES))
     z = (f - f.mean()) / f.std(ddof=0)
     a = z.to_numpy()
@@ -64,7 +65,7 @@ def _distances(ds_key: tuple[str, int], feats: tuple) -> pd.DataFrame:
 def distances(ds: Dataset) -> pd.DataFrame:
     """Authority x authority distance matrix (standardised feature units)."""
     f = features(ds)
-    return _distances((ds.name, len(ds.population)), (tuple(f.index), tuple(map(tuple, f.to_numpy()))))
+    return _distances((tuple(f.index), tuple(map(tuple, f.to_numpy()))))
 
 
 def nearest(ds: Dataset, codes: tuple[str, ...], k: int = K) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import paths
+from ..benchmark import multiplier
 from ..errors import TotalPlaceInputError
 from . import readers, vintage
 
@@ -120,7 +121,7 @@ def _map_codes(read: readers.Read, v: vintage.Vintage) -> dict[str, list[dict]]:
                 else:  # additive indicator: pool numerator and denominator, recompute the rate
                     first["numerator"] = sum(p["numerator"] for p, _ in parts)
                     first["denominator"] = sum(p["denominator"] for p, _ in parts)
-                    first["value"] = first["numerator"] / first["denominator"] * 1e4
+                    first["value"] = first["numerator"] / first["denominator"] * multiplier(first["unit"])
                 first["_lines"] = [p["_line"] for p, _ in parts]
             kept[table].append(first)
     read.used_lines = {ln for rows in kept.values() for r in rows for ln in r.get("_lines", [r["_line"]])}
