@@ -130,11 +130,31 @@ def test_changing_one_params_file_reruns_only_that_area(project_copy):
     assert again == {"croydon": "ok", "lewisham": "skipped"}
 
 
-def test_a_report_that_runs_too_long_is_stopped_and_shown(reports_tmp):
+def _recording_then_blocking_notebook(path: Path) -> Path:
+    """A notebook that records its key figures and then never finishes (a report stuck after record.write)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = nbformat.read(themes.notebook_path("place"), as_version=4).metadata
+    params = nbformat.v4.new_code_cell('area: str = "croydon"\ndataset: str = "sample"\nyear: int = 2009\n'
+                                       'output_dir: str = ""')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params,
+                nbformat.v4.new_code_cell("from pathlib import Path\n"
+                                          "Path(output_dir, 'place.json').write_text('{\"figures\": {}}')"),
+                nbformat.v4.new_code_cell("import time\ntime.sleep(600)")]
+    nbformat.write(nb, path)
+    return path
+
+
+def test_a_report_that_runs_too_long_is_stopped_and_never_publishes_its_figures(reports_tmp, tmp_path, monkeypatch):
+    # The record is written before the block, so the only thing between it and the index is the publish step:
+    # the outcome cannot depend on how fast the machine is.
+    blocking = _recording_then_blocking_notebook(tmp_path / "place.ipynb")
+    monkeypatch.setattr(runner, "notebook_path", lambda theme: blocking)
     summary = runner.run_batch(["croydon"], ["place"], jobs=1, progress=False, force=True, synthesis=False,
-                               report_timeout=3)
+                               report_timeout=5)
     assert summary.exit_code == 1
     (res,) = summary.results
-    assert res.status == "failed" and "timed out" in res.error and "3 s" in res.error
+    assert res.status == "failed" and "timed out" in res.error and "5 s" in res.error
     assert not (reports_tmp / "croydon" / "place.json").exists()
+    assert (reports_tmp / "croydon" / "place.html").exists()  # the failure is shown, not hidden
     assert "FAILED" in (reports_tmp / "index.html").read_text()

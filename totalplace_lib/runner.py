@@ -234,11 +234,15 @@ def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str,
         if flag.get("timed_out"):
             error = f"timed out: the report ran longer than {report_timeout} s (--report-timeout)"
         if tmp_nb.exists():
-            render.render_report(tmp_nb, stage / f"{name}.html", title, theme, dataset)
-        if error:
-            final_json.unlink(missing_ok=True)  # never let the index show stale figures
-        elif needs_record and not (stage / f"{name}.json").exists():
+            try:
+                render.render_report(tmp_nb, stage / f"{name}.html", title, theme, dataset)
+            except Exception as exc:  # a report that cannot be rendered has failed, whatever it recorded
+                error = error or f"rendering failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        if not error and needs_record and not (stage / f"{name}.json").exists():
             error = "the notebook finished but recorded no key figures (record.write was not reached)"
+        if error:  # a failed report publishes its notebook and HTML (to show the error), never its figures
+            final_json.unlink(missing_ok=True)
+            (stage / f"{name}.json").unlink(missing_ok=True)
         for fname in (f"{name}.json", f"{name}.ipynb", f"{name}.html"):
             if (stage / fname).exists():
                 os.replace(stage / fname, out_dir / fname)
