@@ -224,8 +224,19 @@ def load_dataset(dataset: str = "sample") -> Dataset:
         )
     gaps = _missing_tables(dataset)
     tables = {t: (_empty(t) if t in gaps else load_table(t, dataset)) for t in (*DATASET_TABLES, "unit_costs")}
+    spend = tables["spend"]
+    spend["basis"] = spend["basis"].fillna("illustrative" if dataset == "sample" else "reported")
     logger.debug("loaded dataset %s: %s", dataset, {k: len(v) for k, v in tables.items()})
     return Dataset(name=dataset, **tables, gaps=gaps)
+
+
+def optional_table(dataset: str, name: str) -> pd.DataFrame | None:
+    """A supplementary table an ingest may write beside the tidy tables (``reconciliation``,
+    ``apportionment``), read as written; None if the dataset has none."""
+    path = paths.data_dir(dataset) / f"{name}.csv"
+    if dataset == "sample" or not path.exists():
+        return None
+    return pd.read_csv(path, dtype={"area_code": str, "region_code": str})
 
 
 def _missing_tables(dataset: str) -> dict[str, str]:

@@ -17,6 +17,13 @@ from .errors import DataValidationError
 
 STAGES: tuple[str, ...] = ("preventive", "early intervention", "reactive", "acute")
 """Spend stages, from before any need arises to crisis response (see README, 'Stages')."""
+UNIVERSAL = "universal"
+"""Stage of spend not aimed at a need before or after crisis: services and transfers for everyone or by
+entitlement (schools, pensions, roads, general government). Left out of the preventive share."""
+BASES: tuple[str, ...] = ("reported", "apportioned", "estimated", "local", "illustrative")
+"""What a figure rests on: a body's own accounts for the place; a regional or force-area total shared
+out by a named driver; a documented method on published aggregates; the analyst's own records; the
+synthetic sample."""
 
 GSS_CODE = re.compile(r"^[EWSNK]\d{8}$")
 PRICE_YEAR = re.compile(r"^\d{4}/\d{2}$")
@@ -38,6 +45,9 @@ class Column:
     nullable: bool = False
     allowed: tuple[str, ...] | None = None
     default: object = None
+    signed_when: tuple[str, tuple[str, ...]] | None = None
+    """For ``money``: negative amounts are allowed on rows whose column ``signed_when[0]`` is one of
+    ``signed_when[1]`` (an apportioned line can carry a published net receipt)."""
 
 
 @dataclass(frozen=True)
@@ -94,14 +104,19 @@ TABLES: dict[str, Table] = {
                 Column("theme", "str"),
                 Column("agency", "str"),
                 Column("service", "str"),
-                Column("stage", "str", allowed=STAGES),
-                Column("amount_gbp", "money"),
+                Column("stage", "str", allowed=(*STAGES, UNIVERSAL)),
+                Column("amount_gbp", "money", signed_when=("basis", ("apportioned",))),
                 Column("price_year", "price_year"),
                 Column("source", "str"),
                 Column("discretionary", "bool", required=False, default=False),
+                Column("basis", "str", required=False, nullable=True, allowed=BASES),
+                Column("spend_type", "str", required=False, default="current", allowed=("current", "capital")),
+                Column("driver", "str", required=False, nullable=True),
             ),
-            key=("area_code", "year", "theme", "agency", "service"),
-            description="Public spend in the place, pounds, by agency, service and stage.",
+            key=("area_code", "year", "theme", "agency", "service", "spend_type"),
+            description="Public spend in the place, pounds, by agency, service and stage; ``basis`` says what "
+                        "each line rests on (blank: the dataset's own, illustrative for the sample), ``driver`` "
+                        "how an apportioned line was shared out, ``spend_type`` current or capital.",
         ),
         Table(
             "activity",
@@ -242,7 +257,7 @@ def _parse_column(series: pd.Series, col: Column, file: str) -> pd.Series:
     if not finite.all():
         i = finite[~finite].index[0]
         raise _fail(f"'{s[i]}' is not a finite number", file, i, col.name)
-    if kind in ("money", "count", "grade"):
+    if kind in ("money", "count", "grade") and not col.signed_when:
         neg = num < 0
         if neg.any():
             i = neg[neg].index[0]
@@ -311,6 +326,14 @@ def validate(
             continue
         out[col.name] = _parse_column(raw[col.name], col, file)
     df = pd.DataFrame(out, index=raw.index)
+    for col in spec.columns:
+        if col.kind == "money" and col.signed_when:
+            other, allowed = col.signed_when
+            neg = (df[col.name] < 0) & ~df[other].isin(allowed)
+            if neg.any():
+                i = neg[neg].index[0]
+                raise _fail(f"{df.loc[i, col.name]:g} is negative; money must be zero or more (only "
+                            f"{' or '.join(allowed)} lines may carry a published net receipt)", file, i, col.name)
     dup = df.duplicated(subset=list(spec.key), keep="first")
     if dup.any():
         i = dup[dup].index[0]

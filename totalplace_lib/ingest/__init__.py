@@ -26,7 +26,7 @@ import pandas as pd
 from .. import paths
 from ..benchmark import multiplier
 from ..errors import TotalPlaceInputError
-from . import readers, vintage
+from . import cra, readers, topdown, vintage
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +43,15 @@ _LOOKUPS = {"ltla14_lookup.csv": "lookup: 2014 district -> county (code vintages
             "la_changes_2014_2023.csv": "lookup: authority changes 2014-2023 (code vintages)"}
 _KEYS = {
     "population": ("area_code", "year", "age"),
-    "spend": ("area_code", "year", "theme", "agency", "service"),
+    "spend": ("area_code", "year", "theme", "agency", "service", "spend_type"),
     "activity": ("area_code", "year", "theme", "measure"),
     "indicators": ("area_code", "indicator", "period"),
 }
 _VALUE = {"population": "persons", "spend": "amount_gbp", "activity": "value"}
+_NOT_BY_AUTHORITY = ("police_force", "regional_spend")
+"""Tables a reader produces for areas larger than an authority; :mod:`.topdown` shares them out."""
+_SUPPLEMENTARY = ("regional_spend", "reconciliation", "apportionment")
+"""Tables written beside the tidy ones for the count's method (read by reports, not validated as tidy)."""
 
 
 @dataclass
@@ -76,6 +80,9 @@ def _map_codes(read: readers.Read, v: vintage.Vintage) -> dict[str, list[dict]]:
     kept: dict[str, list[dict]] = defaultdict(list)
     line_reasons: dict[int, str] = {}
     for table, rows in read.rows.items():
+        if table in _NOT_BY_AUTHORITY:  # police force areas, regions: shared out by the top-down count
+            kept[table].extend(rows)
+            continue
         groups: dict[tuple, list[tuple[dict, vintage.Target]]] = defaultdict(list)
         for row in rows:
             code = row.pop("area_code", None)
@@ -187,6 +194,7 @@ def run_ingest(raw: Path, out: Path | None = None) -> dict:
     v = vintage.load(_find_lookups(raw))
     files: list[FileReport] = []
     tables: dict[str, list[dict]] = defaultdict(list)
+    groups: dict = {}
     for path in sorted(p for p in raw.rglob("*") if p.is_file()):
         rel = str(path.relative_to(raw))
         rep = FileReport(rel, _sha256(path), "")
@@ -197,6 +205,9 @@ def run_ingest(raw: Path, out: Path | None = None) -> dict:
             continue
         if suffix in _NOT_TABULAR:
             rep.family, rep.note = "not a data table", _NOT_TABULAR[suffix] + ": not ingested"
+            continue
+        if suffix in (".xlsx", ".xlsm"):
+            _read_workbook(path, rel, rep, tables)
             continue
         if suffix != ".csv":
             rep.family, rep.note = "unknown", f"no reader for '{path.suffix}' files: not ingested"
@@ -223,6 +234,8 @@ def run_ingest(raw: Path, out: Path | None = None) -> dict:
             rep.family, rep.note = reader.__name__, f"could not read: {exc}"
             logger.error("%s: %s", rel, exc)
             continue
+        if "population" in read.rows:
+            groups.update(topdown.population_groups(read.rows["population"], v))
         mapped = _map_codes(read, v)
         rep.family, rep.encoding, rep.rows_read = read.family, read.encoding, read.rows_read
         rep.rows_rejected = len(read.rejected)
@@ -237,6 +250,7 @@ def run_ingest(raw: Path, out: Path | None = None) -> dict:
         if rep.rows_read != rep.rows_used + rep.rows_rejected:
             raise AssertionError(f"{rel}: {rep.rows_read} rows read but {rep.rows_used} used + "
                                  f"{rep.rows_rejected} rejected")
+    count_note = _count(tables, groups, v, raw)
     manifest = {
         "dataset": DATASET,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -244,10 +258,64 @@ def run_ingest(raw: Path, out: Path | None = None) -> dict:
         "out": str(paths.relative(out)),
         "vintage": "2014 upper-tier local authorities (April 2009 structure); rule in docs/public-data.md",
         "missing_tables": MISSING_TABLES,
+        "count": count_note,
         "files": [f.__dict__ for f in files],
     }
     _write(out, tables, v, manifest)
     return manifest
+
+
+def _read_workbook(path: Path, rel: str, rep: FileReport, tables: dict[str, list[dict]]) -> None:
+    """A publisher's workbook: the Country and Regional Analysis reader, or a note saying why not."""
+    try:
+        read = cra.read_cra(path)
+    except readers.FormatError as exc:
+        rep.family, rep.note = "unknown", f"not read: {exc}"
+        logger.error("%s: %s", rel, exc)
+        return
+    rep.family, rep.encoding, rep.rows_read, rep.note = read.family, read.encoding, read.rows_read, read.note
+    rep.rows_rejected, rep.rows_used = len(read.rejected), len(read.used_lines)
+    rep.rejected_reasons = _reasons(read.rejected)
+    rows = read.rows.get(cra.TABLE, [])
+    for r in rows:
+        r["_file"] = rel
+    tables[cra.TABLE].extend(rows)
+    rep.tidy_rows = {cra.TABLE: len(rows)}
+    if rep.rows_read != rep.rows_used + rep.rows_rejected:
+        raise AssertionError(f"{rel}: {rep.rows_read} rows read but {rep.rows_used} used + {rep.rows_rejected} rejected")
+
+
+def _count(tables: dict[str, list[dict]], groups: dict, v: vintage.Vintage, raw: Path) -> dict:
+    """The top-down count (CRA apportioned, police bodies shared out) reconciled with councils' own lines.
+
+    Replaces ``tables['spend']`` with the count's lines, adds ``reconciliation`` and ``apportionment``,
+    and returns what the manifest says about it.
+    """
+    cra_rows, superseded = cra.latest_edition_wins(tables.get(cra.TABLE, []))
+    police = tables.pop("police_force", [])
+    spend = tables.get("spend", [])
+    if not cra_rows and not police:
+        return {"note": "no Country and Regional Analysis workbook or police body outturn: council lines only"}
+    is_council = [r.get("_group") and r["area_code"] in v.upper_tier for r in spend]
+    reported = [r for r, c in zip(spend, is_council, strict=True) if c]
+    others = [r for r, c in zip(spend, is_council, strict=True) if not c]
+    pops = topdown.Populations.build(tables.get("population", []), groups)
+    lookup = next((p for p in (raw / "geography" / "ons_lad17_csp17_pfa17_lookup_jan2017.csv",
+                               *raw.rglob("*pfa*lookup*.csv")) if p.exists()), None)
+    built = topdown.build(cra_rows, pops, v, reported, police, lookup)
+    tables["spend"] = others + built.spend
+    tables["reconciliation"] = built.reconciliation
+    tables["apportionment"] = built.apportionment
+    years = sorted({r["year"] for r in cra_rows})
+    return {
+        "cra_years": [readers.fy_label(y) for y in years],
+        "editions": sorted({r["edition"] for r in cra_rows}),
+        "superseded": superseded,
+        "police_force_lookup": str(lookup.relative_to(raw)) if lookup else None,
+        "population_groups": {"+".join(g): sorted(a) for g, a in groups.items()},
+        "left_out": built.left_out,
+        "method": "docs/public-data.md, 'The real count'",
+    }
 
 
 def _write(out: Path, tables: dict[str, list[dict]], v: vintage.Vintage, manifest: dict) -> None:
@@ -264,7 +332,11 @@ def _write(out: Path, tables: dict[str, list[dict]], v: vintage.Vintage, manifes
     try:
         frames = {"areas": _areas(v)}
         for table, rows in tables.items():
-            df = pd.DataFrame(rows).drop(columns=["_line", "_lines", "_additive"], errors="ignore")
+            df = pd.DataFrame(rows)
+            df = df.drop(columns=[c for c in df.columns if c.startswith("_") and c != "_file"])
+            if table == "spend":
+                df["basis"] = df["basis"].fillna("reported") if "basis" in df else "reported"
+                df["spend_type"] = df["spend_type"].fillna("current") if "spend_type" in df else "current"
             if table in _KEYS:
                 dup = df.duplicated(list(_KEYS[table]), keep="first")
                 superseded[table] = int(dup.sum())

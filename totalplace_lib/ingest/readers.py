@@ -207,6 +207,17 @@ def read_mhclg_ro(path: Path) -> Read:
             continue
         src = _source("MHCLG Revenue Outturn, net current expenditure" + (" (published in £ thousands)"
                                                                            if thousands else ""), path)
+        if row[code].strip().startswith("E23"):  # a police body: shared among its force area's councils later
+            try:
+                vals = [number(row.get(c)) for c, svc in cols.items() if svc["theme"] != "subtotal"]
+            except ValueError as exc:
+                r.reject(line, f"police body: {exc}")
+                continue
+            total = sum(v for v in vals if v is not None and v > 0) * scale
+            r.add("police_force", line, True, pfa_code=row[code].strip(), year=year, amount_gbp=round(total),
+                  source=_source(f"MHCLG Revenue Outturn {fy_label(year)}, {row.get('LA_name', '').strip() or 'police body'}"
+                                 ", net current expenditure", path))
+            continue
         used = False
         for col, svc in cols.items():
             if svc["theme"] == "subtotal":
@@ -226,7 +237,8 @@ def read_mhclg_ro(path: Path) -> Read:
                 continue
             r.add("spend", line, True, _council_only=True, area_code=row[code].strip(), year=year, theme=svc["theme"],
                   agency=svc["agency"], service=svc["service"], stage=svc["stage"], amount_gbp=round(v * scale),
-                  price_year=fy_label(year), source=src, discretionary=svc["discretionary"] == "true")
+                  price_year=fy_label(year), source=src, discretionary=svc["discretionary"] == "true",
+                  _group=f"RO:{col}")
             used = True
         if not used and line not in r.rejected:
             r.reject(line, "no non-negative service amounts")
@@ -287,7 +299,7 @@ def read_dfe_s52(path: Path) -> Read:
         r.add("spend", line, True, dfe_number=row[la].strip(), year=year, theme=spec["theme"], agency="Council",
               service=spec["service"], stage=spec["stage"], amount_gbp=round(amount), price_year=fy_label(year),
               source=_source(f"DfE Section 52 outturn {fy_label(year)}, net current expenditure", path),
-              discretionary=False)
+              discretionary=False, _group="S52")
     return r
 
 
