@@ -14,7 +14,7 @@ import pandas as pd
 from .data import Dataset
 from .gaps import Missing, guard, missing_population
 from .params import Place
-from .schema import STAGES
+from .schema import BASES, STAGES, UNIVERSAL
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +60,29 @@ def population(ds: Dataset, codes: tuple[str, ...], year: int, ages: tuple[int, 
     return int(p["persons"].sum())
 
 
+def population_nearest(ds: Dataset, codes: tuple[str, ...], year: int,
+                       ages: tuple[int, int] | None = None) -> tuple[int | Missing, int]:
+    """Population of the year nearest ``year`` that covers every authority (ties: the earlier year).
+
+    Returns
+    -------
+    (persons, population year)
+        The exact year when the data have it; otherwise the nearest (the report must say which:
+        public files hold mid-2020 estimates for every authority, and 0-17 only for mid-2009).
+        ``persons`` is :class:`~totalplace_lib.gaps.Missing` if no year covers them all.
+    """
+    exact = population(ds, codes, year, ages)
+    if not isinstance(exact, Missing):
+        return exact, year
+    years = sorted(set(ds.population.loc[ds.population["area_code"].isin(codes), "year"]),
+                   key=lambda y: (abs(y - year), y))
+    for y in years:
+        p = population(ds, codes, int(y), ages)
+        if not isinstance(p, Missing):
+            return p, int(y)
+    return exact, year
+
+
 def _all_zero(spend: pd.DataFrame) -> Missing | None:
     """The gap for shares of spend when every line is £0 (a share of nothing is undefined)."""
     if spend["amount_gbp"].sum() != 0:
@@ -88,11 +111,86 @@ def stage_split(spend: pd.DataFrame) -> pd.DataFrame:
 
 
 def preventive_share(spend: pd.DataFrame) -> float:
-    """Share of spend tagged preventive or early intervention (0-1)."""
+    """Share of need-related spend tagged preventive or early intervention (0-1).
+
+    Need-related spend is everything except stage ``universal`` (schools, pensions, roads... on public
+    data), which serves everyone and is neither before nor after a need arises.
+    """
+    staged = spend[spend["stage"] != UNIVERSAL]
+    if (gap := _all_zero(staged if len(staged) else spend)) is not None:
+        return gap
+    total = staged["amount_gbp"].sum()
+    return float(staged.loc[staged["stage"].isin(PREVENTIVE_STAGES), "amount_gbp"].sum() / total)
+
+
+def basis_split(spend: pd.DataFrame) -> pd.DataFrame:
+    """Spend (£) and share of the total by basis (reported, apportioned, ...), in :data:`BASES` order."""
     if (gap := _all_zero(spend)) is not None:
         return gap
-    total = spend["amount_gbp"].sum()
-    return float(spend.loc[spend["stage"].isin(PREVENTIVE_STAGES), "amount_gbp"].sum() / total)
+    by = spend.groupby("basis")["amount_gbp"].sum()
+    out = by.reindex([b for b in BASES if b in by.index]).rename_axis("basis").reset_index()
+    out["share"] = out["amount_gbp"] / spend["amount_gbp"].sum()
+    return out
+
+
+def basis_share(spend: pd.DataFrame, basis: str) -> float:
+    """Share (0-1) of spend resting on one basis (e.g. ``apportioned``)."""
+    if (gap := _all_zero(spend)) is not None:
+        return gap
+    return float(spend.loc[spend["basis"] == basis, "amount_gbp"].sum() / spend["amount_gbp"].sum())
+
+
+BIG_THREE = ("Social protection", "Education", "Health")
+"""The functions the pilots found took 70-80% of public spend in a place (HM Treasury & CLG 2010)."""
+
+
+def function_share(spend: pd.DataFrame, functions: tuple[str, ...] = BIG_THREE) -> float:
+    """Share (0-1) of spend in the given COFOG functions; a gap if the lines carry no function."""
+    if "function" not in spend or spend["function"].isna().all():
+        return Missing("these spend lines carry no COFOG function (only the real count's lines do).")
+    if (gap := _all_zero(spend)) is not None:
+        return gap
+    return float(spend.loc[spend["function"].isin(functions), "amount_gbp"].sum() / spend["amount_gbp"].sum())
+
+
+def reconciliation(ds: Dataset, place: Place, year: int) -> pd.DataFrame:
+    """Apportioned local-government spend against the councils' own outturn, by service group (£).
+
+    Returns :class:`~totalplace_lib.gaps.Missing` on datasets without a top-down count.
+    """
+    from .data import optional_table
+
+    r = optional_table(ds.name, "reconciliation")
+    if r is None:
+        return Missing(f"dataset '{ds.name}' has no top-down count to reconcile (only the public dataset "
+                       "apportions HM Treasury's regional figures).")
+    r = r[r["area_code"].isin(place.area_codes) & (r["year"] == year)]
+    if r.empty:
+        return Missing(f"no council outturn replaced apportioned spend for {place.name} in {year}/"
+                       f"{str(year + 1)[-2:]}: the public files hold Revenue Outturn for 2017/18 on and "
+                       "Section 52 for 2009/10.")
+    out = r.groupby(["group", "reported_from", "counted"], as_index=False, dropna=False)[
+        ["apportioned_gbp", "reported_gbp", "difference_gbp"]].sum(min_count=1)
+    return out.sort_values(["counted", "reported_gbp"], ascending=[False, False]).reset_index(drop=True)
+
+
+def drivers(ds: Dataset, place: Place, year: int) -> pd.DataFrame:
+    """How the place's apportioned spend was shared out: each driver with its spend (£), share of the
+    count and the services it carries. A gap on data with no apportioned lines."""
+    s = ds.spend[ds.spend["area_code"].isin(place.area_codes) & (ds.spend["year"] == year)]
+    a = s[s["basis"] == "apportioned"]
+    if a.empty:
+        return Missing(f"no spend of {place.name} in {year}/{str(year + 1)[-2:]} is apportioned: every line is "
+                       "the bodies' own figure for the place (or the sample's illustration).")
+
+    def services(x: pd.Series) -> str:
+        names = sorted(set(x))
+        return ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+
+    out = a.groupby("driver", as_index=False).agg(amount_gbp=("amount_gbp", "sum"), services=("service", services))
+    out["share"] = out["amount_gbp"] / s["amount_gbp"].sum()
+    return out.sort_values("amount_gbp", ascending=False).reset_index(drop=True)[
+        ["driver", "services", "amount_gbp", "share"]]
 
 
 def council_discretionary(spend: pd.DataFrame) -> float:
@@ -115,6 +213,19 @@ class Count:
     council_discretionary_gbp: float
     price_year: str
     sources: tuple[str, ...]
+    population_year: int | None = None
+    agencies: int = 0
+    apportioned_share: float = 0.0
+    big_three_share: float | None = None
+    capital_gbp: float = 0.0
+
+    @property
+    def population_note(self) -> str:
+        """'' when population and spend are of the same year, else which year per head uses."""
+        if self.population_year in (None, self.year):
+            return ""
+        return (f"per head uses the mid-{self.population_year} population, the nearest year the files hold for "
+                f"every authority here")
 
     @property
     def discretionary_per_head_gbp(self) -> float:
@@ -127,7 +238,7 @@ class Count:
         return self.council_discretionary_gbp / self.total_gbp
 
 
-def count_of(spend: pd.DataFrame, place_name: str, year: int, pop: int) -> Count:
+def count_of(spend: pd.DataFrame, place_name: str, year: int, pop: int, pop_year: int | None = None) -> Count:
     """Summarise a set of spend lines (£) against a population (persons) into a :class:`Count`."""
     total = float(spend["amount_gbp"].sum())
     price_years = sorted(set(spend["price_year"]))
@@ -144,6 +255,12 @@ def count_of(spend: pd.DataFrame, place_name: str, year: int, pop: int) -> Count
         council_discretionary_gbp=council_discretionary(spend),
         price_year=price_years[0],
         sources=tuple(sorted(set(spend["source"]))),
+        population_year=pop_year if pop_year is not None else year,
+        agencies=int(spend.loc[spend["amount_gbp"] > 0, "agency"].nunique()),
+        apportioned_share=basis_share(spend, "apportioned") if total else 0.0,
+        big_three_share=function_share(spend),
+        capital_gbp=float(spend.loc[spend.get("spend_type", pd.Series("current", index=spend.index)) == "capital",
+                                    "amount_gbp"].sum()),
     )
 
 
@@ -156,7 +273,8 @@ def high_level_count(ds: Dataset, place: Place, year: int) -> Count:
         Population, total spend (£), spend per head (£), preventive share (0-1),
         council and council discretionary spend (£), price year and sources.
     """
-    return count_of(place_spend(ds, place, year), place.name, year, population(ds, place.area_codes, year))
+    pop, pop_year = population_nearest(ds, place.area_codes, year)
+    return count_of(place_spend(ds, place, year), place.name, year, pop, pop_year)
 
 
 def theme_count(ds: Dataset, place: Place, year: int, themes: tuple[str, ...],
@@ -258,11 +376,17 @@ def key_figures(c: Count, dataset: str) -> dict[str, dict]:
     return {
         "total_spend_gbp": figure(c.total_gbp, "GBP", period, src, "Total public spend"),
         "spend_per_head_gbp": figure(c.per_head_gbp, "GBP per head", period, src, "Spend per head"),
-        "population": figure(c.population, "persons", str(c.year), src, "Resident population"),
+        "population": figure(c.population, "persons", str(c.population_year or c.year), src, "Resident population"),
         "preventive_share": figure(c.preventive_share, "proportion", period, src,
                                    "Share of spend preventive or early intervention"),
         "council_discretionary_gbp": figure(c.council_discretionary_gbp, "GBP", period, src,
                                             "Council discretionary spend"),
+        "agencies_counted": figure(c.agencies, "agencies", period, src, "Agencies with spend in the count"),
+        "apportioned_share": figure(c.apportioned_share, "proportion", period, src,
+                                    "Share of the count apportioned from regional totals"),
+        "social_protection_education_health_share": figure(
+            c.big_three_share, "proportion", period, src, "Share of the count on social protection, education "
+                                                          "and health"),
     }
 
 

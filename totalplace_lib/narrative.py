@@ -32,13 +32,28 @@ def dataset_banner(ds: Dataset, place: Place, year: int) -> Markdown:
         text = (
             f"> **Real public data.** This report for **{place.name}** ({year}/{str(year + 1)[-2:]}) runs on dataset "
             f"**{ds.name}**, ingested from the publishers' own files (each figure's file is named in *Sources*). "
-            "The public files do not hold everything a Total Place count needs (for example NHS spend by place, "
-            "police and fire spend apportioned to councils, recorded crime, person-level records): where a "
-            "section needs what they lack it says so and "
+            + _spend_basis(ds, place, year) +
+            " The public files do not hold everything a Total Place analysis needs (for example recorded crime by "
+            "offence and person-level records): where a section needs what they lack it says so and "
             "gives the reason, and the figure is recorded as missing. Comparisons are with the place's nearest "
             "statistical neighbours (population, age structure and deprivation) and England."
         )
     return Markdown(fmt.safe_markdown(text))
+
+
+def _spend_basis(ds: Dataset, place: Place, year: int) -> str:
+    """One sentence on what the place's spend lines for the year rest on."""
+    s = ds.spend[ds.spend["area_code"].isin(place.area_codes) & (ds.spend["year"] == year)]
+    total = s["amount_gbp"].sum()
+    if s.empty or not total:
+        return "The data hold no spend lines for this place and year."
+    shares = s.groupby("basis")["amount_gbp"].sum() / total
+    if shares.get("apportioned", 0) > 0:
+        return (f"Its spend is every public body's: {fmt.share(shares.get('reported', 0.0), 0)} *reported* in the "
+                f"bodies' own accounts and {fmt.share(shares['apportioned'], 0)} *apportioned* from HM Treasury's "
+                "regional figures (and police bodies' force-area outturn) by a named driver.")
+    return ("Its spend lines are the councils' own accounts only: HM Treasury's regional analysis, which the "
+            "multi-agency count apportions, covers 2009/10 to 2017/18 in these files.")
 
 
 def place_findings(place: Place, count: Count, by_agency: pd.DataFrame, peers: pd.DataFrame,
@@ -64,24 +79,37 @@ def place_findings(place: Place, count: Count, by_agency: pd.DataFrame, peers: p
     py = count.price_year
     who = "Public bodies" if len(top3) > 1 else \
         f"The {str(top['agency']).lower()} (the only body with spend in the data)"
+    note = count.population_note
     lines = [
         f"{who} spent **{fmt.money(count.total_gbp)}** in {place.name} in {py} "
         f"(£ at {py} prices): **{fmt.money(count.per_head_gbp)} for each of its "
-        f"{fmt.count(count.population)} residents**.",
+        f"{fmt.count(count.population)} residents**" + (f" ({note})." if note else "."),
         f"That is {fmt.share(abs(diff))} {direction} the {group}' pooled average of "
         f"{fmt.money(pilot_totals['per_head_gbp'])} a head; {place.name} ranks {fmt.ordinal(rank)} of {n} {group} "
         "on spend per head.",
         f"**{top['agency']}** is the largest spender ({fmt.money(top['amount_gbp'])}, {fmt.share(top['share'], 0)}); "
         f"the {'three' if len(top3) == 3 else 'two'} largest agencies ({', '.join(top3['agency'])}) account for "
         f"{fmt.share(top3['share'].sum(), 0)} of all spend.",
-        f"{'Only ' if count.preventive_share < 0.5 else ''}**{fmt.share(count.preventive_share, 0)}** of spend is "
-        "preventive or early intervention; "
-        f"the rest responds to need once it has arisen (reactive or acute).",
+        f"{'Only ' if count.preventive_share < 0.5 else ''}**{fmt.share(count.preventive_share, 0)}** of "
+        f"{'need-related ' if count.apportioned_share else ''}spend is preventive or early intervention; "
+        "the rest responds to need once it has arisen (reactive or acute)"
+        + (" (universal services and entitlements, such as schools, pensions and roads, are left out of this "
+           "share)." if count.apportioned_share else "."),
         f"The council's discretionary slice is **{fmt.money(count.council_discretionary_gbp)}** "
         f"({fmt.money(count.discretionary_per_head_gbp)} a head, {fmt.share(count.discretionary_share_of_total)} "
         "of all public spend in the place): most money is committed by statute or controlled elsewhere, "
         "so redesign needs partners' budgets too.",
     ]
+    if count.apportioned_share:
+        lines.append(f"**{fmt.share(count.apportioned_share, 0)}** of this count is *apportioned*: HM Treasury's "
+                     "regional figures shared among the region's authorities by a named driver (population, "
+                     f"children, people over 65...); the other {fmt.share(1 - count.apportioned_share, 0)} is "
+                     "*reported* in the councils' own accounts. "
+                     f"{count.agencies} agencies have spend here; {fmt.money(count.capital_gbp)} of the total is "
+                     "capital.")
+    if isinstance(count.big_three_share, float):
+        lines.append(f"Social protection, education and health take **{fmt.share(count.big_three_share, 0)}** of "
+                     "it (the Total Place pilots found 70-80%).")
     return lines if len(top3) > 1 else [lines[0], lines[1], *lines[3:]]  # one agency: no "largest agencies"
 
 

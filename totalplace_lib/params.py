@@ -301,7 +301,8 @@ def check_place_data(place: Place, ds, year: int) -> None:
                           file=shown, line=_line_of(place, "year"), column="year")
     for table in ("spend", "population"):
         t = getattr(ds, table)
-        have = set(t.loc[t["year"] == year, "area_code"])
+        # Public files hold population for a few years only: per head then uses the nearest year (and says so).
+        have = set(t.loc[t["year"] == year, "area_code"] if ds.illustrative or table == "spend" else t["area_code"])
         empty = [c for c in place.area_codes if c not in have]
         if empty:
             hint = "" if ds.illustrative else (f" (data/processed/{ds.name}/manifest.json lists every row left "

@@ -112,6 +112,7 @@ TABLES: dict[str, Table] = {
                 Column("basis", "str", required=False, nullable=True, allowed=BASES),
                 Column("spend_type", "str", required=False, default="current", allowed=("current", "capital")),
                 Column("driver", "str", required=False, nullable=True),
+                Column("function", "str", required=False, nullable=True),
             ),
             key=("area_code", "year", "theme", "agency", "service", "spend_type"),
             description="Public spend in the place, pounds, by agency, service and stage; ``basis`` says what "

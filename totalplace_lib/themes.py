@@ -15,11 +15,13 @@ THEMES: dict[str, str] = {
 """Theme key -> report title. A theme's notebook is ``notebooks/<key>.ipynb``."""
 
 
-PUBLIC_YEARS: dict[str, int] = {"place": 2020, "offenders": 2009, "early_years": 2009, "alcohol": 2009}
+PUBLIC_YEARS: dict[str, int] = {"place": 2017, "offenders": 2009, "early_years": 2009, "alcohol": 2009}
 """Year each theme runs in on public data unless ``--year`` is given. The themes use 2009/10, the
 Total Place year, for which the public files hold the DfE Section 52 children's services lines,
-children looked after and alcohol admissions; the place overview uses 2020/21, the one year with
-both council-wide Revenue Outturn and population by single year of age."""
+children looked after and alcohol admissions; the place overview uses 2017/18, the latest year with a
+full multi-agency count (HM Treasury's Country and Regional Analysis apportioned, reconciled with the
+councils' Revenue Outturn and police bodies' outturn); ``--year`` 2009-2016 gives the other CRA years
+and 2018-2023 a council-and-police count."""
 
 
 def notebook_path(theme: str) -> Path:

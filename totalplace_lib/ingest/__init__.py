@@ -40,7 +40,9 @@ _NOT_TABULAR = {
     ".hexjson": "hex-map layout (geometry, not a table)",
 }
 _LOOKUPS = {"ltla14_lookup.csv": "lookup: 2014 district -> county (code vintages)",
-            "la_changes_2014_2023.csv": "lookup: authority changes 2014-2023 (code vintages)"}
+            "la_changes_2014_2023.csv": "lookup: authority changes 2014-2023 (code vintages)",
+            "ons_lad17_csp17_pfa17_lookup_jan2017.csv": "lookup: district -> police force area (shares police "
+                                                        "bodies' outturn among their councils)"}
 _KEYS = {
     "population": ("area_code", "year", "age"),
     "spend": ("area_code", "year", "theme", "agency", "service", "spend_type"),
@@ -282,7 +284,8 @@ def _read_workbook(path: Path, rel: str, rep: FileReport, tables: dict[str, list
     tables[cra.TABLE].extend(rows)
     rep.tidy_rows = {cra.TABLE: len(rows)}
     if rep.rows_read != rep.rows_used + rep.rows_rejected:
-        raise AssertionError(f"{rel}: {rep.rows_read} rows read but {rep.rows_used} used + {rep.rows_rejected} rejected")
+        raise AssertionError(f"{rel}: {rep.rows_read} rows read but {rep.rows_used} used + "
+                             f"{rep.rows_rejected} rejected")
 
 
 def _count(tables: dict[str, list[dict]], groups: dict, v: vintage.Vintage, raw: Path) -> dict:

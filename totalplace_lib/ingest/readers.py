@@ -214,9 +214,9 @@ def read_mhclg_ro(path: Path) -> Read:
                 r.reject(line, f"police body: {exc}")
                 continue
             total = sum(v for v in vals if v is not None and v > 0) * scale
+            body = row.get("LA_name", "").strip() or "police body"
             r.add("police_force", line, True, pfa_code=row[code].strip(), year=year, amount_gbp=round(total),
-                  source=_source(f"MHCLG Revenue Outturn {fy_label(year)}, {row.get('LA_name', '').strip() or 'police body'}"
-                                 ", net current expenditure", path))
+                  source=_source(f"MHCLG Revenue Outturn {fy_label(year)}, {body}, net current expenditure", path))
             continue
         used = False
         for col, svc in cols.items():

@@ -43,6 +43,17 @@ from .vintage import Vintage
 
 logger = logging.getLogger(__name__)
 
+COFOG = {"1": "General public services", "2": "Defence", "3": "Public order and safety", "4": "Economic affairs",
+         "5": "Environment protection", "6": "Housing and community amenities", "7": "Health",
+         "8": "Recreation, culture and religion", "9": "Education", "10": "Social protection"}
+"""UN Classification of the Functions of Government (COFOG), level 0, as HM Treasury's CRA uses it."""
+
+
+def function_of(subfunction: str) -> str:
+    """COFOG function of a subfunction label or code (``10.4 Family...`` -> ``Social protection``)."""
+    return COFOG.get(subfunction.split(".", 1)[0].strip(), "Other")
+
+
 NOT_RECONCILED = {
     "RO:Fire_Rescue": "council-run fire and rescue is one part of fire spending: combined fire authorities have no "
                       "area lookup in the files, so CRA's apportioned local-government fire line is kept and this "
@@ -295,6 +306,9 @@ def build(cra_rows: list[dict], pops: Populations, v: Vintage, reported: list[di
         rep[col] = rep[col].fillna(default) if col in rep else default
     tag_group = {g["reported"]: g["group"] for g in cls.groups}
     rep["_recon"] = rep["_group"].map(tag_group)
+    first_prefix = {g["reported"]: function_of(g["replaces"]) for g in cls.groups}
+    rep["function"] = rep["_group"].map(first_prefix).fillna(rep["_group"].map(
+        {"RO:Police": COFOG["3"], "RO:Fire_Rescue": COFOG["3"]})).fillna("Other")
     cra_years = set(apportioned["year"]) if len(apportioned) else set()
     in_cra = rep["year"].isin(cra_years)
     # Reported lines in a reconciliation group replace the apportioned LG current lines of that group.
@@ -306,7 +320,7 @@ def build(cra_rows: list[dict], pops: Populations, v: Vintage, reported: list[di
         apportioned = a[~gone].drop(columns="_gone")
     counted = pd.concat([apportioned, rep[~in_cra | rep["_recon"].notna()]], ignore_index=True)
     keys = ["area_code", "year", "theme", "agency", "service", "spend_type"]
-    first = {c: "first" for c in ("stage", "price_year", "source", "discretionary", "basis", "driver")}
+    first = {c: "first" for c in ("stage", "price_year", "source", "discretionary", "basis", "driver", "function")}
     spend = counted.groupby(keys, as_index=False, sort=False).agg({"amount_gbp": "sum", **first})
     spend = spend[(spend["amount_gbp"] != 0) | (spend["basis"] != "apportioned")]
     spend["amount_gbp"] = spend["amount_gbp"].round(2)
@@ -352,6 +366,7 @@ def _apportioned(cra_rows: list[dict], pops: Populations, v: Vintage, cls: Class
             "service": [s["service"] + (" (public corporations)" if k[5] == "PC" else " (Bank of England)"
                                         if k[5] == "BOE" else "") for s, k in zip(subs, keys, strict=True)],
             "stage": [s["stage"] for s in subs],
+            "function": [function_of(k[3]) for k in keys],
             "source": [f"HM Treasury {k[6]}, {names.get(region, region)}" for k in keys],
             "spend_type": ["capital" if k[4] == "CAP" else "current" for k in keys],
             "_lg_current": [k[5] == "LG" and k[4] == "CUR" for k in keys],
