@@ -237,7 +237,8 @@ def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str,
             try:
                 render.render_report(tmp_nb, stage / f"{name}.html", title, theme, dataset)
             except Exception as exc:  # a report that cannot be rendered has failed, whatever it recorded
-                error = error or f"rendering failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                first = str(exc).splitlines()[0] if str(exc) else ""
+                error = error or f"rendering failed: {type(exc).__name__}: {first}"
         if not error and needs_record and not (stage / f"{name}.json").exists():
             error = "the notebook finished but recorded no key figures (record.write was not reached)"
         if error:  # a failed report publishes its notebook and HTML (to show the error), never its figures

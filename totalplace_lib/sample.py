@@ -260,7 +260,8 @@ def build_tables(seed: int = SEED) -> dict[str, pd.DataFrame]:
             )
     # single years of age only: the optional age_to (published bands) is left out
     population = pd.DataFrame(pop_rows, columns=[c.name for c in TABLES["population"].columns if c.required])
-    spend = pd.DataFrame(spend_rows, columns=[*(c.name for c in TABLES["spend"].columns if c.required), "discretionary"])
+    spend_columns = [*(c.name for c in TABLES["spend"].columns if c.required), "discretionary"]
+    spend = pd.DataFrame(spend_rows, columns=spend_columns)
     spend = _calibrate(spend, int(population["persons"].sum()))
     tables = {"areas": areas, "population": population, "spend": spend}
     tables.update(_theme_tables(seed, population, spend))
