@@ -257,10 +257,10 @@ def count_of(spend: pd.DataFrame, place_name: str, year: int, pop: int, pop_year
         sources=tuple(sorted(set(spend["source"]))),
         population_year=pop_year if pop_year is not None else year,
         agencies=int(spend.loc[spend["amount_gbp"] > 0, "agency"].nunique()),
-        apportioned_share=basis_share(spend, "apportioned") if total else 0.0,
+        apportioned_share=basis_share(spend, "apportioned") if total and "basis" in spend else 0.0,
         big_three_share=function_share(spend),
-        capital_gbp=float(spend.loc[spend.get("spend_type", pd.Series("current", index=spend.index)) == "capital",
-                                    "amount_gbp"].sum()),
+        capital_gbp=float(spend.loc[spend["spend_type"] == "capital", "amount_gbp"].sum())
+        if "spend_type" in spend else 0.0,
     )
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import benchmark, cohort, concentration, costs, fmt
 from .data import activity_total
-from .gaps import guard, sentences
+from .gaps import Missing, guard, sentences
 from .record import figure
 
 CLA_INDICATOR = "Children looked after per 10,000 aged 0-17"
@@ -206,6 +206,8 @@ def birth_cohort(activity: pd.DataFrame, spend: pd.DataFrame, c0, c17, bench: pd
     ratio = entry_ratio(bench, slug)
     model = cohort.scale_entry(cohort.load_model(), ratio)
     births = activity_value(activity, "births")
+    if isinstance(births, Missing):  # no births count (public data): the cohort cannot be sized
+        return births
     universal = universal_cost_per_child(spend, c0.population, c17.population - c0.population)
     proj = cohort_projection(model, births, universal, c0.price_year)
     per_child = cohort.simulate(model, int(round(births)), c0.price_year, seed)

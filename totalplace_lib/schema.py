@@ -333,14 +333,14 @@ def validate(
             neg = (df[col.name] < 0) & ~df[other].isin(allowed)
             if neg.any():
                 i = neg[neg].index[0]
-                raise _fail(f"{df.loc[i, col.name]:g} is negative; money must be zero or more (only "
-                            f"{' or '.join(allowed)} lines may carry a published net receipt)", file, i, col.name)
+                raise _fail(f"{df.loc[i, col.name]:g} is negative; money must be zero or more", file, i, col.name)
     dup = df.duplicated(subset=list(spec.key), keep="first")
     if dup.any():
         i = dup[dup].index[0]
         first = df[(df[list(spec.key)] == df.loc[i, list(spec.key)]).all(axis=1)].index[0]
         key = ", ".join(f"{k}={df.loc[i, k]}" for k in spec.key)
-        raise _fail(f"duplicate key ({key}) also on line {first + 2}", file, i, spec.key[-1])
+        shown = [k for k in spec.key if k in raw.columns] or list(spec.key)  # a column the file has
+        raise _fail(f"duplicate key ({key}) also on line {first + 2}", file, i, shown[-1])
     if known_area_codes is not None and spec.area_column:
         unknown = ~df[spec.area_column].isin(known_area_codes)
         if unknown.any():
