@@ -137,7 +137,8 @@ def test_apportioned_lines_conserve_each_region_and_a_councils_outturn_replaces_
     replaced = sum(r["apportioned_gbp"] for r in built.reconciliation)
     assert round(ne + replaced, 2) == round(1_000_000.01 + 300_000 + 30_000 - 999.99, 2)  # to the penny
     assert [x["amount_gbp"] for x in apportioned if x["area_code"] == "E09000001"] == [500.0]
-    nhs = {x["area_code"]: x["amount_gbp"] for x in apportioned if x["agency"] == "NHS" and x["area_code"] != "E09000001"}
+    nhs = {x["area_code"]: x["amount_gbp"] for x in apportioned
+           if x["agency"] == "NHS" and x["area_code"] != "E09000001"}
     assert nhs == {"E06000001": pytest.approx(333_333.34, abs=0.01), "E06000002": pytest.approx(666_666.67, abs=0.01)}
     # A's own children's social care replaces A's apportioned LG current share (£100,000), not B's, not capital
     (rec,) = built.reconciliation

@@ -101,12 +101,16 @@ def spend_by(spend: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
 
 
 def stage_split(spend: pd.DataFrame) -> pd.DataFrame:
-    """Spend (£) and share by stage, in stage order (preventive -> acute), zero-filled."""
+    """Need-related spend (£) and share by stage, in stage order (preventive -> acute), zero-filled.
+
+    Universal spend (stage ``universal``) is left out; its total is in ``attrs["universal_gbp"]``.
+    """
     if (gap := _all_zero(spend)) is not None:
         return gap
     by = spend.groupby("stage")["amount_gbp"].sum().reindex(list(STAGES), fill_value=0)
     out = by.rename_axis("stage").reset_index()
     out["share"] = out["amount_gbp"] / out["amount_gbp"].sum()
+    out.attrs["universal_gbp"] = float(spend.loc[spend["stage"] == UNIVERSAL, "amount_gbp"].sum())
     return out
 
 

@@ -179,11 +179,17 @@ def spend_by_service_chart(by_service: pd.DataFrame, c, top: int = 12) -> Chart:
 
 
 def stage_chart(stages: pd.DataFrame, c, what: str = "public spend") -> Chart:
-    """Stage split for a place, titled with the preventive share."""
+    """Stage split for a place, titled with the preventive share (of need-related spend where universal
+    services and entitlements are in the count)."""
+    universal = stages.attrs.get("universal_gbp", 0.0)
+    if universal:
+        what = f"need-related {what}"
     return stage_bar(
         stages,
         title=f"{fmt.share(c.preventive_share, 0)} of {what} in {c.place} comes before crisis",
-        subtitle=f"Share of {what} by stage, {c.price_year}",
+        subtitle=f"Share of {what} by stage, {c.price_year}" + (
+            f"; {fmt.money(universal)} on universal services and entitlements (schools, pensions, roads) left out"
+            if universal else ""),
         source=_src(c),
     )
 
