@@ -301,7 +301,7 @@ def check_place_data(place: Place, ds, year: int) -> None:
                           file=shown, line=_line_of(place, "year"), column="year")
     for table in ("spend", "population"):
         t = getattr(ds, table)
-        if table == "spend":  # police bodies' shared outturn alone is not a count of the place
+        if table == "spend" and "basis" in t:  # police bodies' shared outturn alone is not a count of the place
             t = t[(t["agency"] != "Police") | (t["basis"] != "apportioned")]
         # Public files hold population for a few years only: per head then uses the nearest year (and says so).
         have = set(t.loc[t["year"] == year, "area_code"] if ds.illustrative or table == "spend" else t["area_code"])
