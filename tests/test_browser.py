@@ -162,7 +162,9 @@ def test_public_report_reads_with_real_numbers_and_plain_gaps(site, tmp_path_fac
     assert "Not available for this place." in text and "nan" not in text.split()
     assert "&nbsp;" not in text and "&amp;" not in text
     count_section = text.split("The count: spend on children under six")[2].split("One birth cohort")[0]
-    assert count_section.count("Not available for this place.") == 1  # said once per section, not per chart
+    assert "Not available for this place." not in count_section and "£" in count_section  # the real count's lines
+    cohort_section = text.split("One birth cohort to age 18")[-1].split("Looked-after children")[0]
+    assert cohort_section.count("Not available for this place.") == 1  # said once per section, not per chart
     assert b.eval(CODE_VISIBLE) == 0
     imgs = b.eval(IMAGES_OK)
     assert imgs["count"] >= 2 and imgs["broken"] == 0 and imgs["alt_missing"] == 0, imgs
