@@ -121,7 +121,7 @@ def test_bad_scenarios_are_named():
         cba.scenario_from_dict(d)
     d = hand()
     d["costs"] = {"Council": [-5]}
-    with pytest.raises(ParamsError, match="non-negative"):
+    with pytest.raises(ParamsError, match="£0 or more .*receipts"):
         cba.scenario_from_dict(d)
 
 

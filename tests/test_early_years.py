@@ -72,3 +72,30 @@ def test_croydon_savings_path_comes_from_its_params_and_others_from_the_template
     assert kent.year_labels()[-1] == "2027/28"  # the year's births turn 18
     with pytest.raises(ParamsError, match="template asks for"):
         cba.scenario_for(load_place("kent"), "early_years", {})
+
+
+def test_looked_after_figures_that_contradict_each_other_are_flagged_in_words():
+    """5,200 children said to be '83 per 10,000' (it is about 210), placement costs far above the children's
+    social care spend, and £35m of looked-after spend (about £6.7k a child against ~£47k a year in care)."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from totalplace_lib import early_years
+
+    lac = pd.DataFrame({"placement": ["foster care"], "children": [5200.0], "unit_cost_gbp": [47_000.0],
+                        "amount_gbp": [5200 * 47_000.0]})
+    c17 = SimpleNamespace(population=247_600)
+    bench = pd.DataFrame({"slug": ["brum"], "value": [83.0]})
+    spend = pd.DataFrame({"theme": ["children", "children"], "agency": ["Council", "Council"],
+                          "service": ["Looked-after children: fostering services", "Safeguarding: child protection"],
+                          "amount_gbp": [35e6, 5e6]})
+    said = " ".join(early_years.consistency(lac, c17, bench, "brum", spend))
+    assert "210 per 10,000, but the rate given is 83" in said
+    assert "exceed the spend" in said and "611%" in said
+    assert "£6,731 a child" in said
+    ok = early_years.consistency(lac.assign(children=80.0, amount_gbp=80 * 47_000.0),
+                                 SimpleNamespace(population=10_000),
+                                 pd.DataFrame({"slug": ["x"], "value": [80.0]}), "x",
+                                 spend.assign(amount_gbp=[3.5e6, 1e6]))
+    assert ok == ["The count, the rate and the spend agree (the rate within 10%; the costs within a factor of 4)."]

@@ -56,3 +56,22 @@ def test_threshold_with_nobody_above_it_says_so(cbl):
     ev, act = cbl
     with pytest.raises(ValueError, match="lower the threshold"):
         offenders.prolific_cost(ev, act, threshold=10_000)
+
+
+def test_the_fiscal_value_of_a_desister_does_not_count_the_response_to_crime_twice():
+    """Arrests, court events and custody are costed contact by contact (Unit Cost Database); the police and
+    criminal-justice shares of the Home Office cost per offence are that same response, so they are left out."""
+    from totalplace_lib import offenders
+    from totalplace_lib.data import load_dataset
+
+    ds = load_dataset("sample")
+    place = load_place("central-bedfordshire-luton")
+    pc = offenders.prolific_cost(ds.rows("events", place.area_codes), ds.rows("activity", place.area_codes))
+    fiscal = offenders.scenario_values(pc)["fiscal_saving_per_desister"]
+    contacts = pc.journey.groupby("agency")["cost_per_person_gbp"].sum()
+    assert fiscal["Police"] == pytest.approx(contacts["Police"])  # contacts only, no Home Office police share
+    per_person = pc.cohort_offences / pc.cohort
+    assert fiscal["NHS / PCT"] == pytest.approx(contacts.get("NHS / PCT", 0.0)
+                                                + per_person * pc.crime_per_offence["Health services"])
+    by = pc.by_agency().set_index("agency")["amount_gbp"]
+    assert sum(fiscal.values()) < by.drop("Victims and society").sum()  # the double count is gone

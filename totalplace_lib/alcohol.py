@@ -327,6 +327,8 @@ def key_figures(c, sah: pd.DataFrame, tree: pd.DataFrame, bench: pd.DataFrame, s
         "cba_npv_gbp": figure(a.npv, "GBP (present value)", a.price_year, cba_src, "Alcohol redesign NPV"),
         "cba_annual_fiscal_saving_gbp": figure(a.annual_fiscal_saving, "GBP per year", a.price_year, cba_src,
                                                "Net fiscal saving a year (equivalent annual)"),
+        "cba_annual_cashable_saving_gbp": figure(a.annual_cashable_saving, "GBP per year", a.price_year,
+                                                          cba_src, "Net cashable saving a year (equivalent annual)"),
         "cba_pv_costs_gbp": figure(a.pv_costs, "GBP (present value)", a.price_year, cba_src, "Redesign PV costs"),
         "cba_bcr": figure(a.bcr, "ratio", a.price_year, cba_src, "Alcohol redesign BCR"),
         "cba_prob_benefit_exceeds_cost": figure(mc.p_benefit_exceeds_cost, "proportion", a.price_year,

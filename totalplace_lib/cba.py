@@ -4,11 +4,20 @@ A *scenario* is plain data (a dict from params YAML): costs by funding agency an
 year, and outcomes. For each outcome ``k`` and year ``t`` (year 0 = first year of
 spend, undiscounted)::
 
-    successes_k  = cohort x engagement x success x (1 - deadweight) x attribution
-    benefit_k,t  = successes_k x persistence_k[t - lag] x unit value (fiscal by agency, economic, social)
+    successes_k  = cohort x engagement x success x (1 - deadweight) x (1 - displacement) x (1 - leakage)
+                   x attribution
+    benefit_k,t  = successes_k x profile_k[t] x unit value (fiscal by agency, economic, social)
                    x (1 - optimism bias on benefits for the outcome's confidence grade)
-    cost_t       = sum over agencies of cost_a,t x (1 + optimism bias on costs for the costs' grade)
+                   (+ lifetime values, once per success in its first year of effect)
+    profile_k[t] = sum over entry years j of share_j x persistence_k[t - j - lag]   (one cohort, or new
+                   participants each year: ``cohort`` as a list by year)
+    cost_t       = sum over agencies of (revenue + capital + in-kind)_a,t x (1 + optimism bias on costs
+                   for the costs' grade) - receipts_a,t
     PV           = sum_t x_t x DF_t,  DF_t = prod_{i<=t} 1 / (1 + r_i)   (Green Book: 3.5% to year 30, then 3.0%)
+
+Fiscal values are £ per success per year of effect, at the scenario's price year unless given as
+``{value: ..., price_year: ...}`` (uprated with the GDP deflator); ``cashable`` says what share of an
+outcome's fiscal benefit can be taken out of budgets (the rest is freed capacity).
 
 Results: PV costs (by funder), PV benefits by type and by agency, NPV, BCR,
 fiscal ROI, public-value ROI, payback year, value-for-money band, the who-pays /
@@ -21,6 +30,7 @@ draws, so a 10,000-draw Monte Carlo is one pass of numpy arithmetic.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -36,8 +46,14 @@ logger = logging.getLogger(__name__)
 VFM_BANDS = ((1.0, "poor"), (1.5, "low"), (2.0, "medium"), (4.0, "high"), (float("inf"), "very high"))
 """BCR upper bounds of value-for-money bands (DfT convention): <1 poor, 1-1.5 low, 1.5-2 medium, 2-4 high, >=4."""
 
-OUTCOME_FIELDS = ("cohort", "engagement", "success", "deadweight", "attribution", "value_scale")
-RATE_FIELDS = ("engagement", "success", "deadweight", "attribution")
+OUTCOME_FIELDS = ("cohort", "engagement", "success", "deadweight", "displacement", "leakage", "attribution",
+                  "value_scale")
+RATE_FIELDS = ("engagement", "success", "deadweight", "displacement", "leakage", "attribution")
+COST_KINDS = ("costs", "capital", "in_kind")
+"""Kinds of cost a scenario can hold: revenue (``costs``), ``capital`` and ``in_kind`` (staff time or
+assets given by a partner); each by funding agency and year, £, optimism bias applied. ``receipts``
+(capital receipts, asset sales) are entered separately and reduce the net cost without adjustment."""
+PRICE_YEAR_RE = re.compile(r"^(\d{4})/(\d{2})$")
 
 
 # --- reference tables -----------------------------------------------------------------------------------
@@ -91,7 +107,9 @@ def benefit_kept(grade: int, scale: float | np.ndarray = 1.0) -> float | np.ndar
 
 
 def vfm_band(bcr: float) -> str:
-    """Value-for-money band of a benefit-cost ratio."""
+    """Value-for-money band of a benefit-cost ratio (no net cost: 'very high (no net cost)')."""
+    if not np.isfinite(bcr):
+        return "very high (no net cost)"
     return next(label for bound, label in VFM_BANDS if bcr < bound)
 
 
@@ -114,11 +132,21 @@ class Outcome:
     social: float = 0.0
     confidence: int = 3
     value_scale: float = 1.0
+    displacement: float = 0.0
+    leakage: float = 0.0
+    entries: list[float] = field(default_factory=lambda: [1.0])  # share of the cohort entering in each year
+    cashable: dict[str, float] = field(default_factory=dict)  # agency (or '*') -> share of fiscal value cashable
+    lifetime: dict[str, float] = field(default_factory=dict)  # agency -> £ once per success (lifetime cost)
 
     @property
     def successes(self) -> float:
-        """Net successes attributable to the intervention."""
-        return self.cohort * self.engagement * self.success * (1 - self.deadweight) * self.attribution
+        """Net successes attributable to the intervention (all years' participants)."""
+        return (self.cohort * self.engagement * self.success * (1 - self.deadweight) * (1 - self.displacement)
+                * (1 - self.leakage) * self.attribution)
+
+    def cashable_share(self, agency: str) -> float:
+        """Share (0-1) of this outcome's fiscal benefit to ``agency`` that can be taken out of budgets."""
+        return self.cashable.get(agency, self.cashable.get("*", 0.0))
 
 
 @dataclass
@@ -136,14 +164,35 @@ class Scenario:
     uncertainty: dict[str, dict] = field(default_factory=dict)
     start_year: int | None = None  # calendar/financial year of year 0, for labels
     description: str = ""
+    capital: dict[str, list[float]] = field(default_factory=dict)
+    in_kind: dict[str, list[float]] = field(default_factory=dict)
+    receipts: dict[str, list[float]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    """What the engine assumed or adjusted, in words (optimism bias, truncation, uprating)."""
+
+    @property
+    def funders(self) -> list[str]:
+        """Agencies that pay (any kind of cost) or receive receipts."""
+        return list(dict.fromkeys([*self.costs, *self.capital, *self.in_kind, *self.receipts]))
 
     @property
     def agencies(self) -> list[str]:
         """Every agency that pays or benefits, funders first."""
-        out = list(self.costs)
+        out = self.funders
         for o in self.outcomes:
-            out += [a for a in o.fiscal if a not in out]
+            out += [a for a in [*o.fiscal, *o.lifetime] if a not in out]
         return out
+
+    def gross_costs(self, agency: str) -> np.ndarray:
+        """Revenue + capital + in-kind costs of one agency by year (£, before optimism bias)."""
+        total = np.zeros(self.years)
+        for kind in COST_KINDS:
+            total = total + np.asarray(getattr(self, kind).get(agency, [0.0] * self.years))
+        return total
+
+    def receipts_of(self, agency: str) -> np.ndarray:
+        """Receipts of one agency by year (£, no optimism bias)."""
+        return np.asarray(self.receipts.get(agency, [0.0] * self.years))
 
     def year_labels(self) -> list[str]:
         """``2010/11`` style labels when ``start_year`` is set, else ``year 0``..."""
@@ -158,11 +207,126 @@ def _num(d: dict, key: str, where: str, lo: float | None = None, hi: float | Non
             return default
         raise ParamsError(f"{where}: '{key}' is required", column=f"{where}.{key}")
     v = d[key]
-    if isinstance(v, bool) or not isinstance(v, int | float):
+    if isinstance(v, bool) or not isinstance(v, int | float) or not np.isfinite(v):
         raise ParamsError(f"{where}: '{key}' must be a number, got {v!r}", column=f"{where}.{key}")
     if (lo is not None and v < lo) or (hi is not None and v > hi):
         raise ParamsError(f"{where}: '{key}' = {v} is outside {lo}..{hi}", column=f"{where}.{key}")
     return float(v)
+
+
+def _price_year(v, where: str) -> str:
+    """A financial year like ``2009/10`` (the second part the year after the first)."""
+    m = PRICE_YEAR_RE.match(str(v)) if isinstance(v, str) else None
+    if m is None or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
+        raise ParamsError(f"{where}: price year {v!r} is not a financial year like '2009/10'", column=where)
+    return str(v)
+
+
+def _flows(flows, years: int, where: str, kind: str) -> list[float]:
+    """A list of £ by year, non-negative, within the horizon, padded with zeros."""
+    if not isinstance(flows, list) or not all(isinstance(x, int | float) and not isinstance(x, bool)
+                                              and np.isfinite(x) for x in flows):
+        raise ParamsError(f"{where}: {kind} must be a list of £ by year (numbers)", column=where)
+    if any(x < 0 for x in flows):
+        hint = (" (a capital receipt or asset sale goes under 'receipts:', where it reduces the net cost)"
+                if kind != "receipts" else "")
+        raise ParamsError(f"{where}: {kind} must be £0 or more in every year{hint}", column=where)
+    if len(flows) > years:
+        raise ParamsError(f"{where}: {kind} run {len(flows)} years, beyond the {years}-year horizon", column=where)
+    return [float(x) for x in flows] + [0.0] * (years - len(flows))
+
+
+def _money_by_agency(d, where: str, price_year: str, notes: list[str]) -> dict[str, float]:
+    """Agency -> £ (a number at the scenario's price year, or ``{value, price_year}`` uprated to it)."""
+    from .costs import uprate
+
+    if not isinstance(d, dict):
+        raise ParamsError(f"{where} must map agency -> £ per success", column=where)
+    out = {}
+    for agency, v in d.items():
+        if isinstance(v, dict):
+            if set(v) - {"value", "price_year", "source"} or "value" not in v or "price_year" not in v:
+                raise ParamsError(f"{where}.{agency}: give a number, or {{value: £, price_year: 'YYYY/YY'}}",
+                                  column=f"{where}.{agency}")
+            amount = _num(v, "value", f"{where}.{agency}")
+            py = _price_year(v["price_year"], f"{where}.{agency}.price_year")
+            if py != price_year:
+                try:
+                    amount = uprate(amount, py, price_year)
+                except KeyError as exc:
+                    raise ParamsError(f"{where}.{agency}: {exc.args[0]}", column=f"{where}.{agency}") from None
+                notes.append(f"{where}.{agency}: £{v['value']:,.0f} at {py} prices uprated to £{amount:,.0f} at "
+                             f"{price_year} (GDP deflator)")
+            out[str(agency)] = amount
+        elif isinstance(v, int | float) and not isinstance(v, bool) and np.isfinite(v):
+            out[str(agency)] = float(v)
+        else:
+            raise ParamsError(f"{where}.{agency}: {v!r} is not £ per success", column=f"{where}.{agency}")
+    return out
+
+
+def _outcome(o, i: int, years: int, price_year: str, notes: list[str]) -> Outcome:
+    where = f"outcomes[{i}]"
+    if not isinstance(o, dict) or "name" not in o:
+        raise ParamsError(f"{where} must be a mapping with a name", column=where)
+    where = f"outcomes[{i}] '{o['name']}'"
+    known = {"name", "cohort", "engagement", "success", "deadweight", "displacement", "leakage", "attribution",
+             "persistence", "fiscal", "lag", "economic", "social", "confidence", "cashable", "lifetime",
+             "value_scale"}
+    extra = set(o) - known
+    if extra:
+        raise ParamsError(f"{where}: unknown key(s) {', '.join(sorted(extra))}; allowed: {', '.join(sorted(known))}",
+                          column=f"{where}.{sorted(extra)[0]}")
+    pers = o.get("persistence")
+    if pers is None:
+        pers = [1.0]
+        notes.append(f"{where}: no persistence given, so one year of effect per success is assumed")
+    if not isinstance(pers, list) or not pers or not all(
+            isinstance(x, int | float) and not isinstance(x, bool) and 0 <= x <= 1 for x in pers):
+        raise ParamsError(f"{where}: 'persistence' must be a list of shares 0-1 by year of effect",
+                          column=f"{where}.persistence")
+    lag = int(_num(o, "lag", where, 0, years, default=0.0))
+    if lag >= years:
+        raise ParamsError(f"{where}: a lag of {lag} years leaves no year of effect within the {years}-year horizon",
+                          column=f"{where}.lag")
+    cohort = o.get("cohort")
+    if isinstance(cohort, list):  # new participants each year
+        entries = _flows(cohort, years, f"{where}.cohort", "new participants")
+        total = sum(entries)
+        if total <= 0:
+            raise ParamsError(f"{where}: the yearly cohort has nobody in it", column=f"{where}.cohort")
+        last = max(j for j, x in enumerate(entries) if x > 0)
+        shares = [x / total for x in entries[: last + 1]]
+    else:
+        total, shares = _num(o, "cohort", where, 0), [1.0]
+    reach = len(shares) - 1 + lag + len(pers)
+    if reach > years:
+        notes.append(f"{where}: effects run to year {reach - 1} but the horizon ends at year {years - 1}: "
+                     f"the last {reach - years} year(s) of effect are not counted")
+    fiscal = _money_by_agency(o.get("fiscal", {}), f"{where}.fiscal", price_year, notes)
+    lifetime = _money_by_agency(o.get("lifetime", {}), f"{where}.lifetime", price_year, notes)
+    cashable = o.get("cashable", {})
+    if isinstance(cashable, int | float) and not isinstance(cashable, bool):
+        cashable = {"*": cashable}
+    if not isinstance(cashable, dict) or not all(isinstance(v, int | float) and 0 <= v <= 1
+                                                 for v in cashable.values()):
+        raise ParamsError(f"{where}: 'cashable' must be a share 0-1, or agency -> share 0-1",
+                          column=f"{where}.cashable")
+    return Outcome(
+        name=str(o["name"]), cohort=total,
+        engagement=_num(o, "engagement", where, 0, 1), success=_num(o, "success", where, 0, 1),
+        deadweight=_num(o, "deadweight", where, 0, 1), attribution=_num(o, "attribution", where, 0, 1),
+        displacement=_num(o, "displacement", where, 0, 1, default=0.0),
+        leakage=_num(o, "leakage", where, 0, 1, default=0.0),
+        persistence=[float(x) for x in pers], fiscal=fiscal, lag=lag,
+        economic=_num(o, "economic", where, default=0.0), social=_num(o, "social", where, default=0.0),
+        confidence=int(_num(o, "confidence", where, 1, 5, default=3.0)),
+        entries=shares, cashable={str(k): float(v) for k, v in cashable.items()}, lifetime=lifetime,
+    )
+
+
+SCENARIO_KEYS = {"name", "years", "costs", "capital", "in_kind", "receipts", "outcomes", "price_year",
+                 "cost_confidence", "discount_rate", "optimism_bias", "uncertainty", "start_year", "description"}
 
 
 def scenario_from_dict(d: dict, name: str = "scenario") -> Scenario:
@@ -171,73 +335,86 @@ def scenario_from_dict(d: dict, name: str = "scenario") -> Scenario:
     Raises
     ------
     ParamsError
-        Naming the key path (``outcomes[1].success``) and what is wrong.
+        Naming the key path (``outcomes[1] 'x'.success``) and what is wrong; never a numpy error.
     """
     if not isinstance(d, dict):
         raise ParamsError(f"scenario '{name}' must be a mapping")
-    known = {"name", "years", "costs", "outcomes", "price_year", "cost_confidence", "discount_rate",
-             "optimism_bias", "uncertainty", "start_year", "description"}
-    extra = set(d) - known
+    extra = set(d) - SCENARIO_KEYS
     if extra:
         raise ParamsError(f"scenario '{name}': unknown key(s) {', '.join(sorted(extra))}; allowed: "
-                          f"{', '.join(sorted(known))}", column=sorted(extra)[0])
+                          f"{', '.join(sorted(SCENARIO_KEYS))}", column=sorted(extra)[0])
     years = int(_num(d, "years", name, 1, 125))
-    costs = d.get("costs")
-    if not isinstance(costs, dict) or not costs:
-        raise ParamsError(f"{name}: 'costs' must map funding agency -> list of £ by year", column="costs")
-    clean_costs = {}
-    for agency, flows in costs.items():
-        if not isinstance(flows, list) or not all(isinstance(x, int | float) and x >= 0 for x in flows):
-            raise ParamsError(f"{name}: costs of '{agency}' must be a list of non-negative £ by year",
-                              column=f"costs.{agency}")
-        if len(flows) > years:
-            raise ParamsError(f"{name}: costs of '{agency}' run {len(flows)} years, beyond the {years}-year horizon",
-                              column=f"costs.{agency}")
-        clean_costs[agency] = [float(x) for x in flows] + [0.0] * (years - len(flows))
-    outcomes = []
-    for i, o in enumerate(d.get("outcomes") or []):
-        where = f"outcomes[{i}]"
-        if not isinstance(o, dict) or "name" not in o:
-            raise ParamsError(f"{where} must be a mapping with a name", column=where)
-        pers = o.get("persistence", [1.0])
-        if not isinstance(pers, list) or not all(isinstance(x, int | float) and 0 <= x <= 1 for x in pers):
-            raise ParamsError(f"{where}: 'persistence' must be a list of shares 0-1 by year of effect",
-                              column=f"{where}.persistence")
-        fiscal = o.get("fiscal", {})
-        if not isinstance(fiscal, dict) or not all(isinstance(v, int | float) for v in fiscal.values()):
-            raise ParamsError(f"{where}: 'fiscal' must map benefiting agency -> £ per success per year",
-                              column=f"{where}.fiscal")
-        outcomes.append(Outcome(
-            name=str(o["name"]),
-            cohort=_num(o, "cohort", where, 0),
-            engagement=_num(o, "engagement", where, 0, 1),
-            success=_num(o, "success", where, 0, 1),
-            deadweight=_num(o, "deadweight", where, 0, 1),
-            attribution=_num(o, "attribution", where, 0, 1),
-            persistence=[float(x) for x in pers],
-            fiscal={str(k): float(v) for k, v in fiscal.items()},
-            lag=int(_num(o, "lag", where, 0, years, default=0.0)),
-            economic=_num(o, "economic", where, default=0.0),
-            social=_num(o, "social", where, default=0.0),
-            confidence=int(_num(o, "confidence", where, 1, 5, default=3.0)),
-        ))
+    price_year = _price_year(d.get("price_year", "2009/10"), "price_year")
+    start = d.get("start_year")
+    if start is not None and (isinstance(start, bool) or not isinstance(start, int) or not 1900 <= start <= 2200):
+        raise ParamsError(f"{name}: start_year must be a whole year like 2010, got {start!r}", column="start_year")
+    flows: dict[str, dict[str, list[float]]] = {}
+    for kind in (*COST_KINDS, "receipts"):
+        given = d.get(kind, {}) if kind != "costs" else d.get("costs", {})
+        if given is None:
+            given = {}
+        if not isinstance(given, dict):
+            raise ParamsError(f"{name}: '{kind}' must map agency -> list of £ by year", column=kind)
+        flows[kind] = {str(a): _flows(f, years, f"{kind}.{a}", kind) for a, f in given.items()}
+    if "costs" not in d and not any(flows[k] for k in ("capital", "in_kind")):
+        raise ParamsError(f"{name}: 'costs' must map funding agency -> list of £ by year (use costs: {{}} for a "
+                          "case whose costs sit elsewhere)", column="costs")
+    notes: list[str] = []
+    outcomes = [_outcome(o, i, years, price_year, notes) for i, o in enumerate(d.get("outcomes") or [])]
     if not outcomes:
         raise ParamsError(f"{name}: at least one outcome is needed", column="outcomes")
+    graded = "cost_confidence" in d or any("confidence" in o for o in d["outcomes"])
+    if "optimism_bias" in d:
+        ob = _num(d, "optimism_bias", name, 0, 2)
+    elif graded:
+        ob = 1.0
+    else:
+        ob = 0.0
+        notes.append("optimism bias not applied: the scenario states neither 'optimism_bias' nor a confidence "
+                     "grade (give 'cost_confidence' and each outcome's 'confidence' to apply it)")
+    if not ob and "optimism_bias" in d:
+        notes.append("optimism bias switched off (optimism_bias: 0), as the scenario states")
+    if ob:
+        notes.append(f"optimism bias applied (x{ob:g}) by confidence grade: PROJECT DEFAULT percentages "
+                     "(data/reference/optimism_bias.csv), not yet the HM Treasury 2014 local-partnership table")
     s = Scenario(
-        name=str(d.get("name", name)), years=years, costs=clean_costs, outcomes=outcomes,
-        price_year=str(d.get("price_year", "2009/10")),
+        name=str(d.get("name", name)), years=years, costs=flows["costs"], outcomes=outcomes,
+        price_year=price_year,
         cost_confidence=int(_num(d, "cost_confidence", name, 1, 5, default=3.0)),
         discount_rate=None if d.get("discount_rate") is None else _num(d, "discount_rate", name, 0, 0.5),
-        optimism_bias=_num(d, "optimism_bias", name, 0, 2, default=1.0),
-        uncertainty=d.get("uncertainty") or {},
-        start_year=d.get("start_year"),
-        description=str(d.get("description", "")).strip(),
+        optimism_bias=ob, uncertainty=d.get("uncertainty") or {}, start_year=start,
+        description=str(d.get("description", "")).strip(), capital=flows["capital"], in_kind=flows["in_kind"],
+        receipts=flows["receipts"], notes=notes,
     )
+    if not isinstance(s.uncertainty, dict):
+        raise ParamsError(f"{name}: 'uncertainty' must map assumption -> {{low, high}}", column="uncertainty")
     for key, spec in s.uncertainty.items():
-        _check_lever(s, key)
-        if not isinstance(spec, dict) or not {"low", "high"} <= set(spec):
-            raise ParamsError(f"{name}: uncertainty of '{key}' needs low and high", column=f"uncertainty.{key}")
+        _check_range(s, key, spec)
     return s
+
+
+def _check_range(s: Scenario, key: str, spec) -> None:
+    """An uncertainty range: known assumption, numbers, low <= central <= high, rates within 0-1."""
+    where = f"uncertainty.{key}"
+    _check_lever(s, key)
+    if not isinstance(spec, dict) or not {"low", "high"} <= set(spec):
+        raise ParamsError(f"{where}: needs low and high", column=where)
+    lo, hi = _num(spec, "low", where), _num(spec, "high", where)
+    if lo > hi:
+        raise ParamsError(f"{where}: low {lo:g} is above high {hi:g}", column=where)
+    fld = key.rpartition(".")[2]
+    if (fld in RATE_FIELDS or key == "discount_rate") and not (0 <= lo and hi <= 1):
+        raise ParamsError(f"{where}: {lo:g}..{hi:g} is outside 0..1 (a rate)", column=where)
+    if key in ("costs", "optimism_bias") or fld in ("cohort", "value_scale"):
+        if lo < 0:
+            raise ParamsError(f"{where}: low {lo:g} is negative", column=where)
+    mode = _num(spec, "mode", where, default=central(s, key)) if "mode" in spec else central(s, key)
+    if not lo <= mode <= hi:
+        raise ParamsError(f"{where}: the range {lo:g}..{hi:g} excludes the central value {mode:g}"
+                          + ("" if "mode" in spec else " (give 'mode' if the range should not contain it)"),
+                          column=where)
+    if spec.get("dist", "triangular") not in ("triangular", "uniform"):
+        raise ParamsError(f"{where}: dist must be 'triangular' or 'uniform'", column=where)
 
 
 # --- levers: named assumptions that sensitivity and Monte Carlo can move -----------------------------------
@@ -267,9 +444,23 @@ def central(s: Scenario, key: str) -> float:
 # --- evaluation ---------------------------------------------------------------------------------------
 
 def _profile(o: Outcome, years: int) -> np.ndarray:
+    """Effect in each year per success: each entry year's share of the cohort follows the persistence
+    profile from its entry year plus the lag (cut at the horizon; the scenario's notes say so)."""
     p = np.zeros(years)
-    pers = np.asarray(o.persistence[: max(0, years - o.lag)])
-    p[o.lag: o.lag + pers.size] = pers
+    pers = np.asarray(o.persistence)
+    for j, share in enumerate(o.entries):
+        start = j + o.lag
+        n = max(0, min(pers.size, years - start))
+        p[start: start + n] += share * pers[:n]
+    return p
+
+
+def _first_effect(o: Outcome, years: int) -> np.ndarray:
+    """Share of successes whose first year of effect is each year (where lifetime values fall)."""
+    p = np.zeros(years)
+    for j, share in enumerate(o.entries):
+        if j + o.lag < years:
+            p[j + o.lag] += share
     return p
 
 
@@ -301,27 +492,31 @@ def evaluate(s: Scenario, levers: dict[str, float | np.ndarray] | None = None) -
         df = discount_factors(s.years, np.broadcast_to(np.asarray(rate, dtype=float), (n,)).copy())
     ob = get("optimism_bias")
     cost_mult = get("costs") * cost_multiplier(s.cost_confidence, ob)
-    pv_costs_by = {a: cost_mult * (df @ np.asarray(c)) for a, c in s.costs.items()}
+    pv_receipts = np.zeros(n) + sum((df @ s.receipts_of(a) for a in s.receipts), np.zeros(n))
+    pv_costs_by = {a: cost_mult * (df @ s.gross_costs(a)) - df @ s.receipts_of(a) for a in s.funders}
     pv_fiscal_by = {a: np.zeros(n) for a in s.agencies}
+    pv_cash = np.zeros(n)
     pv_econ = np.zeros(n)
     pv_soc = np.zeros(n)
     for o in s.outcomes:
         k = o.name
-        succ = get(f"{k}.cohort") * get(f"{k}.engagement") * get(f"{k}.success") * \
-            (1 - get(f"{k}.deadweight")) * get(f"{k}.attribution")
-        keep = benefit_kept(o.confidence, ob)
-        unit_pv = df @ _profile(o, s.years)  # PV of one success's stream of £1 a year
-        scale = succ * unit_pv * keep * get(f"{k}.value_scale")
-        for agency, v in o.fiscal.items():
-            pv_fiscal_by[agency] = pv_fiscal_by[agency] + scale * v
+        succ = get(f"{k}.cohort") * get(f"{k}.engagement") * get(f"{k}.success") * (1 - get(f"{k}.deadweight")) \
+            * (1 - get(f"{k}.displacement")) * (1 - get(f"{k}.leakage")) * get(f"{k}.attribution")
+        keep = benefit_kept(o.confidence, ob) * get(f"{k}.value_scale")
+        scale = succ * (df @ _profile(o, s.years)) * keep  # PV of every success's stream of £1 a year
+        once = succ * (df @ _first_effect(o, s.years)) * keep  # PV of £1 once per success
+        for agency in dict.fromkeys([*o.fiscal, *o.lifetime]):
+            pv = scale * o.fiscal.get(agency, 0.0) + once * o.lifetime.get(agency, 0.0)
+            pv_fiscal_by[agency] = pv_fiscal_by[agency] + pv
+            pv_cash = pv_cash + pv * o.cashable_share(agency)
         pv_econ = pv_econ + scale * o.economic
         pv_soc = pv_soc + scale * o.social
-    pv_costs = sum(pv_costs_by.values())
-    pv_fiscal = sum(pv_fiscal_by.values())
+    pv_costs = sum(pv_costs_by.values(), np.zeros(n))
+    pv_fiscal = sum(pv_fiscal_by.values(), np.zeros(n))
     pv_benefits = pv_fiscal + pv_econ + pv_soc
-    return {"pv_costs": pv_costs, "pv_fiscal": pv_fiscal, "pv_economic": pv_econ, "pv_social": pv_soc,
-            "pv_benefits": pv_benefits, "npv": pv_benefits - pv_costs,
-            "pv_costs_by_agency": pv_costs_by, "pv_fiscal_by_agency": pv_fiscal_by}
+    return {"pv_costs": pv_costs, "pv_fiscal": pv_fiscal, "pv_cashable": pv_cash, "pv_economic": pv_econ,
+            "pv_social": pv_soc, "pv_benefits": pv_benefits, "npv": pv_benefits - pv_costs,
+            "pv_receipts": pv_receipts, "pv_costs_by_agency": pv_costs_by, "pv_fiscal_by_agency": pv_fiscal_by}
 
 
 def cash_flows(s: Scenario) -> pd.DataFrame:
@@ -331,23 +526,68 @@ def cash_flows(s: Scenario) -> pd.DataFrame:
     cumulative discounted costs, fiscal benefits and net (all benefits) - the payback curve.
     """
     dfac = discount_factors(s.years, s.discount_rate)
-    costs = sum(np.asarray(c) for c in s.costs.values()) * cost_multiplier(s.cost_confidence, s.optimism_bias)
+    mult = cost_multiplier(s.cost_confidence, s.optimism_bias)
+    gross = sum((s.gross_costs(a) for a in s.funders), np.zeros(s.years))
+    receipts = sum((s.receipts_of(a) for a in s.receipts), np.zeros(s.years))
     fiscal = np.zeros(s.years)
+    cashable = np.zeros(s.years)
     econ = np.zeros(s.years)
     soc = np.zeros(s.years)
     for o in s.outcomes:
         keep = benefit_kept(o.confidence, s.optimism_bias)
         flow = o.successes * o.value_scale * keep * _profile(o, s.years)
-        fiscal += flow * sum(o.fiscal.values())
+        once = o.successes * o.value_scale * keep * _first_effect(o, s.years)
+        for agency in dict.fromkeys([*o.fiscal, *o.lifetime]):
+            f = flow * o.fiscal.get(agency, 0.0) + once * o.lifetime.get(agency, 0.0)
+            fiscal += f
+            cashable += f * o.cashable_share(agency)
         econ += flow * o.economic
         soc += flow * o.social
     out = pd.DataFrame({"year": np.arange(s.years), "label": s.year_labels(), "discount_factor": dfac,
-                        "costs": costs, "fiscal": fiscal, "economic": econ, "social": soc})
+                        "gross_costs": gross * mult, "receipts": receipts, "costs": gross * mult - receipts,
+                        "fiscal": fiscal, "cashable": cashable, "economic": econ, "social": soc})
     out["net"] = out["fiscal"] + out["economic"] + out["social"] - out["costs"]
     out["cum_pv_costs"] = (out["costs"] * dfac).cumsum()
     out["cum_pv_fiscal"] = (out["fiscal"] * dfac).cumsum()
     out["cum_pv_net"] = (out["net"] * dfac).cumsum()
     return out
+
+
+def cost_flows(s: Scenario) -> pd.DataFrame:
+    """Costs by funder, kind and year as entered and with optimism bias (£; receipts negative, unadjusted).
+
+    Columns: agency, kind (revenue, capital, in kind, receipts), adjusted (bool), then one per year label.
+    """
+    mult = cost_multiplier(s.cost_confidence, s.optimism_bias)
+    rows = []
+    for kind, label in (("costs", "revenue"), ("capital", "capital"), ("in_kind", "in kind")):
+        for agency, flow in getattr(s, kind).items():
+            rows.append({"agency": agency, "kind": label, "optimism_bias_factor": mult,
+                         **dict(zip(s.year_labels(), np.asarray(flow) * mult, strict=True))})
+    for agency, flow in s.receipts.items():
+        rows.append({"agency": agency, "kind": "receipts", "optimism_bias_factor": 1.0,
+                     **dict(zip(s.year_labels(), -np.asarray(flow), strict=True))})
+    return pd.DataFrame(rows, columns=["agency", "kind", "optimism_bias_factor", *s.year_labels()])
+
+
+def benefit_flows(s: Scenario) -> pd.DataFrame:
+    """Benefits by outcome, agency (or economic / social) and year at the central case (£, optimism bias applied).
+
+    Columns: outcome, agency, kind (fiscal, economic, social), cashable share, then one per year label.
+    """
+    rows = []
+    for o in s.outcomes:
+        keep = benefit_kept(o.confidence, s.optimism_bias) * o.value_scale * o.successes
+        flow, once = keep * _profile(o, s.years), keep * _first_effect(o, s.years)
+        for agency in dict.fromkeys([*o.fiscal, *o.lifetime]):
+            f = flow * o.fiscal.get(agency, 0.0) + once * o.lifetime.get(agency, 0.0)
+            rows.append({"outcome": o.name, "agency": agency, "kind": "fiscal", "cashable": o.cashable_share(agency),
+                         **dict(zip(s.year_labels(), f, strict=True))})
+        for kind, v in (("economic", o.economic), ("social", o.social)):
+            if v:
+                rows.append({"outcome": o.name, "agency": "(society)", "kind": kind, "cashable": 0.0,
+                             **dict(zip(s.year_labels(), flow * v, strict=True))})
+    return pd.DataFrame(rows, columns=["outcome", "agency", "kind", "cashable", *s.year_labels()])
 
 
 @dataclass(frozen=True)
@@ -370,11 +610,32 @@ class Appraisal:
     costs_by_agency: dict[str, float]
     fiscal_by_agency: dict[str, float]
     annuity_factor: float = 1.0  # sum of discount factors over the horizon
+    pv_cashable: float = 0.0
+    pv_receipts: float = 0.0
+    notes: tuple[str, ...] = ()
+    cashable_stated: bool = False
 
     @property
     def annual_fiscal_saving(self) -> float:
         """Net fiscal saving (fiscal benefits minus costs) as an equivalent annual amount (£ a year, same PV)."""
         return self.fiscal_npv / self.annuity_factor
+
+    @property
+    def annual_cashable_saving(self) -> float:
+        """Net *cashable* saving (cashable fiscal benefits minus costs) as an equivalent annual amount (£ a
+        year): what could come out of budgets, the base of the Total Place 2% test. A gap when the scenario
+        does not say which of its savings are cashable."""
+        if not self.cashable_stated:
+            from .gaps import Missing
+
+            return Missing(f"the scenario '{self.scenario}' does not say which fiscal benefits are cashable "
+                           "(give each outcome a 'cashable' share)")
+        return (self.pv_cashable - self.pv_costs) / self.annuity_factor
+
+    @property
+    def cashable_share(self) -> float:
+        """Share (0-1) of PV fiscal benefits that is cashable."""
+        return self.pv_cashable / self.pv_fiscal if self.pv_fiscal else 0.0
 
     @property
     def pv_benefits(self) -> float:
@@ -391,8 +652,7 @@ def appraise(s: Scenario) -> Appraisal:
     benefits reach cumulative discounted costs), VfM band and PVs by agency."""
     r = evaluate(s)
     cf = cash_flows(s)
-    paid = cf.index[cf["cum_pv_fiscal"] >= cf["cum_pv_costs"]]
-    pay = int(cf.loc[paid[0], "year"]) if len(paid) else None
+    pay, label = payback(cf)
     pv_costs = float(r["pv_costs"][0])
     pv_ben = float(r["pv_benefits"][0])
     bcr = pv_ben / pv_costs if pv_costs > 0 else float("inf")
@@ -400,12 +660,27 @@ def appraise(s: Scenario) -> Appraisal:
         scenario=s.name, price_year=s.price_year, pv_costs=pv_costs, pv_fiscal=float(r["pv_fiscal"][0]),
         pv_economic=float(r["pv_economic"][0]), pv_social=float(r["pv_social"][0]), npv=float(r["npv"][0]),
         bcr=bcr, fiscal_roi=float(r["pv_fiscal"][0]) / pv_costs if pv_costs > 0 else float("inf"),
-        public_value_roi=bcr, payback_year=pay, payback_label=cf.loc[paid[0], "label"] if len(paid) else None,
+        public_value_roi=bcr, payback_year=pay, payback_label=label,
         vfm=vfm_band(bcr),
         costs_by_agency={a: float(v[0]) for a, v in r["pv_costs_by_agency"].items()},
         fiscal_by_agency={a: float(v[0]) for a, v in r["pv_fiscal_by_agency"].items() if v[0] != 0},
-        annuity_factor=float(cf["discount_factor"].sum()),
+        annuity_factor=float(cf["discount_factor"].sum()), pv_cashable=float(r["pv_cashable"][0]),
+        pv_receipts=float(r["pv_receipts"][0]), notes=tuple(s.notes),
+        cashable_stated=any(o.cashable for o in s.outcomes),
     )
+
+
+def payback(cf: pd.DataFrame) -> tuple[int | None, str | None]:
+    """Payback: the first year, from the first year anything is spent, in which cumulative discounted
+    fiscal benefits reach cumulative discounted net costs. (None, None) if never within the horizon;
+    (None, 'no costs') when nothing is spent."""
+    spent = cf.index[cf["gross_costs"] > 0]
+    if not len(spent):
+        return None, "no costs"
+    paid = cf.index[(cf.index >= spent[0]) & (cf["cum_pv_fiscal"] >= cf["cum_pv_costs"])]
+    if not len(paid):
+        return None, None
+    return int(cf.loc[paid[0], "year"]), str(cf.loc[paid[0], "label"])
 
 
 def who_benefits(a: Appraisal) -> pd.DataFrame:
@@ -520,7 +795,9 @@ def monte_carlo(s: Scenario, draws: int = 10_000, seed: int = 2010) -> MonteCarl
     rng = np.random.default_rng(seed)
     r = evaluate(s, sample_levers(s, draws, rng))
     npv = np.broadcast_to(r["npv"], (draws,))
-    bcr = np.broadcast_to(r["pv_benefits"] / r["pv_costs"], (draws,))
+    costs = np.broadcast_to(r["pv_costs"], (draws,))
+    ben = np.broadcast_to(r["pv_benefits"], (draws,))
+    bcr = np.divide(ben, costs, out=np.full(draws, np.inf), where=costs > 0)
     k = int((npv > 0).sum())
     return MonteCarlo(npv=npv, bcr=bcr, p_benefit_exceeds_cost=k / draws,
                       p_interval=(float(wilson_lower(k, draws, 0.95)), float(wilson_upper(k, draws, 0.95))),

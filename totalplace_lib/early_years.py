@@ -67,6 +67,45 @@ def childrens_social_care_spend(spend: pd.DataFrame) -> float:
     return float(s.loc[mask, "amount_gbp"].sum())
 
 
+LAC_SPEND_WORDS = ("looked-after", "looked after")
+CONSISTENCY_TOLERANCE = 0.10
+"""Relative difference between two figures that should agree beyond which the report says so."""
+
+
+def consistency(lac: pd.DataFrame, c17, bench: pd.DataFrame, slug: str, spend: pd.DataFrame) -> list[str]:
+    """Checks that the looked-after figures agree with each other, in words (one reassuring line when they do).
+
+    - the count against the published rate: count / children aged 0-17 x 10,000;
+    - the placement costs worked out (count x unit costs) against all children's social care spend;
+    - the implied cost per child (looked-after spend lines / count) against the unit cost of a year in care.
+    """
+    out = []
+    n = float(lac["children"].sum())
+    row = bench[bench["slug"] == slug]
+    pop = c17.population
+    if len(row) and isinstance(pop, int | float) and pop > 0 and n > 0:
+        implied, published = n / pop * 1e4, float(row["value"].iloc[0])
+        if abs(implied / published - 1) > CONSISTENCY_TOLERANCE:
+            out.append(f"**The count and the rate disagree:** {fmt.count(n)} children looked after among "
+                       f"{fmt.count(pop)} children is {implied:.0f} per 10,000, but the rate given is {published:.0f} "
+                       "per 10,000; one of them is for another area, year or population.")
+    csc = childrens_social_care_spend(spend)
+    worked = float(lac["amount_gbp"].sum())
+    if csc > 0 and worked > csc:
+        out.append(f"**The placement costs exceed the spend:** {fmt.count(n)} children at unit costs come to "
+                   f"{fmt.money(worked)} a year, {fmt.share(worked / csc, 0)} of the {fmt.money(csc)} children's "
+                   "social care spend in the data; the spend lines are partial or the count is not the same year.")
+    s = spend[spend["service"].str.lower().map(lambda x: any(w in x for w in LAC_SPEND_WORDS))]
+    lac_spend = float(s["amount_gbp"].sum())
+    if lac_spend > 0 and n > 0:
+        per_child, unit = lac_spend / n, worked / n
+        if per_child < unit / 4 or per_child > unit * 4:
+            out.append(f"**The looked-after spend and the count do not fit:** {fmt.money(lac_spend)} of "
+                       f"looked-after spend for {fmt.count(n)} children is {fmt.money(per_child)} a child, against "
+                       f"about {fmt.money(unit)} for a year in care at unit costs; one of them is probably partial.")
+    return out or ["The count, the rate and the spend agree (the rate within 10%; the costs within a factor of 4)."]
+
+
 def universal_cost_per_child(spend: pd.DataFrame, kids_0_5: int, kids_6_17: int) -> tuple[float, float]:
     """Preventive and early-intervention spend per child a year (£): ages 0-5 and 6-17."""
     pre = spend[spend["stage"].isin(("preventive", "early intervention"))]
@@ -160,6 +199,8 @@ def key_figures(c0, lac: pd.DataFrame, bench: pd.DataFrame, slug: str, bc: Birth
         "cba_npv_gbp": figure(a.npv, "GBP (present value)", a.price_year, cba_src, "Earlier-help NPV"),
         "cba_annual_fiscal_saving_gbp": figure(a.annual_fiscal_saving, "GBP per year", a.price_year, cba_src,
                                                "Net fiscal saving a year (equivalent annual)"),
+        "cba_annual_cashable_saving_gbp": figure(a.annual_cashable_saving, "GBP per year", a.price_year,
+                                                          cba_src, "Net cashable saving a year (equivalent annual)"),
         "cba_pv_costs_gbp": figure(a.pv_costs, "GBP (present value)", a.price_year, cba_src, "Redesign PV costs"),
         "cba_bcr": figure(a.bcr, "ratio", a.price_year, cba_src, "Earlier-help BCR"),
         "cba_payback_year": pay,

@@ -117,17 +117,30 @@ def scenario_summary(s, origin: str) -> Markdown:
     """The redesign scenario in words: what it is, who pays what, and each outcome's assumptions."""
     from . import fmt
 
-    costs = "; ".join(f"{a} {fmt.money(sum(v))} over {sum(1 for x in v if x)} years" for a, v in s.costs.items())
+    def flows(kind: dict[str, list[float]], label: str) -> str:
+        return "; ".join(f"{label}{a} {fmt.money(sum(v))} over {sum(1 for x in v if x)} years" for a, v in kind.items())
+
+    costs = "; ".join(x for x in (flows(s.costs, ""), flows(s.capital, "capital: "), flows(s.in_kind, "in kind: "),
+                                  flows(s.receipts, "receipts (less): ")) if x) or "none (the costs sit elsewhere)"
     lines = [f"**{s.name}.** {s.description}", "",
              f"*Assumptions from* `{origin}`. Horizon {s.years} years from "
              f"{s.year_labels()[0]}, £ at {s.price_year} prices, optimism bias x{s.optimism_bias:g}. "
              f"Costs (undiscounted): {costs}.", ""]
     for o in s.outcomes:
-        lines.append(f"- **{o.name}**: cohort {fmt.count(o.cohort)}, engagement {o.engagement:.0%}, success "
-                     f"{o.success:.0%}, deadweight {o.deadweight:.0%}, attribution {o.attribution:.0%}, evidence grade "
-                     f"{o.confidence}; {fmt.count(o.successes)} net successes; saves "
-                     + ", ".join(f"{a} {fmt.money(v)}" for a, v in o.fiscal.items()) + " a year per success"
-                     + (f", plus {fmt.money(o.social)} social value" if o.social else "") + ".")
+        extra = "".join(f", {k} {v:.0%}" for k, v in (("displacement", o.displacement), ("leakage", o.leakage)) if v)
+        cash = ", ".join(f"{a} {v:.0%}" for a, v in o.cashable.items()).replace("* ", "all ")
+        lines.append(f"- **{o.name}**: cohort {fmt.count(o.cohort)}"
+                     + (f" joining over {len(o.entries)} years" if len(o.entries) > 1 else "")
+                     + f", engagement {o.engagement:.0%}, success {o.success:.0%}, deadweight {o.deadweight:.0%}"
+                     f"{extra}, attribution {o.attribution:.0%}, evidence grade {o.confidence}; "
+                     f"{fmt.count(o.successes)} net successes; saves "
+                     + (", ".join(f"{a} {fmt.money(v)}" for a, v in o.fiscal.items()) or "nothing")
+                     + " a year per success"
+                     + ("".join(f", plus {a} {fmt.money(v)} once (lifetime cost)" for a, v in o.lifetime.items()))
+                     + (f", plus {fmt.money(o.social)} social value" if o.social else "")
+                     + (f"; cashable: {cash}" if cash else "; cashable share not stated") + ".")
+    if s.notes:
+        lines += ["", "**What the engine assumed or adjusted:**", *(f"- {n}" for n in s.notes)]
     return Markdown(fmt.safe_markdown("\n".join(lines)))
 
 

@@ -132,6 +132,17 @@ class ProlificCost:
     def share_of_offences(self) -> float:
         return self.cohort_offences / self.offences
 
+    def fiscal_per_desister(self) -> dict[str, float]:
+        """Public cost one prolific offender no longer causes a year (£ by agency): the cohort's service
+        contacts (arrests, courts, custody, probation, treatment; Unit Cost Database) plus only the *health*
+        share of the Home Office cost per offence. The police and criminal-justice shares of that cost are
+        the response to crime the contacts already cost, so adding them would count it twice."""
+        rows = self.journey.groupby("agency")["cost_per_person_gbp"].sum().to_dict()
+        health = FISCAL_BEARERS["Health services"]
+        per_person_offences = self.cohort_offences / self.cohort
+        rows[health] = rows.get(health, 0.0) + per_person_offences * self.crime_per_offence["Health services"]
+        return {str(a): float(v) for a, v in rows.items()}
+
     def by_agency(self) -> pd.DataFrame:
         """Cost per prolific offender a year by who bears it (£): services by agency plus crime by bearer."""
         rows = self.journey.groupby("agency")["cost_per_person_gbp"].sum().to_dict()
@@ -188,8 +199,7 @@ def per_offender_check(total_gbp: float, cohort: int, quoted_per_offender_gbp: f
 def scenario_values(pc: ProlificCost) -> dict:
     """Figures the default IOM scenario template is filled with (cohort, costs, savings per desister)."""
     by = pc.by_agency().set_index("agency")["amount_gbp"]
-    fiscal = {a: float(v) for a, v in by.items() if a != "Victims and society"}
-    values = {"prolific_offenders": pc.cohort, "fiscal_saving_per_desister": fiscal,
+    values = {"prolific_offenders": pc.cohort, "fiscal_saving_per_desister": pc.fiscal_per_desister(),
               "victim_cost_per_desister": float(by.get("Victims and society", 0.0))}
     for agency, share in IOM_FUNDING.items():
         values[f"iom_cost:{agency}"] = round(pc.cohort * IOM_COST_PER_HEAD * share)
@@ -244,6 +254,8 @@ def key_figures(c, pc: ProlificCost, conc: pd.DataFrame, crime: pd.DataFrame, a,
         "cba_npv_gbp": figure(a.npv, "GBP (present value)", a.price_year, cba_src, "IOM redesign NPV"),
         "cba_annual_fiscal_saving_gbp": figure(a.annual_fiscal_saving, "GBP per year", a.price_year, cba_src,
                                                "Net fiscal saving a year (equivalent annual)"),
+        "cba_annual_cashable_saving_gbp": figure(a.annual_cashable_saving, "GBP per year", a.price_year,
+                                                          cba_src, "Net cashable saving a year (equivalent annual)"),
         "cba_pv_costs_gbp": figure(a.pv_costs, "GBP (present value)", a.price_year, cba_src, "Redesign PV costs"),
         "cba_bcr": figure(a.bcr, "ratio", a.price_year, cba_src, "IOM redesign BCR"),
         "cba_prob_benefit_exceeds_cost": figure(mc.p_benefit_exceeds_cost, "proportion", a.price_year,

@@ -50,6 +50,9 @@ def figure(value: float | int | None, unit: str, period: str, source: str, label
         return {"value": None, "unit": unit, "period": period, "source": source, "label": label,
                 "missing_reason": missing}
     v = float(value)
+    if math.isinf(v):  # a ratio over nothing (a benefit-cost ratio with no net cost): not a number to record
+        return {"value": None, "unit": unit, "period": period, "source": source, "label": label,
+                "missing_reason": "not a finite number: the denominator is zero (e.g. no net cost)"}
     if not math.isfinite(v):
         raise ValueError(f"figure value must be finite, got {value!r}")
     if isinstance(value, numbers.Integral) or (v.is_integer() and unit == "persons"):

@@ -203,7 +203,6 @@ def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str,
     import papermill as pm
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    final_json = out_dir / f"{name}.json"
     for stale in out_dir.glob(f".{name}-*"):  # left by a killed run: never finished, never read
         shutil.rmtree(stale, ignore_errors=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=out_dir))
@@ -242,9 +241,10 @@ def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str,
         if not error and needs_record and not (stage / f"{name}.json").exists():
             error = "the notebook finished but recorded no key figures (record.write was not reached)"
         if error:  # a failed report publishes its notebook and HTML (to show the error), never its figures
-            final_json.unlink(missing_ok=True)
-            (stage / f"{name}.json").unlink(missing_ok=True)
-        for fname in (f"{name}.json", f"{name}.ipynb", f"{name}.html"):
+            for figures in (f"{name}.json", f"{name}-cba.xlsx"):
+                (out_dir / figures).unlink(missing_ok=True)
+                (stage / figures).unlink(missing_ok=True)
+        for fname in (f"{name}.json", f"{name}-cba.xlsx", f"{name}.ipynb", f"{name}.html"):
             if (stage / fname).exists():
                 os.replace(stage / fname, out_dir / fname)
     finally:

@@ -3,8 +3,9 @@
 It reads only the JSON records the theme reports wrote (``reports/<slug>/<theme>.json``), so it
 compares exactly what the reviewers saw. The Total Place final report judged that savings of
 about 2% were realistically achievable *across each theme's spend* (seed 004, §3.4); the test
-here divides each redesign's net fiscal saving a year (equivalent annual amount) by the spend of
-its theme in that place.
+here divides each redesign's net *cashable* saving a year (cashable fiscal benefits less costs, as an
+equivalent annual amount: money that can leave budgets, not freed capacity) by the spend of its
+theme in that place.
 """
 
 from __future__ import annotations
@@ -86,17 +87,19 @@ def redesigns(records: pd.DataFrame) -> pd.DataFrame:
     frames = []
     for theme, spend_fig in THEME_SPEND.items():
         w = wide(records, theme, ("cba_npv_gbp", "cba_bcr", "cba_prob_benefit_exceeds_cost",
-                                  "cba_annual_fiscal_saving_gbp", "cba_pv_costs_gbp", spend_fig))
+                                  "cba_annual_fiscal_saving_gbp", "cba_annual_cashable_saving_gbp",
+                                  "cba_pv_costs_gbp", spend_fig))
         if w.empty:
             continue
         frames.append(w.rename(columns={spend_fig: "theme_spend_gbp"}).assign(theme=theme))
     if not frames:
         raise ValueError("no redesign cases recorded yet: run the theme reports first")
     out = pd.concat(frames, ignore_index=True)
-    out["saving_share_of_theme_spend"] = out["cba_annual_fiscal_saving_gbp"] / out["theme_spend_gbp"]
+    out["saving_share_of_theme_spend"] = out["cba_annual_cashable_saving_gbp"] / out["theme_spend_gbp"]
     out["meets_2pct"] = out["saving_share_of_theme_spend"] >= SAVINGS_TARGET
     return out[["place", "theme", "cba_npv_gbp", "cba_bcr", "cba_prob_benefit_exceeds_cost", "cba_pv_costs_gbp",
-                "cba_annual_fiscal_saving_gbp", "theme_spend_gbp", "saving_share_of_theme_spend", "meets_2pct"]] \
+                "cba_annual_fiscal_saving_gbp", "cba_annual_cashable_saving_gbp", "theme_spend_gbp",
+                "saving_share_of_theme_spend", "meets_2pct"]] \
         .sort_values(["theme", "cba_npv_gbp"], ascending=[True, False]).reset_index(drop=True)
 
 
@@ -104,9 +107,10 @@ def savings_test(red: pd.DataFrame) -> pd.DataFrame:
     """By theme, across the pilots: theme spend, net fiscal saving a year, its share, and the 2% benchmark."""
     g = red.groupby("theme", as_index=False).agg(
         pilots=("place", "count"), theme_spend_gbp=("theme_spend_gbp", "sum"),
-        annual_fiscal_saving_gbp=("cba_annual_fiscal_saving_gbp", "sum"), npv_gbp=("cba_npv_gbp", "sum"),
+        annual_fiscal_saving_gbp=("cba_annual_fiscal_saving_gbp", "sum"),
+        annual_cashable_saving_gbp=("cba_annual_cashable_saving_gbp", "sum"), npv_gbp=("cba_npv_gbp", "sum"),
         pilots_meeting_2pct=("meets_2pct", "sum"))
-    g["saving_share"] = g["annual_fiscal_saving_gbp"] / g["theme_spend_gbp"]
+    g["saving_share"] = g["annual_cashable_saving_gbp"] / g["theme_spend_gbp"]
     g["two_pct_of_spend_gbp"] = SAVINGS_TARGET * g["theme_spend_gbp"]
     return g
 
@@ -144,7 +148,8 @@ def findings(overview: pd.DataFrame, red: pd.DataFrame, test: pd.DataFrame) -> l
         verdict = "above" if r["saving_share"] >= SAVINGS_TARGET else "below"
         lines.append(
             f"**{r['theme'].replace('_', ' ').capitalize()}**: the redesigns would save a net "
-            f"{fmt.money(r['annual_fiscal_saving_gbp'])} a year in cash across the pilots, "
+            f"{fmt.money(r['annual_cashable_saving_gbp'])} a year in cash (cashable savings less costs) across the "
+            "pilots, "
             f"**{fmt.share(r['saving_share'])} of the theme's spend**, {verdict} the 2% Total Place judged realistic "
             f"({int(r['pilots_meeting_2pct'])} of {int(r['pilots'])} pilots reach it).")
     return lines
