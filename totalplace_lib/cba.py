@@ -269,7 +269,6 @@ def _outcome(o, i: int, years: int, price_year: str, notes: list[str]) -> Outcom
     where = f"outcomes[{i}]"
     if not isinstance(o, dict) or "name" not in o:
         raise ParamsError(f"{where} must be a mapping with a name", column=where)
-    where = f"outcomes[{i}] '{o['name']}'"
     known = {"name", "cohort", "engagement", "success", "deadweight", "displacement", "leakage", "attribution",
              "persistence", "fiscal", "lag", "economic", "social", "confidence", "cashable", "lifetime",
              "value_scale"}
