@@ -82,3 +82,18 @@ def test_confidence_grade_must_be_1_to_5():
 def test_missing_file_is_named(tmp_path):
     with pytest.raises(DataValidationError, match="file not found"):
         read_csv_strict(tmp_path / "nope.csv", "spend")
+
+
+def test_the_table_cache_shares_repeated_strings_without_changing_a_value():
+    import pickle
+
+    import pandas as pd
+
+    from totalplace_lib.data import _shared_strings
+
+    df = pd.DataFrame({"source": ["HM Treasury CRA 2018, London"] * 5000 + [None],
+                       "amount_gbp": [1.5] * 5001})
+    df["source"] = df["source"].astype(object).map(lambda x: None if x is None else "".join(x))  # distinct objects
+    shared = _shared_strings(df)
+    assert shared.equals(df) and shared["source"].iloc[-1] is None
+    assert len(pickle.dumps(shared)) < len(pickle.dumps(df)) / 10
