@@ -91,9 +91,8 @@ def test_the_table_cache_shares_repeated_strings_without_changing_a_value():
 
     from totalplace_lib.data import _shared_strings
 
-    df = pd.DataFrame({"source": ["HM Treasury CRA 2018, London"] * 5000 + [None],
-                       "amount_gbp": [1.5] * 5001})
-    df["source"] = df["source"].astype(object).map(lambda x: None if x is None else "".join(x))  # distinct objects
+    text = ["".join(["HM Treasury CRA 2018, ", "London"]) for _ in range(5000)]  # equal but distinct objects
+    df = pd.DataFrame({"source": pd.Series([*text, None], dtype=object), "amount_gbp": [1.5] * 5001})
     shared = _shared_strings(df)
     assert shared.equals(df) and shared["source"].iloc[-1] is None
     assert len(pickle.dumps(shared)) < len(pickle.dumps(df)) / 10
