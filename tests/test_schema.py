@@ -95,4 +95,4 @@ def test_the_table_cache_shares_repeated_strings_without_changing_a_value():
     df = pd.DataFrame({"source": pd.Series([*text, None], dtype=object), "amount_gbp": [1.5] * 5001})
     shared = _shared_strings(df)
     assert shared.equals(df) and shared["source"].iloc[-1] is None
-    assert len(pickle.dumps(shared)) < len(pickle.dumps(df)) / 10
+    assert len(pickle.dumps(shared)) < len(pickle.dumps(df)) / 3  # each string once, then references
