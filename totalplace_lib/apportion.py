@@ -51,10 +51,3 @@ def split_pence(pence: np.ndarray, weights: np.ndarray) -> np.ndarray:
         base[i, int(np.argmax(base[i]))] -= over[i]
     return base * np.sign(pence)[:, None]
 
-
-def shares(weights: dict[str, float]) -> dict[str, float]:
-    """Each place's share (0-1) of a driver."""
-    total = sum(weights.values())
-    if total <= 0:
-        raise ValueError("driver weights sum to zero: nothing to share by")
-    return {k: v / total for k, v in weights.items()}

@@ -106,9 +106,6 @@ class Classification:
                 return r["agency"]
         return "Other central government"
 
-    def group_of(self, reported: str) -> dict | None:
-        return next((g for g in self.groups if g["reported"] == reported), None)
-
 
 def _key(label: str) -> str:
     return " ".join(label.lower().split())
@@ -163,7 +160,6 @@ class Weights:
     persons: np.ndarray
     population_year: int
     driver: str
-    note: str = ""
 
 
 def driver_weights(pops: Populations, codes: list[str], driver: dict, year: int) -> Weights:
