@@ -43,3 +43,29 @@ def test_explorer_recomputes_with_slider_values(croydon):
     a1, _ = box.recompute()
     assert a1.pv_fiscal == pytest.approx(a.pv_fiscal / 2, rel=1e-6)
     assert "NPV" in box.children[-1].value
+
+
+def test_funnel_limits_match_a_hand_calculation_and_the_axes_fit_the_places():
+    """Poisson funnel around a pooled rate: at population P the 99.8% upper limit is near the rate whose
+    expected count is E + 3 sqrt(E) (E = P x baseline); the chart's axes hold every place and no more than
+    their range plus a margin (the limits at tiny populations used to stretch the y-axis to 600,000)."""
+    import pandas as pd
+
+    from totalplace_lib import benchmark, plots
+
+    table = pd.DataFrame({"slug": list("abcd"), "place": ["A", "B", "C", "D"],
+                          "numerator": [500, 800, 1200, 650], "denominator": [100_000, 150_000, 200_000, 120_000],
+                          "value": [500.0, 533.3, 600.0, 541.7], "source": "hand"})
+    limits, points = benchmark.funnel(table, "per 100,000")
+    baseline = 3150 / 570_000 * 1e5
+    assert float(limits["baseline"].iloc[0]) == pytest.approx(baseline, rel=1e-4)  # pooled: events over people
+    row = limits.iloc[(limits["upper_3s_population_1_year"] - 200_000).abs().argmin()]
+    expected = row["upper_3s_population_1_year"] * baseline / 1e5
+    assert row["Events"] == pytest.approx(expected + 3 * expected ** 0.5, rel=0.02)
+    chart = plots.funnel_chart(limits, points, "A", "per 100,000", "Admissions", "hand")
+    ax = chart.fig.axes[0]
+    lo, hi = ax.get_ylim()
+    assert lo <= points["value"].min() and hi >= points["value"].max()
+    assert hi < 2 * points["value"].max()  # fits the data, not the limits at a population of 1
+    x0, x1 = ax.get_xlim()
+    assert x0 <= points["denominator"].min() and x1 >= points["denominator"].max()

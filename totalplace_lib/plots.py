@@ -394,13 +394,22 @@ def funnel_chart(limits: pd.DataFrame, points: pd.DataFrame, highlight: str, uni
     """Funnel plot: each place's rate against its population, with 95% and 99.8% control limits."""
     apply_style()
     fig, ax = plt.subplots()
+    # The axes fit the places: limits are drawn over their population range only (at tiny populations the
+    # upper limit runs off to hundreds of thousands per 100,000 and would flatten every point).
+    x_lo, x_hi = points["denominator"].min() * 0.5, points["denominator"].max() * 1.5
+    ys = [points["value"]]
     for lim, style in (("2s", "--"), ("3s", ":")):
         for side in ("lower", "upper"):
             x = limits[f"{side}_{lim}_population_1_year"]
             y = limits[f"{side}_{lim}_limit"]
-            ok = (x > 0) & (x <= points["denominator"].max() * 1.5)
+            ok = (x >= x_lo) & (x <= x_hi)
+            ys.append(y[ok])
             ax.plot(x[ok], y[ok], color=FOCUS[1], linestyle=style, linewidth=1,
                     label=f"{'95%' if lim == '2s' else '99.8%'} limits" if side == "lower" else None)
+    y_all = pd.concat(ys)
+    pad = (y_all.max() - y_all.min()) * 0.08 or abs(float(y_all.max())) * 0.1 or 1.0
+    ax.set_xlim(x_lo, x_hi)
+    ax.set_ylim(max(0.0, y_all.min() - pad), y_all.max() + pad)
     ax.axhline(float(limits["baseline"].iloc[0]), color=PALETTE[1], linewidth=1, label="average of the places compared")
     colours = [FOCUS[0] if p == highlight else PALETTE[0] for p in points["place"]]
     ax.scatter(points["denominator"], points["value"], color=colours, zorder=3)
@@ -415,9 +424,11 @@ def funnel_chart(limits: pd.DataFrame, points: pd.DataFrame, highlight: str, uni
     sig = points.loc[points["place"] == highlight, "significance"]
     where = "inside" if len(sig) and sig.iloc[0] == "Not significant" else "outside"
     out = int((points["significance"] != "Not significant").sum())
+    wide = " (limits this narrow at these populations mean real differences between places, not chance)" \
+        if out > len(points) / 2 else ""
     _titles(ax, f"{highlight} lies {where} the funnel; {out} of {len(points)} places compared lie outside it",
             f"{indicator} against population; 95% (dashed) and 99.8% (dotted) limits around the average of the "
-            "places compared")
+            f"places compared{wide}")
     return _finish(fig, source)
 
 
