@@ -48,7 +48,7 @@ sample-data: $(STAMP) ## Regenerate the illustrative sample in data/sample (seed
 
 .PHONY: lab
 lab: $(STAMP) ## Open JupyterLab on the project's environment
-	$(BIN)/jupyter lab notebooks
+	$(BIN)/jupyter lab notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )  # containers run as root
 
 .PHONY: clean
 clean: ## Remove generated reports

@@ -69,3 +69,11 @@ def test_funnel_limits_match_a_hand_calculation_and_the_axes_fit_the_places():
     assert hi < 2 * points["value"].max()  # fits the data, not the limits at a population of 1
     x0, x1 = ax.get_xlim()
     assert x0 <= points["denominator"].min() and x1 >= points["denominator"].max()
+
+
+def test_the_redesign_explorer_shows_the_gap_instead_of_crashing_on_public_data():
+    from totalplace_lib import widgets
+    from totalplace_lib.gaps import Missing
+
+    box = widgets.redesign_explorer(Missing("No figure for 'births' in the data <public>."))
+    assert "No redesign case to explore" in box.value and "&lt;public&gt;" in box.value

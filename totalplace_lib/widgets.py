@@ -7,6 +7,8 @@ depend on widget state: these cells are tagged ``skip-execution`` and ``nbval-sk
 
 from __future__ import annotations
 
+import html
+
 from . import count, plots
 from .data import Dataset
 from .params import Place
@@ -60,7 +62,10 @@ def redesign_explorer(scenario, draws: int = 10_000, seed: int = 2010):
     import ipywidgets as w
 
     from . import cba, fmt
+    from .gaps import Missing
 
+    if isinstance(scenario, Missing):  # public data without the inputs for a redesign case: say why, do not crash
+        return w.HTML(f"<p><b>No redesign case to explore for this place.</b> {html.escape(scenario.reason)}</p>")
     o = scenario.outcomes[0]
     sliders = {
         "engagement": w.FloatSlider(value=o.engagement, min=0, max=1, step=0.05, description="engagement"),
