@@ -45,6 +45,8 @@ def test_place_reports_for_two_pilots(reports_tmp):
         assert "No description has been provided" not in html  # every chart has alt text
         assert not re.search(r"<script[^>]+src=\"https?://", html), "HTML must not need a CDN"
         assert 'href="#section-1"' in html  # table of contents
+        title = re.search(r"<title>(.*?)</title>", html).group(1)
+        assert title.endswith("Place overview: the high-level count") and title != "Notebook"  # the browser tab
 
     index = (reports_tmp / "index.html").read_text()
     for slug in ("croydon", "central-bedfordshire-luton"):

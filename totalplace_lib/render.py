@@ -50,6 +50,7 @@ def prepare_for_review(nb: nbformat.NotebookNode, title: str, subtitle_lines: li
     import nbformat
 
     nb = copy.deepcopy(nb)
+    nb.metadata["title"] = " ".join(title.splitlines())  # the browser tab shows the report, not "Notebook"
     kept = []
     toc = []
     last_gap = None  # a section whose charts and tables all lack the same input says so once
