@@ -200,8 +200,9 @@ def test_the_workbook_export_lets_a_finance_officer_recompute_every_present_valu
     d["outcomes"][0].update(confidence=2, cashable={"NHS": 0.4}, social=50)
     s = build(d)
     a = cba.appraise(s)
-    path = cba_workbook.write(s, a, tmp_path / "case.xlsx", origin="test")
-    wb = openpyxl.load_workbook(path)
+    written = cba_workbook.write(s, a, tmp_path / "case.xlsx", origin="test")
+    assert repr(written) == "redesign workbook written: case.xlsx"
+    wb = openpyxl.load_workbook(written.path)
     assert wb.sheetnames == ["Inputs", "Costs", "Benefits", "Results", "Who benefits"]
     for name, total in (("Costs", a.pv_costs), ("Benefits", a.pv_fiscal + a.pv_social)):
         ws = wb[name]

@@ -66,8 +66,19 @@ def _flows_sheet(ws, title: str, flows: pd.DataFrame, first_year_col: int, s: cb
         ws.cell(i, pv_col + 1, float(pv)).number_format = MONEY
 
 
-def write(s: cba.Scenario, a: cba.Appraisal, path: Path, origin: str = "") -> Path:
-    """Write the workbook atomically to ``path`` (``.xlsx``); return the path."""
+class Written:
+    """What :func:`write` wrote: ``path``; shows as one stable line (no temporary folder in it), so reruns
+    give identical notebooks."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"redesign workbook written: {self.path.name}"
+
+
+def write(s: cba.Scenario, a: cba.Appraisal, path: Path, origin: str = "") -> Written:
+    """Write the workbook atomically to ``path`` (``.xlsx``); return a :class:`Written` (``.path``)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -149,7 +160,7 @@ def write(s: cba.Scenario, a: cba.Appraisal, path: Path, origin: str = "") -> Pa
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
+    return Written(path)
 
 
 guard(globals())
