@@ -222,3 +222,24 @@ def test_the_workbook_export_lets_a_finance_officer_recompute_every_present_valu
     assert results["NPV"] == pytest.approx(a.npv)
     assert results["PV cashable fiscal benefits"] == pytest.approx(0.4 * a.pv_fiscal)
     assert any("PROJECT DEFAULT" in str(c.value or "") for c in wb["Inputs"]["A"])
+
+
+def test_the_2pct_test_counts_cashable_savings_only_and_says_n_a_when_a_scenario_does_not_state_them():
+    import pandas as pd
+
+    from totalplace_lib import synthesis
+
+    def rec(area, figure, value):
+        return {"area": area, "place": area.title(), "theme": "early_years", "figure": figure, "value": value}
+
+    rows = []
+    for area, fiscal, cash in (("a", 40_000.0, 15_000.0), ("b", 40_000.0, None)):
+        rows += [rec(area, "cba_npv_gbp", 1e5), rec(area, "cba_bcr", 2.0), rec(area, "cba_pv_costs_gbp", 1e5),
+                 rec(area, "cba_prob_benefit_exceeds_cost", 0.9), rec(area, "cba_annual_fiscal_saving_gbp", fiscal),
+                 rec(area, "cba_annual_cashable_saving_gbp", cash), rec(area, "early_years_spend_gbp", 1e6)]
+    red = synthesis.redesigns(pd.DataFrame(rows)).set_index("place")
+    assert red.loc["A", "saving_share_of_theme_spend"] == pytest.approx(0.015)  # cashable, not the 4% fiscal
+    assert not red.loc["A", "meets_2pct"]
+    assert pd.isna(red.loc["B", "saving_share_of_theme_spend"]) and not red.loc["B", "meets_2pct"]
+    only_b = synthesis.redesigns(pd.DataFrame([r for r in rows if r["area"] == "b"]))
+    assert only_b["cba_annual_cashable_saving_gbp"].isna().all()  # a column of n/a, not a crash

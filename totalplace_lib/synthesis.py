@@ -69,6 +69,9 @@ def wide(records: pd.DataFrame, theme: str, figures: tuple[str, ...] | None = No
         r = r[r["figure"].isin(figures)]
     out = r.pivot_table(index=["area", "place"], columns="figure", values="value", aggfunc="first").reset_index()
     out.columns.name = None
+    for f in figures or ():  # a figure every place recorded as missing is still a column (of n/a)
+        if f not in out.columns and len(out):
+            out[f] = float("nan")
     return out
 
 
