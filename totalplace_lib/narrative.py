@@ -19,8 +19,14 @@ def markdown(lines: list[str] | str) -> Markdown:
     return Markdown(fmt.safe_markdown("\n".join(f"- {' '.join(line.splitlines())}" for line in lines)))
 
 
-def dataset_banner(ds: Dataset, place: Place, year: int) -> Markdown:
-    """A one-paragraph note on what data the report uses, shown at the top of every report."""
+OPTIMISM_BIAS_NOTE = (" **Redesign case:** optimism bias is applied by evidence grade with the project's own labelled "
+                      "default percentages (data/reference/optimism_bias.csv): HM Treasury's 2014 local-partnership "
+                      "table has not been transcribed, so read optimism-bias-adjusted results with that in mind.")
+
+
+def dataset_banner(ds: Dataset, place: Place, year: int, redesign: bool = False) -> Markdown:
+    """A one-paragraph note on what data the report uses, shown at the top of every report (``redesign``: the
+    report has a redesign case, so the optimism-bias caveat is said here too)."""
     if ds.illustrative:
         text = (
             f"> **Illustrative data.** This report for **{place.name}** ({year}/{str(year + 1)[-2:]}) runs on the "
@@ -38,7 +44,7 @@ def dataset_banner(ds: Dataset, place: Place, year: int) -> Markdown:
             "gives the reason, and the figure is recorded as missing. Comparisons are with the place's nearest "
             "statistical neighbours (population, age structure and deprivation) and England."
         )
-    return Markdown(fmt.safe_markdown(text))
+    return Markdown(fmt.safe_markdown(text + (OPTIMISM_BIAS_NOTE if redesign else "")))
 
 
 def _spend_basis(ds: Dataset, place: Place, year: int) -> str:
