@@ -131,7 +131,7 @@ def test_apportioned_lines_conserve_each_region_and_a_councils_outturn_replaces_
                  "service": "Children's social care", "stage": "reactive", "amount_gbp": 120_000.0,
                  "price_year": "2017/18", "source": "RO", "discretionary": False, "_group": "RO:Children_Social_Care"}]
     built = topdown.build(cra_rows, pops, _vintage(), reported, [], None)
-    lines = built.spend
+    lines = built.spend.to_dict("records")
     apportioned = [x for x in lines if x["basis"] == "apportioned"]
     ne = sum(x["amount_gbp"] for x in apportioned if x["area_code"] != "E09000001")
     replaced = sum(r["apportioned_gbp"] for r in built.reconciliation)
@@ -161,9 +161,9 @@ def test_police_bodies_are_shared_among_their_force_areas_councils_by_population
         w.writerow(["E06000002", "B", "E22000002", "B", "E23000099", "Toyshire", 2])
     police = [{"pfa_code": "E23000099", "year": 2019, "amount_gbp": 300.0, "source": "RO police body"}]
     built = topdown.build([], _population(1, 2, 5), _vintage(), [], police, lookup)
-    shares = {x["area_code"]: x["amount_gbp"] for x in built.spend}
-    assert shares == {"E06000001": 100.0, "E06000002": 200.0}
-    assert all("Toyshire police force area" in x["driver"] and x["basis"] == "apportioned" for x in built.spend)
+    lines = built.spend.to_dict("records")
+    assert {x["area_code"]: x["amount_gbp"] for x in lines} == {"E06000001": 100.0, "E06000002": 200.0}
+    assert all("Toyshire police force area" in x["driver"] and x["basis"] == "apportioned" for x in lines)
 
 
 def test_a_subfunction_the_reference_table_has_not_seen_is_classified_by_its_cofog_code():

@@ -306,7 +306,7 @@ def _count(tables: dict[str, list[dict]], groups: dict, v: vintage.Vintage, raw:
     lookup = next((p for p in (raw / "geography" / "ons_lad17_csp17_pfa17_lookup_jan2017.csv",
                                *raw.rglob("*pfa*lookup*.csv")) if p.exists()), None)
     built = topdown.build(cra_rows, pops, v, reported, police, lookup)
-    tables["spend"] = others + built.spend
+    tables["spend"] = pd.concat([pd.DataFrame(others), built.spend], ignore_index=True)
     tables["reconciliation"] = built.reconciliation
     tables["apportionment"] = built.apportionment
     years = sorted({r["year"] for r in cra_rows})
@@ -335,7 +335,7 @@ def _write(out: Path, tables: dict[str, list[dict]], v: vintage.Vintage, manifes
     try:
         frames = {"areas": _areas(v)}
         for table, rows in tables.items():
-            df = pd.DataFrame(rows)
+            df = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
             df = df.drop(columns=[c for c in df.columns if c.startswith("_") and c != "_file"])
             if table == "spend":
                 df["basis"] = df["basis"].fillna("reported") if "basis" in df else "reported"

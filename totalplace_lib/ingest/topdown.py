@@ -241,7 +241,7 @@ def apportion_lines(amounts_pence: np.ndarray, weights: Weights, pops: Populatio
 class Count:
     """What the top-down build produced for the tidy tables."""
 
-    spend: list[dict] = field(default_factory=list)
+    spend: pd.DataFrame = field(default_factory=pd.DataFrame)  # the count's spend lines (tidy spend columns)
     reconciliation: list[dict] = field(default_factory=list)
     apportionment: list[dict] = field(default_factory=list)
     left_out: dict[str, int] = field(default_factory=dict)
@@ -320,7 +320,7 @@ def build(cra_rows: list[dict], pops: Populations, v: Vintage, reported: list[di
     spend = counted.groupby(keys, as_index=False, sort=False).agg({"amount_gbp": "sum", **first})
     spend = spend[(spend["amount_gbp"] != 0) | (spend["basis"] != "apportioned")]
     spend["amount_gbp"] = spend["amount_gbp"].round(2)
-    out.spend = spend.to_dict("records")
+    out.spend = spend.reset_index(drop=True)
     return out
 
 
@@ -368,12 +368,12 @@ def _apportioned(cra_rows: list[dict], pops: Populations, v: Vintage, cls: Class
             "_lg_current": [k[5] == "LG" and k[4] == "CUR" for k in keys],
             "_recon": [next((g for p, g in recon.items() if k[3].startswith(p)), None) for k in keys],
         })
-        for j, code in enumerate(codes):
-            f = meta.copy()
-            f["area_code"], f["year"], f["amount_gbp"] = code, year, matrix[:, j] / 100
-            f["driver"] = f"{d['description']}, mid-{w.population_year}" + (f"; {notes[code]}" if code in notes
-                                                                              else "")
-            frames.append(f)
+        k = len(keys)  # one row per line and authority, authority by authority
+        f = meta.iloc[np.tile(np.arange(k), len(codes))].reset_index(drop=True)
+        f["area_code"], f["year"], f["amount_gbp"] = np.repeat(codes, k), year, matrix.T.reshape(-1) / 100
+        f["driver"] = np.repeat([f"{d['description']}, mid-{w.population_year}"
+                                 + (f"; {notes[code]}" if code in notes else "") for code in codes], k)
+        frames.append(f)
     if not frames:
         return pd.DataFrame()
     df = pd.concat(frames, ignore_index=True)

@@ -59,14 +59,27 @@ class Vintage:
     made_from: dict[str, set[str]] = field(default_factory=dict)  # newer code -> older codes
     dfe_numbers: dict[str, str] = field(default_factory=dict)  # "821" -> GSS code
     dfe_unmapped: dict[str, str] = field(default_factory=dict)  # "820" -> reason
+    _index: dict = field(default_factory=dict, repr=False, compare=False)  # derived lookups, rebuilt on change
+
+    def _derived(self) -> dict:
+        """Upper tier and districts by authority, rebuilt only when ``county_of`` changes (ingest asks
+        hundreds of thousands of times)."""
+        if self._index.get("n") != len(self.county_of):
+            by: dict[str, set[str]] = {}
+            for d, c in self.county_of.items():
+                by.setdefault(c, set()).add(d)
+            self._index.clear()
+            self._index.update(n=len(self.county_of), upper={c for c in by if c.startswith("E")},
+                               districts={c: frozenset(ds) for c, ds in by.items()})
+        return self._index
 
     @property
     def upper_tier(self) -> set[str]:
         """English 2014 upper-tier authorities."""
-        return {c for c in set(self.county_of.values()) if c.startswith("E")}
+        return self._derived()["upper"]
 
     def districts(self, utla: str) -> frozenset:
-        return frozenset(d for d, c in self.county_of.items() if c == utla)
+        return self._derived()["districts"].get(utla, frozenset())
 
     def _members(self, code: str, seen: frozenset = frozenset()) -> set[str]:
         if code in self.county_of:
