@@ -67,10 +67,15 @@ class Chart:
 
 
 def _titles(ax, title: str, subtitle: str) -> None:
+    import textwrap
+
     ax.figure._tp_titles = (title, subtitle)
-    ax.set_title(title, pad=26)
+    # a long subtitle wraps to the chart's width instead of widening the image (and shrinking the plot)
+    width = max(60, int(ax.figure.get_figwidth() * 13))
+    lines = textwrap.wrap(subtitle, width=width) or [""]
+    ax.set_title(title, pad=26 + 12 * (len(lines) - 1))
     # offset in points, not a fraction of the axes, so tall charts keep the subtitle under the title
-    ax.annotate(subtitle, xy=(0, 1), xycoords="axes fraction", xytext=(0, 6), textcoords="offset points",
+    ax.annotate("\n".join(lines), xy=(0, 1), xycoords="axes fraction", xytext=(0, 6), textcoords="offset points",
                 fontsize=9.5, color="#3D3D3D", va="bottom")
 
 
