@@ -152,3 +152,21 @@ def test_reports_and_records_are_readable_like_any_written_file(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "report.html").stat().st_mode) == 0o644
+
+
+def test_an_interactive_run_never_publishes_into_reports(tmp_path, monkeypatch):
+    """A notebook run by hand (JupyterLab, papermill without the runner) has no output_dir: its key figures
+    are kept out of reports/, so the index and the synthesis only ever show what a batch produced."""
+    from totalplace_lib import paths, record
+
+    monkeypatch.setenv("TOTALPLACE_REPORTS_DIR", str(tmp_path / "reports"))
+    receipt = record.write("croydon", "place", {"x": record.figure(1.0, "GBP", "2009/10", "test")}, "sample", "")
+    try:
+        assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").rglob("*.json"))
+        assert record.interactive_dir() in receipt.path.parents and receipt.path.exists()
+        assert "not published to reports/" in repr(receipt)
+        batch = record.write("croydon", "place", {}, "sample", str(tmp_path / "stage"))
+        assert batch.path == tmp_path / "stage" / "place.json" and "interactive" not in repr(batch)
+    finally:
+        receipt.path.unlink(missing_ok=True)
+    assert paths.reports_dir() == tmp_path / "reports"

@@ -77,9 +77,20 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def record_path(area: str, theme: str, output_dir: str = "") -> Path:
-    """Where a run's JSON goes: ``<output_dir or reports/<area>>/<theme>.json``."""
-    base = Path(output_dir) if output_dir else paths.reports_dir() / area
+    """Where a run's JSON goes: ``<output_dir>/<theme>.json``.
+
+    The batch runner always gives ``output_dir`` (it publishes into ``reports/`` only when the report
+    succeeded). Without one the run is interactive (JupyterLab, a hand-run papermill): its figures go to
+    ``.cache/interactive/<area>/``, never into ``reports/``, so exploring cannot change what the index and
+    the synthesis show.
+    """
+    base = Path(output_dir) if output_dir else interactive_dir() / area
     return base / f"{theme}.json"
+
+
+def interactive_dir() -> Path:
+    """Where interactive runs keep what they record (git-ignored, never read by the index or synthesis)."""
+    return paths.project_root() / ".cache" / "interactive"
 
 
 class Receipt:
@@ -89,7 +100,9 @@ class Receipt:
         self.path, self.area, self.theme, self.count = path, area, theme, count
 
     def __repr__(self) -> str:
-        return f"{self.count} key figures recorded for {self.area} / {self.theme} ({self.path.name})"
+        where = (f" (interactive run: kept in {paths.relative(self.path.parent)}, not published to reports/)"
+                 if interactive_dir() in self.path.parents else "")
+        return f"{self.count} key figures recorded for {self.area} / {self.theme} ({self.path.name}){where}"
 
 
 def write(area: str, theme: str, figures: dict[str, dict], dataset: str, output_dir: str = "",
