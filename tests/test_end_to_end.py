@@ -47,6 +47,8 @@ def test_place_reports_for_two_pilots(reports_tmp):
         assert 'href="#section-1"' in html  # table of contents
         title = re.search(r"<title>(.*?)</title>", html).group(1)
         assert title.endswith("Place overview: the high-level count") and title != "Notebook"  # the browser tab
+        sources = html.split("Sources and method")[-1]
+        assert ">Price year<" in sources and ">price_year<" not in sources and "…" not in sources  # readable
 
     index = (reports_tmp / "index.html").read_text()
     for slug in ("croydon", "central-bedfordshire-luton"):

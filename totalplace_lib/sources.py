@@ -38,6 +38,10 @@ def sources_table(ds: Dataset, used: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["table", "file", "source", "price_year", "rows"])
 
 
+HEADERS = {"table": "Table", "file": "File", "source": "Source", "price_year": "Price year", "rows": "Rows used"}
+"""Column headings of the sources table in reports."""
+
+
 def unit_costs_used(cost_ids, price_year: str) -> pd.DataFrame:
     """The unit costs a report used: value as published, its price year, value uprated, source and grade."""
     from .costs import unit_costs
