@@ -52,8 +52,6 @@ _KEYS = {
 _VALUE = {"population": "persons", "spend": "amount_gbp", "activity": "value"}
 _NOT_BY_AUTHORITY = ("police_force", "regional_spend")
 """Tables a reader produces for areas larger than an authority; :mod:`.topdown` shares them out."""
-_SUPPLEMENTARY = ("regional_spend", "reconciliation", "apportionment")
-"""Tables written beside the tidy ones for the count's method (read by reports, not validated as tidy)."""
 
 
 @dataclass
@@ -238,20 +236,7 @@ def run_ingest(raw: Path, out: Path | None = None) -> dict:
             continue
         if "population" in read.rows:
             groups.update(topdown.population_groups(read.rows["population"], v))
-        mapped = _map_codes(read, v)
-        rep.family, rep.encoding, rep.rows_read = read.family, read.encoding, read.rows_read
-        rep.rows_rejected = len(read.rejected)
-        rep.rows_used = len(read.used_lines)
-        rep.rejected_reasons = _reasons(read.rejected)
-        rep.values_left_out = {why: {"values": len(lines), "lines": lines[:5]} for why, lines in read.excluded.items()}
-        for table, rows in mapped.items():
-            for r in rows:
-                r["_file"] = rel
-            tables[table].extend(rows)
-        rep.tidy_rows = {t: len(rows) for t, rows in mapped.items()}
-        if rep.rows_read != rep.rows_used + rep.rows_rejected:
-            raise AssertionError(f"{rel}: {rep.rows_read} rows read but {rep.rows_used} used + "
-                                 f"{rep.rows_rejected} rejected")
+        _take(read, _map_codes(read, v), rel, rep, tables)
     count_note = _count(tables, groups, v, raw)
     manifest = {
         "dataset": DATASET,
@@ -267,6 +252,25 @@ def run_ingest(raw: Path, out: Path | None = None) -> dict:
     return manifest
 
 
+def _take(read: readers.Read, mapped: dict[str, list[dict]], rel: str, rep: FileReport,
+          tables: dict[str, list[dict]]) -> None:
+    """Add a file's tidy rows to the tables and its counts to the manifest; every row read is used or rejected."""
+    rep.family, rep.encoding, rep.rows_read = read.family, read.encoding, read.rows_read
+    rep.note = rep.note or read.note
+    rep.rows_rejected = len(read.rejected)
+    rep.rows_used = len(read.used_lines)
+    rep.rejected_reasons = _reasons(read.rejected)
+    rep.values_left_out = {why: {"values": len(lines), "lines": lines[:5]} for why, lines in read.excluded.items()}
+    for table, rows in mapped.items():
+        for r in rows:
+            r["_file"] = rel
+        tables[table].extend(rows)
+    rep.tidy_rows = {t: len(rows) for t, rows in mapped.items()}
+    if rep.rows_read != rep.rows_used + rep.rows_rejected:
+        raise AssertionError(f"{rel}: {rep.rows_read} rows read but {rep.rows_used} used + "
+                             f"{rep.rows_rejected} rejected")
+
+
 def _read_workbook(path: Path, rel: str, rep: FileReport, tables: dict[str, list[dict]]) -> None:
     """A publisher's workbook: the Country and Regional Analysis reader, or a note saying why not."""
     try:
@@ -275,17 +279,7 @@ def _read_workbook(path: Path, rel: str, rep: FileReport, tables: dict[str, list
         rep.family, rep.note = "unknown", f"not read: {exc}"
         logger.error("%s: %s", rel, exc)
         return
-    rep.family, rep.encoding, rep.rows_read, rep.note = read.family, read.encoding, read.rows_read, read.note
-    rep.rows_rejected, rep.rows_used = len(read.rejected), len(read.used_lines)
-    rep.rejected_reasons = _reasons(read.rejected)
-    rows = read.rows.get(cra.TABLE, [])
-    for r in rows:
-        r["_file"] = rel
-    tables[cra.TABLE].extend(rows)
-    rep.tidy_rows = {cra.TABLE: len(rows)}
-    if rep.rows_read != rep.rows_used + rep.rows_rejected:
-        raise AssertionError(f"{rel}: {rep.rows_read} rows read but {rep.rows_used} used + "
-                             f"{rep.rows_rejected} rejected")
+    _take(read, {cra.TABLE: read.rows.get(cra.TABLE, [])}, rel, rep, tables)
 
 
 def _count(tables: dict[str, list[dict]], groups: dict, v: vintage.Vintage, raw: Path) -> dict:

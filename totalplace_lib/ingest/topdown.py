@@ -295,7 +295,7 @@ def build(cra_rows: list[dict], pops: Populations, v: Vintage, reported: list[di
     cls = Classification.load()
     out = Count()
     apportioned = _apportioned(cra_rows, pops, v, cls, out)
-    rep = pd.DataFrame([*reported, *_police_lines(police, pops, v, pfa_lookup, out)])
+    rep = pd.DataFrame([*reported, *_police_lines(police, pops, v, pfa_lookup, cls, out)])
     if rep.empty:
         rep = pd.DataFrame(columns=["area_code", "year", "amount_gbp", "_group", "service"])
     for col, default in (("basis", "reported"), ("spend_type", "current"), ("driver", "")):
@@ -404,7 +404,8 @@ def _reconciliation(gone: pd.DataFrame, rep: pd.DataFrame, cls: Classification) 
     return rows
 
 
-def _police_lines(police: list[dict], pops: Populations, v: Vintage, lookup: Path | None, out: Count) -> list[dict]:
+def _police_lines(police: list[dict], pops: Populations, v: Vintage, lookup: Path | None, cls: Classification,
+                  out: Count) -> list[dict]:
     """Each police and crime commissioner's outturn shared among its force area's councils by population."""
     if not police:
         return []
@@ -412,7 +413,7 @@ def _police_lines(police: list[dict], pops: Populations, v: Vintage, lookup: Pat
         out.left_out["police bodies (no police force area lookup)"] = len(police)
         return []
     forces = police_force_areas(lookup, v)
-    driver = Classification.load().drivers["population"]
+    driver = cls.drivers["population"]
     lines = []
     for p in police:
         if p["pfa_code"] not in forces:
