@@ -6,7 +6,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from . import fmt
-from .count import Count, group_of, rank_of
+from .count import Count, basis_split, group_of, rank_of
 from .data import Dataset
 from .gaps import guard
 from .params import Place
@@ -53,7 +53,7 @@ def _spend_basis(ds: Dataset, place: Place, year: int) -> str:
     total = s["amount_gbp"].sum()
     if s.empty or not total:
         return "The data hold no spend lines for this place and year."
-    shares = s.groupby("basis")["amount_gbp"].sum() / total
+    shares = basis_split(s).set_index("basis")["share"]
     if shares.get("apportioned", 0) > 0:
         return (f"Its spend is every public body's: {fmt.share(shares.get('reported', 0.0), 0)} *reported* in the "
                 f"bodies' own accounts and {fmt.share(shares['apportioned'], 0)} *apportioned* from HM Treasury's "
