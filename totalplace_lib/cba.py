@@ -525,26 +525,17 @@ def cash_flows(s: Scenario) -> pd.DataFrame:
     cumulative discounted costs, fiscal benefits and net (all benefits) - the payback curve.
     """
     dfac = discount_factors(s.years, s.discount_rate)
-    mult = cost_multiplier(s.cost_confidence, s.optimism_bias)
-    gross = sum((s.gross_costs(a) for a in s.funders), np.zeros(s.years))
-    receipts = sum((s.receipts_of(a) for a in s.receipts), np.zeros(s.years))
-    fiscal = np.zeros(s.years)
-    cashable = np.zeros(s.years)
-    econ = np.zeros(s.years)
-    soc = np.zeros(s.years)
-    for o in s.outcomes:
-        keep = benefit_kept(o.confidence, s.optimism_bias)
-        flow = o.successes * o.value_scale * keep * _profile(o, s.years)
-        once = o.successes * o.value_scale * keep * _first_effect(o, s.years)
-        for agency in dict.fromkeys([*o.fiscal, *o.lifetime]):
-            f = flow * o.fiscal.get(agency, 0.0) + once * o.lifetime.get(agency, 0.0)
-            fiscal += f
-            cashable += f * o.cashable_share(agency)
-        econ += flow * o.economic
-        soc += flow * o.social
+    zero = np.zeros(s.years)
+    costs, benefits = _cost_rows(s), _benefit_rows(s)
+    gross = sum((f for _, kind, _, f in costs if kind != "receipts"), zero)
+    receipts = -sum((f for _, kind, _, f in costs if kind == "receipts"), zero)
+    fiscal = [(share, f) for _, _, kind, share, f in benefits if kind == "fiscal"]
     out = pd.DataFrame({"year": np.arange(s.years), "label": s.year_labels(), "discount_factor": dfac,
-                        "gross_costs": gross * mult, "receipts": receipts, "costs": gross * mult - receipts,
-                        "fiscal": fiscal, "cashable": cashable, "economic": econ, "social": soc})
+                        "gross_costs": gross, "receipts": receipts, "costs": gross - receipts,
+                        "fiscal": sum((f for _, f in fiscal), zero),
+                        "cashable": sum((f * share for share, f in fiscal), zero),
+                        "economic": sum((f for _, _, kind, _, f in benefits if kind == "economic"), zero),
+                        "social": sum((f for _, _, kind, _, f in benefits if kind == "social"), zero)})
     out["net"] = out["fiscal"] + out["economic"] + out["social"] - out["costs"]
     out["cum_pv_costs"] = (out["costs"] * dfac).cumsum()
     out["cum_pv_fiscal"] = (out["fiscal"] * dfac).cumsum()
@@ -552,21 +543,38 @@ def cash_flows(s: Scenario) -> pd.DataFrame:
     return out
 
 
+def _cost_rows(s: Scenario) -> list[tuple[str, str, float, np.ndarray]]:
+    """(agency, kind, optimism-bias factor, £ by year) for every cost schedule; receipts negative, unadjusted."""
+    mult = cost_multiplier(s.cost_confidence, s.optimism_bias)
+    rows = [(agency, label, mult, np.asarray(flow) * mult)
+            for kind, label in (("costs", "revenue"), ("capital", "capital"), ("in_kind", "in kind"))
+            for agency, flow in getattr(s, kind).items()]
+    return rows + [(agency, "receipts", 1.0, -np.asarray(flow)) for agency, flow in s.receipts.items()]
+
+
+def _benefit_rows(s: Scenario) -> list[tuple[str, str, str, float, np.ndarray]]:
+    """(outcome, agency, kind, cashable share, £ by year) at the central case, optimism bias applied."""
+    rows = []
+    for o in s.outcomes:
+        keep = benefit_kept(o.confidence, s.optimism_bias) * o.value_scale * o.successes
+        flow, once = keep * _profile(o, s.years), keep * _first_effect(o, s.years)
+        for agency in dict.fromkeys([*o.fiscal, *o.lifetime]):
+            rows.append((o.name, agency, "fiscal", o.cashable_share(agency),
+                         flow * o.fiscal.get(agency, 0.0) + once * o.lifetime.get(agency, 0.0)))
+        rows += [(o.name, "(society)", kind, 0.0, flow * v) for kind, v in (("economic", o.economic),
+                                                                            ("social", o.social)) if v]
+    return rows
+
+
 def cost_flows(s: Scenario) -> pd.DataFrame:
     """Costs by funder, kind and year as entered and with optimism bias (£; receipts negative, unadjusted).
 
-    Columns: agency, kind (revenue, capital, in kind, receipts), adjusted (bool), then one per year label.
+    Columns: agency, kind (revenue, capital, in kind, receipts), optimism_bias_factor, then one per year label.
     """
-    mult = cost_multiplier(s.cost_confidence, s.optimism_bias)
-    rows = []
-    for kind, label in (("costs", "revenue"), ("capital", "capital"), ("in_kind", "in kind")):
-        for agency, flow in getattr(s, kind).items():
-            rows.append({"agency": agency, "kind": label, "optimism_bias_factor": mult,
-                         **dict(zip(s.year_labels(), np.asarray(flow) * mult, strict=True))})
-    for agency, flow in s.receipts.items():
-        rows.append({"agency": agency, "kind": "receipts", "optimism_bias_factor": 1.0,
-                     **dict(zip(s.year_labels(), -np.asarray(flow), strict=True))})
-    return pd.DataFrame(rows, columns=["agency", "kind", "optimism_bias_factor", *s.year_labels()])
+    labels = s.year_labels()
+    return pd.DataFrame([{"agency": a, "kind": k, "optimism_bias_factor": m, **dict(zip(labels, f, strict=True))}
+                         for a, k, m, f in _cost_rows(s)],
+                        columns=["agency", "kind", "optimism_bias_factor", *labels])
 
 
 def benefit_flows(s: Scenario) -> pd.DataFrame:
@@ -574,19 +582,10 @@ def benefit_flows(s: Scenario) -> pd.DataFrame:
 
     Columns: outcome, agency, kind (fiscal, economic, social), cashable share, then one per year label.
     """
-    rows = []
-    for o in s.outcomes:
-        keep = benefit_kept(o.confidence, s.optimism_bias) * o.value_scale * o.successes
-        flow, once = keep * _profile(o, s.years), keep * _first_effect(o, s.years)
-        for agency in dict.fromkeys([*o.fiscal, *o.lifetime]):
-            f = flow * o.fiscal.get(agency, 0.0) + once * o.lifetime.get(agency, 0.0)
-            rows.append({"outcome": o.name, "agency": agency, "kind": "fiscal", "cashable": o.cashable_share(agency),
-                         **dict(zip(s.year_labels(), f, strict=True))})
-        for kind, v in (("economic", o.economic), ("social", o.social)):
-            if v:
-                rows.append({"outcome": o.name, "agency": "(society)", "kind": kind, "cashable": 0.0,
-                             **dict(zip(s.year_labels(), flow * v, strict=True))})
-    return pd.DataFrame(rows, columns=["outcome", "agency", "kind", "cashable", *s.year_labels()])
+    labels = s.year_labels()
+    return pd.DataFrame([{"outcome": o, "agency": a, "kind": k, "cashable": c, **dict(zip(labels, f, strict=True))}
+                         for o, a, k, c, f in _benefit_rows(s)],
+                        columns=["outcome", "agency", "kind", "cashable", *labels])
 
 
 @dataclass(frozen=True)
