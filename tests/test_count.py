@@ -95,3 +95,17 @@ def test_money_format(value, text):
 @pytest.mark.parametrize("value, text", [(1.2e9, "£1.2bn"), (1e9, "£1bn"), (4e8, "£400m"), (8000, "£8,000")])
 def test_axis_ticks_are_distinct_and_short(value, text):
     assert fmt.money_tick(value) == text
+
+
+def test_sample_counts_have_no_function_split_and_theme_findings_do_not_call_it_a_gap():
+    """Only the public count's lines carry a COFOG function: on the sample the big-three share is simply not
+    there (None, recorded with its reason), not a gap that every theme's findings would list."""
+    from totalplace_lib.gaps import _all_missing
+    from totalplace_lib.params import load_place
+
+    ds = load_dataset("sample")
+    place = load_place("croydon")
+    c = count.high_level_count(ds, place, 2009)
+    assert c.big_three_share is None and not _all_missing(c)
+    fig = count.key_figures(c, "sample")["social_protection_education_health_share"]
+    assert fig["value"] is None and "COFOG" in fig["missing_reason"]

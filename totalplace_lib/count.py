@@ -220,7 +220,7 @@ class Count:
     population_year: int | None = None
     agencies: int = 0
     apportioned_share: float = 0.0
-    big_three_share: float | None = None
+    big_three_share: float | None = None  # None when the lines carry no COFOG function (not a gap in findings)
     capital_gbp: float = 0.0
 
     @property
@@ -262,7 +262,7 @@ def count_of(spend: pd.DataFrame, place_name: str, year: int, pop: int, pop_year
         population_year=pop_year if pop_year is not None else year,
         agencies=int(spend.loc[spend["amount_gbp"] > 0, "agency"].nunique()),
         apportioned_share=basis_share(spend, "apportioned") if total and "basis" in spend else 0.0,
-        big_three_share=function_share(spend),
+        big_three_share=None if isinstance(share := function_share(spend), Missing) else share,
         capital_gbp=float(spend.loc[spend["spend_type"] == "capital", "amount_gbp"].sum())
         if "spend_type" in spend else 0.0,
     )
@@ -390,7 +390,9 @@ def key_figures(c: Count, dataset: str) -> dict[str, dict]:
                                     "Share of the count apportioned from regional totals"),
         "social_protection_education_health_share": figure(
             c.big_three_share, "proportion", period, src, "Share of the count on social protection, education "
-                                                          "and health"),
+                                                          "and health",
+            missing="" if c.big_three_share is not None else "these spend lines carry no COFOG function (only "
+                                                                  "the public dataset's count has them)"),
     }
 
 
