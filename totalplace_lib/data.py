@@ -242,8 +242,10 @@ def load_dataset(dataset: str = "sample") -> Dataset:
         )
     gaps = _missing_tables(dataset)
     tables = {t: (_empty(t) if t in gaps else load_table(t, dataset)) for t in (*DATASET_TABLES, "unit_costs")}
-    spend = tables["spend"]
-    spend["basis"] = spend["basis"].fillna("illustrative" if dataset == "sample" else "reported")
+    for t in ("spend", "activity"):
+        frame = tables[t]
+        frame["basis"] = (frame["basis"] if "basis" in frame else pd.Series(None, index=frame.index, dtype=object)) \
+            .fillna("illustrative" if dataset == "sample" else "reported")
     logger.debug("loaded dataset %s: %s", dataset, {k: len(v) for k, v in tables.items()})
     return Dataset(name=dataset, **tables, gaps=gaps)
 

@@ -129,9 +129,11 @@ TABLES: dict[str, Table] = {
                 Column("value", "float"),
                 Column("unit", "str"),
                 Column("source", "str"),
+                Column("basis", "str", required=False, nullable=True, allowed=BASES),
             ),
             key=("area_code", "year", "theme", "measure"),
-            description="Counts of activity behind unit costs (admissions, offences, placements...).",
+            description="Counts of activity behind unit costs (admissions, offences, placements...); ``basis`` says "
+                        "what each count rests on (an ``estimated`` count names its method in ``source``).",
         ),
         Table(
             "events",

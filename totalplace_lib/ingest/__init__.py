@@ -26,7 +26,7 @@ import pandas as pd
 from .. import paths
 from ..benchmark import multiplier
 from ..errors import TotalPlaceInputError
-from . import cra, readers, topdown, vintage
+from . import cra, estimates, readers, topdown, vintage
 
 logger = logging.getLogger(__name__)
 
@@ -238,6 +238,7 @@ def run_ingest(raw: Path, out: Path | None = None) -> dict:
             groups.update(topdown.population_groups(read.rows["population"], v))
         _take(read, _map_codes(read, v), rel, rep, tables)
     count_note = _count(tables, groups, v, raw)
+    estimates_note = estimates.derive(tables)
     manifest = {
         "dataset": DATASET,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -246,6 +247,7 @@ def run_ingest(raw: Path, out: Path | None = None) -> dict:
         "vintage": "2014 upper-tier local authorities (April 2009 structure); rule in docs/public-data.md",
         "missing_tables": MISSING_TABLES,
         "count": count_note,
+        "estimates": estimates_note,
         "files": [f.__dict__ for f in files],
     }
     _write(out, tables, v, manifest)
@@ -331,8 +333,9 @@ def _write(out: Path, tables: dict[str, list[dict]], v: vintage.Vintage, manifes
         for table, rows in tables.items():
             df = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
             df = df.drop(columns=[c for c in df.columns if c.startswith("_") and c != "_file"])
-            if table == "spend":
+            if table in ("spend", "activity"):
                 df["basis"] = df["basis"].fillna("reported") if "basis" in df else "reported"
+            if table == "spend":
                 df["spend_type"] = df["spend_type"].fillna("current") if "spend_type" in df else "current"
             if table in _KEYS:
                 dup = df.duplicated(list(_KEYS[table]), keep="first")

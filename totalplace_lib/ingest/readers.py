@@ -424,7 +424,7 @@ def read_dfe_ees(path: Path) -> Read:
         src = _source(f"DfE children looked after in England, year ending 31 March {year_end}", path)
         r.add("activity", line, True, area_code=area, year=year_end - 1, theme=theme, measure=label, value=n,
               unit="children", source=src)
-        if kids and label.startswith("children looked after at 31 march"):
+        if kids and label.lower().startswith("children looked after at 31 march"):
             r.indicator(line, True, area_code=area, indicator="Children looked after per 10,000 aged 0-17",
                         period=str(year_end), value=n / kids * 1e4, unit="per 10,000",
                         source=src, numerator=n, denominator=kids)
@@ -659,9 +659,11 @@ def read_mhclg_ro3_england(path: Path) -> Read:
         if v is None or v < 0:
             r.reject(line, "blank or negative amount")
             continue
-        d = row["description"].strip()
+        d = " ".join(row["description"].split())
         theme = "alcohol"
-        substance = "Alcohol" if "alcohol" in d.lower() else "Drugs" if "drug" in d.lower() else "Drugs and alcohol"
+        low = d.lower()
+        substance = "Drugs and alcohol" if "alcohol" in low and "drug" in low else "Alcohol" if "alcohol" in low \
+            else "Drugs" if "drug" in low else "Drugs and alcohol"
         r.add("spend", line, True, area_code=ENGLAND, year=year, theme=theme, agency="Council",
               service=f"{substance}: {d[0].lower() + d[1:]}", stage="early intervention" if "treatment" in d.lower()
               else "preventive", amount_gbp=round(v), price_year=fy_label(year),
