@@ -22,17 +22,18 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import benchmark, concentration, costs, fmt, journey, offenders, paths
+from . import basis, benchmark, concentration, costs, fmt, journey, offenders, paths
 from .data import activity_total
-from .gaps import Missing, guard, known_rows, sentences
+from .gaps import Missing, guard, known_rows, partial_note, sentences
 from .record import figure
 from .schema import ENGLAND_CODE
 
 SUBSTANCES = ("Alcohol", "Drugs")
-INTERVENTION_WORDS = ("prevention", "brief advice", "treatment")
+INTERVENTION_WORDS = ("prevent", "brief advice", "treatment")
 ADMISSIONS_INDICATOR = "Alcohol-related admissions (narrow) per 100,000"
-VIOLENT_AND_DAMAGE = ("violence with injury", "violence without injury", "criminal damage", "arson")
-ACQUISITIVE = ("domestic burglary", "robbery", "theft of vehicle", "theft from vehicle", "theft from the person")
+VIOLENT_AND_DAMAGE = ("violence with injury", "violence without injury", "criminal damage", "arson", "personal crime")
+ACQUISITIVE = ("domestic burglary", "robbery", "theft of vehicle", "theft from vehicle", "theft from the person",
+               "low-level crime")
 DEPENDENT_CHILDREN_SOCIAL_CARE_SHARE = 0.05
 """Assumption (grade 4): share of dependent drinkers whose children are children in need in a year."""
 DEPENDENT_ON_BENEFITS_SHARE = 0.30
@@ -181,7 +182,9 @@ def spend_against_harm(spend: pd.DataFrame, activity: pd.DataFrame, alcohol_cost
         rows.append((label, measure(activity, a), measure(activity, d)))
     rows.append(("Cost of harm to public services (£)", alcohol_cost, drugs_cost))
     out = pd.DataFrame(rows, columns=["measure", "alcohol", "drugs"])
-    out["alcohol_share"] = out["alcohol"] / (out["alcohol"] + out["drugs"])
+    # row by row: numpy would take a gap (a Missing) in an arithmetic column for an empty sequence
+    out["alcohol_share"] = [a if isinstance(a, Missing) else d if isinstance(d, Missing) else float(a) / (a + d)
+                            for a, d in zip(out["alcohol"], out["drugs"], strict=True)]
     return out
 
 
@@ -195,12 +198,18 @@ def harm_share(sah: pd.DataFrame) -> float:
 
 
 def england_admissions(ds, period: str) -> float:
-    """England's alcohol-related admissions (narrow) for a period, from the indicators table."""
+    """England's alcohol-related admissions (narrow) for a period: the indicator's count, or else the
+    activity table's (public data: estimated as England's rate x its residents, like each place's)."""
     t = ds.indicators[(ds.indicators["indicator"] == ADMISSIONS_INDICATOR) & (ds.indicators["period"] == period)
                       & (ds.indicators["area_code"] == ENGLAND_CODE)]
-    if t.empty:
-        raise ValueError(f"no England value of '{ADMISSIONS_INDICATOR}' for {period}")
-    return float(t["numerator"].iloc[0])
+    if len(t) and pd.notna(t["numerator"].iloc[0]):
+        return float(t["numerator"].iloc[0])
+    a = ds.activity[(ds.activity["area_code"] == ENGLAND_CODE) & (ds.activity["year"] == int(period[:4]))]
+    n = activity_total(a, "alcohol", "alcohol-related admissions (narrow)")
+    if isinstance(n, Missing):
+        return Missing(f"England's alcohol-related admissions for {period} are not in the data, so the NHS cost "
+                       "cannot be apportioned.")
+    return n
 
 
 @dataclass(frozen=True)
@@ -250,20 +259,30 @@ def frequent_attenders(patients: pd.DataFrame, top: float = FREQUENT_SHARE) -> F
 
 def scenario_values(activity: pd.DataFrame, tree: pd.DataFrame, fa: FrequentAttenders,
                     price_year: str = "2009/10") -> dict:
-    """Figures the default alcohol scenario template is filled with."""
+    """Figures the default alcohol scenario template is filled with.
+
+    Without person-level admission records the frequent attenders are a gap, and so are the figures of
+    the alcohol care team (the scenario then leaves that part out and says so).
+    """
+    if isinstance(activity, Missing) or isinstance(tree, Missing):
+        return activity if isinstance(activity, Missing) else tree
     dep = measure(activity, "dependent drinkers (estimated)")
+    if isinstance(dep, Missing):
+        return dep
     extra = round(dep * EXTRA_TREATMENT_SHARE)
     course = sum(costs.unit_cost(c, price_year) for c in TREATMENT_COURSE_IDS)
     hour = costs.unit_cost("UCD_HE1_12_ALCOHOL_WORKER_HOUR", price_year)
     per_dep = tree.groupby("agency")["cost_gbp"].sum() / dep
-    return {
+    values = {
         "extra_treatment_places": extra,
         "treatment_cost": round(extra * course),
-        "frequent_attenders": fa.frequent,
-        "care_team_cost": round(fa.frequent * CARE_TEAM_HOURS_PER_PATIENT * hour),
         "saving_per_recovery": {a: float(v) for a, v in per_dep.items()},
-        "saving_per_frequent_attender": {"NHS / PCT": fa.per_patient_gbp},
     }
+    if isinstance(fa, Missing):
+        return {**values, "frequent_attenders": fa, "care_team_cost": fa, "saving_per_frequent_attender": fa}
+    return {**values, "frequent_attenders": fa.frequent,
+            "care_team_cost": round(fa.frequent * CARE_TEAM_HOURS_PER_PATIENT * hour),
+            "saving_per_frequent_attender": {"NHS / PCT": fa.per_patient_gbp}}
 
 
 @sentences
@@ -297,8 +316,9 @@ def findings(place, c, sah: pd.DataFrame, tree: pd.DataFrame, fa: FrequentAttend
 
 
 def key_figures(c, sah: pd.DataFrame, tree: pd.DataFrame, bench: pd.DataFrame, slug: str, fa: FrequentAttenders,
-                a, mc, dataset: str, scenario_origin: str) -> dict[str, dict]:
-    """The alcohol report's recorded figures (value, unit, period, source each)."""
+                a, mc, dataset: str, scenario_origin: str, spend: pd.DataFrame | None = None,
+                activity: pd.DataFrame | None = None, events: pd.DataFrame | None = None) -> dict[str, dict]:
+    """The alcohol report's recorded figures (value, unit, period, source and basis each)."""
     src = f"dataset '{dataset}': spend and activity tables; " + "; ".join(c.sources)
     tree_src = (f"{src}; Department of Health (2012) NHS cost of alcohol harm 2009/10; "
                 "Home Office (2018) costs of crime")
@@ -306,34 +326,48 @@ def key_figures(c, sah: pd.DataFrame, tree: pd.DataFrame, bench: pd.DataFrame, s
     py = c.price_year
     iv = sah.iloc[0]
     row = bench[bench["slug"] == slug].iloc[0]
+    b_spend = basis.of(spend) if isinstance(spend, pd.DataFrame) else None
+    b_harm = basis.of_measures(activity, "alcohol", HARM_MEASURES)
+    b_fa = None if isinstance(fa, Missing) else (basis.of(events) if isinstance(events, pd.DataFrame) else None)
+    b_cba = basis.of(*(b for b in (b_harm, b_fa) if b))
     return {
-        "substance_spend_gbp": figure(c.total_gbp, "GBP", py, src, "Substance-misuse spend"),
-        "alcohol_spend_gbp": figure(iv["alcohol"], "GBP", py, src, "Alcohol intervention spend"),
-        "drugs_spend_gbp": figure(iv["drugs"], "GBP", py, src, "Drugs intervention spend"),
+        "substance_spend_gbp": figure(c.total_gbp, "GBP", py, src, "Substance-misuse spend", basis=b_spend),
+        "alcohol_spend_gbp": figure(iv["alcohol"], "GBP", py, src, "Alcohol intervention spend", basis=b_spend),
+        "drugs_spend_gbp": figure(iv["drugs"], "GBP", py, src, "Drugs intervention spend", basis=b_spend),
         "alcohol_share_of_substance_spend": figure(iv["alcohol_share"], "proportion", py, src,
-                                                   "Alcohol share of intervention spend"),
+                                                   "Alcohol share of intervention spend", basis=b_spend),
         "alcohol_share_of_substance_harm": figure(harm_share(sah), "proportion", py,
                                                   f"{tree_src}; mean of crime, admissions, deaths and cost shares",
-                                                  "Alcohol share of harm"),
-        "alcohol_admissions_rate_per_100k": figure(row["value"], "per 100,000", "2009/10",
+                                                  "Alcohol share of harm", basis=b_harm),
+        "alcohol_admissions_rate_per_100k": figure(row["value"], "per 100,000", py,
                                                    f"dataset '{dataset}': indicators table; {row['source']}",
-                                                   "Alcohol admissions per 100,000"),
-        "cost_of_alcohol_harm_gbp": figure(tree["cost_gbp"].sum(), "GBP per year", py, tree_src,
-                                           "Cost of alcohol harm"),
+                                                   "Alcohol admissions per 100,000",
+                                                   basis="illustrative" if dataset == "sample" else "reported"),
+        "cost_of_alcohol_harm_gbp": figure(tree["cost_gbp"].sum(), "GBP per year", py, tree_src + partial_note(tree),
+                                           "Cost of alcohol harm", basis=b_harm),
         "frequent_attenders_share_of_admissions": figure(fa.share, "proportion", py, src,
-                                                         "Admissions by the most admitted 5%"),
+                                                         "Admissions by the most admitted 5%", basis=b_fa),
         "frequent_attenders_share_of_cost": figure(fa.cost_share, "proportion", py, src,
-                                                   "Hospital cost of the most admitted 5%"),
-        "cba_npv_gbp": figure(a.npv, "GBP (present value)", a.price_year, cba_src, "Alcohol redesign NPV"),
+                                                   "Hospital cost of the most admitted 5%", basis=b_fa),
+        "cba_npv_gbp": figure(a.npv, "GBP (present value)", a.price_year, cba_src, "Alcohol redesign NPV",
+                              basis=b_cba),
         "cba_annual_fiscal_saving_gbp": figure(a.annual_fiscal_saving, "GBP per year", a.price_year, cba_src,
-                                               "Net fiscal saving a year (equivalent annual)"),
+                                               "Net fiscal saving a year (equivalent annual)", basis=b_cba),
         "cba_annual_cashable_saving_gbp": figure(a.annual_cashable_saving, "GBP per year", a.price_year,
-                                                          cba_src, "Net cashable saving a year (equivalent annual)"),
-        "cba_pv_costs_gbp": figure(a.pv_costs, "GBP (present value)", a.price_year, cba_src, "Redesign PV costs"),
-        "cba_bcr": figure(a.bcr, "ratio", a.price_year, cba_src, "Alcohol redesign BCR"),
+                                                 cba_src, "Net cashable saving a year (equivalent annual)",
+                                                 basis=b_cba),
+        "cba_pv_costs_gbp": figure(a.pv_costs, "GBP (present value)", a.price_year, cba_src, "Redesign PV costs",
+                                   basis=b_cba),
+        "cba_bcr": figure(a.bcr, "ratio", a.price_year, cba_src, "Alcohol redesign BCR", basis=b_cba),
         "cba_prob_benefit_exceeds_cost": figure(mc.p_benefit_exceeds_cost, "proportion", a.price_year,
-                                                f"{cba_src}; {mc.draws} draws, seed {mc.seed}", "P(benefits > costs)"),
+                                                f"{cba_src}; {mc.draws} draws, seed {mc.seed}", "P(benefits > costs)",
+                                                basis=b_cba),
     }
+
+
+HARM_MEASURES = ("alcohol-related admissions (narrow)", "alcohol-related crimes", "dependent drinkers (estimated)",
+                 "alcohol-related admissions (broad)", "alcohol-specific deaths")
+"""The activity measures the cost and share of alcohol harm rest on."""
 
 
 UNIT_COST_IDS = ("ALC_INPATIENT_STAY", "UCD_AE_ATTENDANCE", "UCD_NON_ELECTIVE_EPISODE", "UCD_SS5_0_CIN_6M",
@@ -358,4 +392,4 @@ def frequent_attender_summary(fa: FrequentAttenders) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["measure", "value", "unit"])
 
 
-guard(globals(), keep=("findings", "key_figures", "spend_against_harm"))
+guard(globals(), keep=("findings", "key_figures", "spend_against_harm", "scenario_values", "england_admissions"))

@@ -61,6 +61,26 @@ def indicator_rows(ds: Dataset, indicator: str, period: str | None = None) -> pd
     return t
 
 
+def pick(ds: Dataset, candidates: list[tuple[str, str]]) -> tuple[str, str]:
+    """The first (indicator, period) of ``candidates`` the dataset holds.
+
+    Failing that, the first candidate indicator the dataset holds in any period, at the period nearest the
+    one asked for (the chart and table then name that period, so years are never mixed silently); failing
+    that, the first candidate (so :func:`compare` says what is missing). Themes list the sample's
+    indicator before the public one.
+    """
+    held = set(zip(ds.indicators["indicator"], ds.indicators["period"], strict=True))
+    exact = next((c for c in candidates if c in held), None)
+    if exact:
+        return exact
+    for indicator, period in candidates:
+        periods = [p for i, p in held if i == indicator]
+        if periods:
+            want = int(str(period)[:4])
+            return indicator, min(periods, key=lambda p: (abs(int(str(p)[:4]) - want), str(p)))
+    return candidates[0]
+
+
 def _pooled(sub: pd.DataFrame) -> dict | None:
     """Numerator and denominator summed over a place's authorities, or its one published value."""
     if sub["numerator"].notna().all() and sub["denominator"].notna().all():

@@ -39,7 +39,7 @@ import pandas as pd
 
 from . import paths
 from .errors import ParamsError
-from .gaps import guard
+from .gaps import Missing, guard
 
 logger = logging.getLogger(__name__)
 
@@ -833,22 +833,64 @@ def template_path(theme: str):
     return paths.reference_dir() / "scenarios" / f"{theme}.yaml"
 
 
-def scenario_for(place, theme: str, values: dict) -> tuple[Scenario, str]:
+def scenario_for(place, theme: str, values: dict, year: int | None = None) -> tuple[Scenario, str]:
     """The redesign scenario for a place and theme, and where it came from.
 
     The place's params file wins (``scenarios: <theme>:``); otherwise the theme's template,
-    with ``"from data: ..."`` placeholders filled from ``values`` (figures the notebook computed).
+    with ``"from data: ..."`` placeholders filled from ``values`` (figures the notebook computed at the
+    report's prices). With ``year``, a template's case starts the year after the report's and is priced
+    at its price year, so the figures filled in and the scenario agree. A template part whose figure
+    the data cannot give (a :class:`~totalplace_lib.gaps.Missing` value) is left out of the case and a
+    note says so; if nothing is left, the gap is returned.
     """
     import yaml
 
     d = place.scenarios.get(theme)
     origin = f"params/{place.slug}.yaml (scenarios: {theme})"
+    notes: list[str] = []
     if d is None:
         path = template_path(theme)
         d = yaml.safe_load(path.read_text(encoding="utf-8"))
         origin = f"{paths.relative(path)} (default; placeholders filled from the place's data)"
-    return scenario_from_dict(fill_from_data(d, values, theme), name=theme), origin
+        if year is not None:
+            d["price_year"], d["start_year"] = f"{year}/{str(year + 1)[-2:]}", year + 1
+        d, notes = _without_gaps(d, values)
+        if d is None:
+            return notes, notes
+    known = {k: v for k, v in values.items() if not isinstance(v, Missing)}  # the gaps' parts are left out
+    sc = scenario_from_dict(fill_from_data(d, known, theme), name=theme)
+    sc.notes.extend(notes)
+    return sc, origin
+
+
+def _without_gaps(d: dict, values: dict) -> tuple[dict | None, list]:
+    """A template without the outcomes and cost lines whose ``from data`` figure is a gap, and notes saying so."""
+    def gap_in(x):
+        keys = re.findall(rf"{re.escape(FROM_DATA)}\s*([\w:]+)", str(x))
+        return next((values[k] for k in keys if isinstance(values.get(k), Missing)), None)
+
+    out, notes = dict(d), []
+    kept = []
+    for o in d.get("outcomes", []):
+        g = gap_in(o)
+        if g is None:
+            kept.append(o)
+        else:
+            notes.append(f"Outcome '{o.get('name')}' is left out of the case: {g.reason}")
+    out["outcomes"] = kept
+    for kind in ("costs", "capital", "in_kind", "receipts"):
+        if kind in d:
+            out[kind] = {a: v for a, v in d[kind].items() if gap_in(v) is None}
+            notes += [f"The {kind.replace('_', ' ')} of {a} is left out with it." for a, v in d[kind].items()
+                      if gap_in(v) is not None]
+    if not kept:
+        first = next((v for v in values.values() if isinstance(v, Missing)), None)
+        return None, first or Missing("no outcome of the case can be sized from the data.")
+    unc = out.get("uncertainty", {})
+    names = {o.get("name") for o in kept}
+    out["uncertainty"] = {k: v for k, v in unc.items() if "." not in k or k.split(".")[0] in names}
+    return out, notes
 
 
 
-guard(globals())
+guard(globals(), keep=("scenario_for",))

@@ -306,7 +306,8 @@ def theme_count(ds: Dataset, place: Place, year: int, themes: tuple[str, ...],
                       f"{year}/{str(year + 1)[-2:]}" + (f" (its spend lines that year are for: {', '.join(held)})"
                                                          if held else "") + ".")
         return gap, gap
-    return s, count_of(s, place.name, year, population(ds, place.area_codes, year, ages))
+    pop, pop_year = population_nearest(ds, place.area_codes, year, ages)
+    return s, count_of(s, place.name, year, pop, pop_year)
 
 
 def compare_places(ds: Dataset, places: list[Place], year: int, themes: tuple[str, ...] | None = None,

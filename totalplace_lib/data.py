@@ -213,14 +213,16 @@ class Dataset:
         """True for the synthetic sample data (every report must say so)."""
         return self.name == "sample"
 
-    def rows(self, table: str, codes: tuple[str, ...]) -> pd.DataFrame:
-        """The rows of one table for a set of authorities (e.g. a place's ``area_codes``)."""
+    def rows(self, table: str, codes: tuple[str, ...], year: int | None = None) -> pd.DataFrame:
+        """The rows of one table for a set of authorities (e.g. a place's ``area_codes``), and with ``year``
+        only that year's (tables with a ``year`` column: the public files hold many years)."""
         if table in self.gaps:
             from .gaps import Missing
 
             return Missing(f"dataset '{self.name}' has no {table} table: {self.gaps[table]}.")
         t = getattr(self, table)
-        return t[t["area_code"].isin(codes)]
+        t = t[t["area_code"].isin(codes)]
+        return t[t["year"] == year] if year is not None and "year" in t else t
 
     def files(self) -> list[Path]:
         """The files this dataset is read from (for content hashes and the sources appendix)."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import benchmark, cohort, concentration, costs, fmt
+from . import basis, benchmark, cohort, concentration, costs, fmt
 from .data import activity_total
 from .gaps import Missing, guard, sentences
 from .record import figure
@@ -174,38 +174,51 @@ def findings(place, c0, c17, lac: pd.DataFrame, lac_share: float, bench: pd.Data
 
 
 def key_figures(c0, lac: pd.DataFrame, bench: pd.DataFrame, slug: str, bc: BirthCohort, a, mc, dataset: str,
-                scenario_origin: str) -> dict[str, dict]:
-    """The early-years report's recorded figures (value, unit, period, source each)."""
+                scenario_origin: str, spend: pd.DataFrame | None = None,
+                activity: pd.DataFrame | None = None) -> dict[str, dict]:
+    """The early-years report's recorded figures (value, unit, period, source and basis each)."""
     src = f"dataset '{dataset}': spend, population and activity tables; " + "; ".join(c0.sources)
     cohort_src = f"{src}; cohort model {cohort.load_model().source[:60]}...; unit costs uprated (GDP deflator)"
     cba_src = f"CBA engine on {scenario_origin}; {src}"
     row = bench[bench["slug"] == slug].iloc[0]
     py = c0.price_year
-    pay = figure(a.payback_year, "years from start", a.price_year, cba_src, "Payback year") \
+    march = f"31 March {c0.year + 1}" if isinstance(c0.year, int) else py
+    own = "illustrative" if dataset == "sample" else "reported"
+    b_spend = basis.of(spend[spend["theme"] == "early_years"]) if isinstance(spend, pd.DataFrame) else None
+    b_lac = basis.of_prefix(activity, "early_years", "children looked after: ")
+    b_births = basis.of_measures(activity, "early_years", ("births",))
+    b_cohort = basis.of(*(b for b in (b_births, b_spend, own) if b))
+    pay = figure(a.payback_year, "years from start", a.price_year, cba_src, "Payback year", basis=b_cohort) \
         if a.payback_year is not None else figure(None, "years from start", a.price_year, cba_src, "Payback year",
                                                   missing="fiscal benefits do not repay the costs within the horizon")
     return {
-        "children_0_5": figure(c0.population, "persons", str(c0.year), src, "Children aged 0-5"),
-        "early_years_spend_gbp": figure(c0.total_gbp, "GBP", py, src, "Spend on children 0-5"),
-        "spend_per_child_0_5_gbp": figure(c0.per_head_gbp, "GBP per child", py, src, "Spend per child 0-5"),
-        "children_looked_after": figure(lac["children"].sum(), "persons", "31 March 2010", src,
-                                        "Children looked after"),
-        "cla_rate_per_10k": figure(row["value"], "per 10,000 aged 0-17", "31 March 2010",
-                                   f"dataset '{dataset}': indicators table; {row['source']}", "CLA per 10,000"),
+        "children_0_5": figure(c0.population, "persons", str(c0.population_year or c0.year), src, "Children aged 0-5",
+                               basis=own),
+        "early_years_spend_gbp": figure(c0.total_gbp, "GBP", py, src, "Spend on children 0-5", basis=b_spend),
+        "spend_per_child_0_5_gbp": figure(c0.per_head_gbp, "GBP per child", py, src, "Spend per child 0-5",
+                                          basis=b_spend),
+        "children_looked_after": figure(lac["children"].sum(), "persons", march, src, "Children looked after",
+                                        basis=own),
+        "cla_rate_per_10k": figure(row["value"], "per 10,000 aged 0-17", march,
+                                   f"dataset '{dataset}': indicators table; {row['source']}", "CLA per 10,000",
+                                   basis=own),
         "cohort_cost_to_18_gbp": figure(bc.total_pv, "GBP (present value at birth)", py, cohort_src,
-                                        "Cost of one birth cohort to 18"),
+                                        "Cost of one birth cohort to 18", basis=b_cohort),
         "cohort_high_need_share": figure(bc.high_need_share, "proportion", py, cohort_src,
-                                         "Share of targeted cost by the highest-need 5%"),
-        "cba_npv_gbp": figure(a.npv, "GBP (present value)", a.price_year, cba_src, "Earlier-help NPV"),
+                                         "Share of targeted cost by the highest-need 5%", basis=b_cohort),
+        "cba_npv_gbp": figure(a.npv, "GBP (present value)", a.price_year, cba_src, "Earlier-help NPV", basis=b_cohort),
         "cba_annual_fiscal_saving_gbp": figure(a.annual_fiscal_saving, "GBP per year", a.price_year, cba_src,
-                                               "Net fiscal saving a year (equivalent annual)"),
+                                               "Net fiscal saving a year (equivalent annual)", basis=b_cohort),
         "cba_annual_cashable_saving_gbp": figure(a.annual_cashable_saving, "GBP per year", a.price_year,
-                                                          cba_src, "Net cashable saving a year (equivalent annual)"),
-        "cba_pv_costs_gbp": figure(a.pv_costs, "GBP (present value)", a.price_year, cba_src, "Redesign PV costs"),
-        "cba_bcr": figure(a.bcr, "ratio", a.price_year, cba_src, "Earlier-help BCR"),
+                                                 cba_src, "Net cashable saving a year (equivalent annual)",
+                                                 basis=b_cohort),
+        "cba_pv_costs_gbp": figure(a.pv_costs, "GBP (present value)", a.price_year, cba_src, "Redesign PV costs",
+                                   basis=b_cohort),
+        "cba_bcr": figure(a.bcr, "ratio", a.price_year, cba_src, "Earlier-help BCR", basis=b_cohort),
         "cba_payback_year": pay,
         "cba_prob_benefit_exceeds_cost": figure(mc.p_benefit_exceeds_cost, "proportion", a.price_year,
-                                                f"{cba_src}; {mc.draws} draws, seed {mc.seed}", "P(benefits > costs)"),
+                                                f"{cba_src}; {mc.draws} draws, seed {mc.seed}", "P(benefits > costs)",
+                                                basis=b_cohort),
     }
 
 

@@ -19,7 +19,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import concentration, costs, count, fmt, journey, paths
+from . import basis, concentration, costs, count, fmt, journey, paths
+from .data import activity_total
 from .gaps import Missing, guard, sentences
 from .record import figure
 
@@ -29,8 +30,12 @@ OFFENCE_COSTS = {
     "robbery": "HO_ROBBERY", "domestic burglary": "HO_BURGLARY_DOMESTIC", "theft of vehicle": "HO_THEFT_OF_VEHICLE",
     "theft from vehicle": "HO_THEFT_FROM_VEHICLE", "theft from the person": "HO_THEFT_FROM_PERSON",
     "criminal damage": "HO_CRIMINAL_DAMAGE", "arson": "HO_ARSON",
+    "personal crime": "HO_VIOLENCE_NO_INJURY", "low-level crime": "HO_CRIMINAL_DAMAGE",
 }
-"""Recorded-offence type -> Home Office (2018) unit cost id."""
+"""Recorded-offence type -> Home Office (2018) unit cost id. The public files give crime only as the Health
+Index's two groups: *personal crime* is costed as violence without injury (its commonest offence and, but for
+theft from the person, its cheapest) and *low-level crime* as criminal damage, so the cost of crime they give
+is a lower bound (docs/themes.md)."""
 
 UNTYPICAL_OF_PROLIFIC = ("homicide", "rape", "other sexual offences")
 PROLIFIC_THRESHOLD = 30
@@ -89,6 +94,13 @@ def crime_costs(activity: pd.DataFrame, price_year: str = "2009/10") -> pd.DataF
     return rec.sort_values("cost_gbp", ascending=False).reset_index(drop=True)
 
 
+def crime_indicators(year: int) -> list[tuple[str, str]]:
+    """Recorded-crime indicators to benchmark, in order of preference: the sample's total per 1,000, then the
+    Health Index's personal crime per 1,000 (public data, calendar years)."""
+    return [("Recorded crime per 1,000 residents", f"{year}/{str(year + 1)[-2:]}"),
+            ("Health Index: Personal crime", str(year))]
+
+
 def cost_by_bearer(cc: pd.DataFrame) -> pd.DataFrame:
     """Total cost of crime (£) by who bears it, with shares."""
     out = pd.DataFrame({"bearer": list(BEARERS), "amount_gbp": [float(cc[b].sum()) for b in BEARERS]})
@@ -117,8 +129,10 @@ class ProlificCost:
     services_cost_gbp: float
     threshold: int
     price_year: str
-    journey: pd.DataFrame  # typical_year of the cohort's service contacts
+    journey: pd.DataFrame | Missing  # typical_year of the cohort's service contacts (a gap without records)
     crime_per_offence: pd.Series  # mean cost per offence, total and by bearer
+    basis: str = "illustrative"
+    method: str = ""  # how an estimated cohort was sized (its source), else ""
 
     @property
     def total_gbp(self) -> float:
@@ -137,15 +151,18 @@ class ProlificCost:
         contacts (arrests, courts, custody, probation, treatment; Unit Cost Database) plus only the *health*
         share of the Home Office cost per offence. The police and criminal-justice shares of that cost are
         the response to crime the contacts already cost, so adding them would count it twice."""
+        per_person_offences = self.cohort_offences / self.cohort
+        if isinstance(self.journey, Missing):  # no contacts: the response shares of the cost per offence instead
+            return {FISCAL_BEARERS[b]: float(per_person_offences * self.crime_per_offence[b]) for b in FISCAL_BEARERS}
         rows = self.journey.groupby("agency")["cost_per_person_gbp"].sum().to_dict()
         health = FISCAL_BEARERS["Health services"]
-        per_person_offences = self.cohort_offences / self.cohort
         rows[health] = rows.get(health, 0.0) + per_person_offences * self.crime_per_offence["Health services"]
         return {str(a): float(v) for a, v in rows.items()}
 
     def by_agency(self) -> pd.DataFrame:
         """Cost per prolific offender a year by who bears it (£): services by agency plus crime by bearer."""
-        rows = self.journey.groupby("agency")["cost_per_person_gbp"].sum().to_dict()
+        rows = {} if isinstance(self.journey, Missing) else \
+            self.journey.groupby("agency")["cost_per_person_gbp"].sum().to_dict()
         per_person_offences = self.cohort_offences / self.cohort
         for b in BEARERS:
             name = FISCAL_BEARERS.get(b, b)
@@ -162,7 +179,16 @@ def offences_per_person(events: pd.DataFrame) -> pd.Series:
 
 def prolific_cost(events: pd.DataFrame, activity: pd.DataFrame, threshold: int = PROLIFIC_THRESHOLD,
                   price_year: str = "2009/10") -> ProlificCost:
-    """Identify the prolific cohort (>= ``threshold`` offences) and cost its year across agencies."""
+    """Identify the prolific cohort (>= ``threshold`` offences) and cost its year across agencies.
+
+    Without person-level records (public data) the cohort is the estimate the data hold
+    (:func:`estimated_prolific_cost`), or the records' gap if there is none.
+    """
+    if isinstance(activity, Missing):
+        return activity
+    if isinstance(events, Missing) or not (events["theme"] == "offenders").any():
+        est = estimated_prolific_cost(activity, price_year, threshold)
+        return events if isinstance(est, Missing) and isinstance(events, Missing) else est
     per = offences_per_person(events)
     cohort_ids = per[per >= threshold].index
     if len(cohort_ids) == 0:
@@ -176,7 +202,40 @@ def prolific_cost(events: pd.DataFrame, activity: pd.DataFrame, threshold: int =
         cohort=len(cohort_ids), offenders=len(per), offences=float(per.sum()), cohort_offences=cohort_offences,
         crime_cost_gbp=cohort_offences * float(cpo["total"]), services_cost_gbp=float(costed["cost_gbp"].sum()),
         threshold=threshold, price_year=price_year, journey=journey.typical_year(costed, len(cohort_ids)),
-        crime_per_offence=cpo,
+        crime_per_offence=cpo, basis=basis.of(events) or "illustrative",
+    )
+
+
+ESTIMATED_COHORT = ("prolific offenders (estimated)", "offences by prolific offenders (estimated)")
+
+
+def estimated_prolific_cost(activity: pd.DataFrame, price_year: str = "2009/10",
+                            threshold: int = PROLIFIC_THRESHOLD) -> ProlificCost | Missing:
+    """The prolific cohort sized from aggregates (ingest's estimate) and the cost of its recorded offences.
+
+    The cohort and its offences come from the activity rows ``prolific offenders (estimated)`` and
+    ``offences by prolific offenders (estimated)``; each offence is costed at the place's average Home
+    Office cost (harm plus the police and criminal-justice response), so there is no separate
+    contact-by-contact cost: that needs person-level records (a local overlay).
+    """
+    cohort = activity_total(activity, "offenders", ESTIMATED_COHORT[0])
+    offences = activity_total(activity, "offenders", ESTIMATED_COHORT[1])
+    if isinstance(cohort, Missing) or isinstance(offences, Missing) or cohort <= 0:
+        return Missing("person-level offending records are not published and the data hold no estimate of the "
+                       "prolific cohort for this place and year.")
+    cc = crime_costs(activity, price_year)
+    if isinstance(cc, Missing):
+        return cc
+    cpo = mean_cost_per_offence(cc)
+    gap = Missing("contact-by-contact costs (arrests, courts, custody, probation, treatment) need person-level "
+                  "records, which are not published; the cost of the cohort's offences already includes the police "
+                  "and criminal-justice response. Add the cohort's records as a local overlay to see them.")
+    return ProlificCost(
+        cohort=int(round(cohort)), offenders=Missing("the number of offenders is not published by authority."),
+        offences=float(cc["offences"].sum()), cohort_offences=float(offences),
+        crime_cost_gbp=float(offences) * float(cpo["total"]), services_cost_gbp=0.0, threshold=threshold,
+        price_year=price_year, journey=gap, crime_per_offence=cpo, basis="estimated",
+        method="; ".join(basis.sources_of(activity, "offenders", ESTIMATED_COHORT)[:1]),
     )
 
 
@@ -220,10 +279,15 @@ def findings(place, c, pc: ProlificCost, conc: pd.DataFrame, crime: pd.DataFrame
         f"That is {fmt.money(c.per_head_gbp)} a resident, the {fmt.ordinal(rank)} highest of the {len(peers)} "
         f"{group} compared.",
         f"Offending is concentrated: the most active **2% of offenders committed {fmt.share(top2, 0)} of offences**.",
-        f"**{fmt.count(pc.cohort)} prolific offenders** ({pc.threshold}+ offences a year, "
-        f"{fmt.share(pc.cohort / pc.offenders)} of offenders) committed {fmt.share(pc.share_of_offences, 0)} of "
-        f"offences and cost **{fmt.money(pc.total_gbp)} a year: {fmt.money(pc.per_offender_gbp)} each**, "
-        f"{fmt.share(lead['share'], 0)} of it borne by {bearer}.",
+        (f"An estimated **{fmt.count(pc.cohort)} prolific offenders** (sized at the Central Bedfordshire & Luton "
+         f"pilot's ratio; see method) commit about {fmt.share(pc.share_of_offences, 0)} of recorded offences, "
+         f"costing **{fmt.money(pc.total_gbp)} a year: {fmt.money(pc.per_offender_gbp)} each** in harm and response "
+         f"(recorded offences only, so a lower bound), {fmt.share(lead['share'], 0)} of it borne by {bearer}."
+         if getattr(pc, "basis", "") == "estimated" else
+         f"**{fmt.count(pc.cohort)} prolific offenders** ({pc.threshold}+ offences a year, "
+         f"{fmt.share(pc.cohort / pc.offenders)} of offenders) committed {fmt.share(pc.share_of_offences, 0)} of "
+         f"offences and cost **{fmt.money(pc.total_gbp)} a year: {fmt.money(pc.per_offender_gbp)} each**, "
+         f"{fmt.share(lead['share'], 0)} of it borne by {bearer}."),
         f"Recorded crime cost the place about **{fmt.money(crime['cost_gbp'].sum())}** "
         f"(Home Office costs of crime at {c.price_year} prices), most of it harm to victims.",
         f"Integrated offender management with coordinated resettlement would return **{a.bcr:.1f} for every £1** "
@@ -233,33 +297,47 @@ def findings(place, c, pc: ProlificCost, conc: pd.DataFrame, crime: pd.DataFrame
 
 
 def key_figures(c, pc: ProlificCost, conc: pd.DataFrame, crime: pd.DataFrame, a, mc, dataset: str,
-                scenario_origin: str) -> dict[str, dict]:
-    """The offenders report's recorded figures (value, unit, period, source each)."""
+                scenario_origin: str, spend: pd.DataFrame | None = None,
+                activity: pd.DataFrame | None = None) -> dict[str, dict]:
+    """The offenders report's recorded figures (value, unit, period, source and basis each)."""
     src = f"dataset '{dataset}': spend, activity and events tables; " + "; ".join(c.sources)
     uc = f"{src}; unit costs uprated to {c.price_year} (GDP deflator)"
     cba_src = f"CBA engine on {scenario_origin}; {uc}"
     top2 = conc.loc[conc["top_people_share"] == 0.02, "total_share"].iloc[0]
     py = c.price_year
+    b_spend = basis.of(spend) if isinstance(spend, pd.DataFrame) else None
+    b_crime = basis.of_prefix(activity, "offenders", "recorded offences: ")
+    b_pc = None if isinstance(pc, Missing) else pc.basis
+    b_cba = basis.of(*(b for b in (b_pc, b_crime) if b))
+    if isinstance(pc, ProlificCost) and pc.method:
+        uc = f"{uc}; cohort {pc.method}"
     return {
-        "offenders_spend_gbp": figure(c.total_gbp, "GBP", py, src, "Crime and justice spend"),
-        "offenders_spend_per_head_gbp": figure(c.per_head_gbp, "GBP per head", py, src, "Crime and justice per head"),
-        "offenders_preventive_share": figure(c.preventive_share, "proportion", py, src, "Preventive share"),
-        "top2pct_share_of_offences": figure(top2, "proportion", py, src, "Share of offences by top 2% of offenders"),
-        "prolific_offenders": figure(pc.cohort, "persons", py, src, f"Prolific offenders ({pc.threshold}+ offences)"),
+        "offenders_spend_gbp": figure(c.total_gbp, "GBP", py, src, "Crime and justice spend", basis=b_spend),
+        "offenders_spend_per_head_gbp": figure(c.per_head_gbp, "GBP per head", py, src, "Crime and justice per head",
+                                               basis=b_spend),
+        "offenders_preventive_share": figure(c.preventive_share, "proportion", py, src, "Preventive share",
+                                             basis=b_spend),
+        "top2pct_share_of_offences": figure(top2, "proportion", py, src, "Share of offences by top 2% of offenders",
+                                            basis=b_pc),
+        "prolific_offenders": figure(pc.cohort, "persons", py, src, f"Prolific offenders ({pc.threshold}+ offences)",
+                                     basis=b_pc),
         "cost_per_prolific_offender_gbp": figure(pc.per_offender_gbp, "GBP per person per year", py, uc,
-                                                 "Cost per prolific offender"),
-        "prolific_cohort_cost_gbp": figure(pc.total_gbp, "GBP per year", py, uc, "Cost of the prolific cohort"),
+                                                 "Cost per prolific offender", basis=b_pc),
+        "prolific_cohort_cost_gbp": figure(pc.total_gbp, "GBP per year", py, uc, "Cost of the prolific cohort",
+                                           basis=b_pc),
         "cost_of_crime_gbp": figure(crime["cost_gbp"].sum(), "GBP per year", py,
-                                    f"{uc}; Home Office (2018) costs of crime", "Cost of recorded crime"),
-        "cba_npv_gbp": figure(a.npv, "GBP (present value)", a.price_year, cba_src, "IOM redesign NPV"),
+                                    f"{uc}; Home Office (2018) costs of crime", "Cost of recorded crime", basis=b_crime),
+        "cba_npv_gbp": figure(a.npv, "GBP (present value)", a.price_year, cba_src, "IOM redesign NPV", basis=b_cba),
         "cba_annual_fiscal_saving_gbp": figure(a.annual_fiscal_saving, "GBP per year", a.price_year, cba_src,
-                                               "Net fiscal saving a year (equivalent annual)"),
+                                               "Net fiscal saving a year (equivalent annual)", basis=b_cba),
         "cba_annual_cashable_saving_gbp": figure(a.annual_cashable_saving, "GBP per year", a.price_year,
-                                                          cba_src, "Net cashable saving a year (equivalent annual)"),
-        "cba_pv_costs_gbp": figure(a.pv_costs, "GBP (present value)", a.price_year, cba_src, "Redesign PV costs"),
-        "cba_bcr": figure(a.bcr, "ratio", a.price_year, cba_src, "IOM redesign BCR"),
+                                                 cba_src, "Net cashable saving a year (equivalent annual)", basis=b_cba),
+        "cba_pv_costs_gbp": figure(a.pv_costs, "GBP (present value)", a.price_year, cba_src, "Redesign PV costs",
+                                   basis=b_cba),
+        "cba_bcr": figure(a.bcr, "ratio", a.price_year, cba_src, "IOM redesign BCR", basis=b_cba),
         "cba_prob_benefit_exceeds_cost": figure(mc.p_benefit_exceeds_cost, "proportion", a.price_year,
-                                                f"{cba_src}; {mc.draws} draws, seed {mc.seed}", "P(benefits > costs)"),
+                                                f"{cba_src}; {mc.draws} draws, seed {mc.seed}", "P(benefits > costs)",
+                                                basis=b_cba),
     }
 
 
@@ -287,6 +365,10 @@ def cohort_summary(pc: ProlificCost) -> pd.DataFrame:
         ("Total cost of the cohort a year", pc.total_gbp, "GBP"),
         ("Cost per prolific offender a year", pc.per_offender_gbp, "GBP"),
     ]
+    if pc.basis == "estimated":  # sized from aggregates: no records of offenders or their contacts
+        rows = [(m, v, u) for m, v, u in rows if not isinstance(v, Missing) and "contacts" not in m]
+        rows[0] = ("Prolific offenders (estimated; see method)", pc.cohort, "persons")
+        rows.insert(1, ("Recorded offences in the place", pc.offences, "offences"))
     return pd.DataFrame(rows, columns=["measure", "value", "unit"])
 
 
@@ -295,4 +377,4 @@ def unit_cost_ids(pc: ProlificCost) -> list[str]:
     return [*OFFENCE_COSTS.values(), "HO_HOMICIDE_POLICE", "HO_HOMICIDE_CJS", *pc.journey["cost_id"]]
 
 
-guard(globals(), keep=("findings", "key_figures"))
+guard(globals(), keep=("findings", "key_figures", "prolific_cost"))

@@ -19,7 +19,7 @@ from . import __version__, paths
 
 
 def figure(value: float | int | None, unit: str, period: str, source: str, label: str = "",
-           missing: str = "") -> dict[str, Any]:
+           missing: str = "", basis: str | None = None) -> dict[str, Any]:
     """One recorded figure.
 
     Parameters
@@ -36,6 +36,8 @@ def figure(value: float | int | None, unit: str, period: str, source: str, label
         Plain-English name for the index page.
     missing : str
         With ``value=None``: why the figure cannot be computed (recorded instead of a number).
+    basis : str, optional
+        What the figure rests on (:data:`totalplace_lib.basis.STRENGTH`; the weakest of its inputs).
     """
     from .gaps import Missing, first_missing
 
@@ -57,7 +59,10 @@ def figure(value: float | int | None, unit: str, period: str, source: str, label
         raise ValueError(f"figure value must be finite, got {value!r}")
     if isinstance(value, numbers.Integral) or (v.is_integer() and unit == "persons"):
         v = int(v)
-    return {"value": v, "unit": unit, "period": period, "source": source, "label": label}
+    out = {"value": v, "unit": unit, "period": period, "source": source, "label": label}
+    if basis:
+        out["basis"] = basis
+    return out
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -112,6 +117,8 @@ def write(area: str, theme: str, figures: dict[str, dict], dataset: str, output_
     The file holds ``area``, ``theme``, ``dataset``, ``illustrative`` (true for the
     sample), ``version``, ``run_date`` and ``figures`` (name -> figure dict).
     """
+    if dataset == "sample":  # every figure of the sample rests on it, whatever its inputs
+        figures = {k: ({**f, "basis": "illustrative"} if f.get("value") is not None else f) for k, f in figures.items()}
     payload = {
         "area": area,
         "theme": theme,
@@ -120,11 +127,21 @@ def write(area: str, theme: str, figures: dict[str, dict], dataset: str, output_
         "version": __version__,
         "run_date": date.today().isoformat(),
         **meta,
+        "coverage": coverage(figures),
         "figures": figures,
     }
     path = record_path(area, theme, output_dir)
     atomic_write_text(path, json.dumps(payload, indent=2, sort_keys=False) + "\n")
     return Receipt(path, area, theme, len(figures))
+
+
+def coverage(figures: dict[str, dict]) -> dict[str, Any]:
+    """How many key figures are known, and how many rest on each basis (``unstated`` where none is given)."""
+    known = [f for f in figures.values() if f.get("value") is not None]
+    by: dict[str, int] = {}
+    for f in known:
+        by[f.get("basis") or "unstated"] = by.get(f.get("basis") or "unstated", 0) + 1
+    return {"known": len(known), "total": len(figures), "by_basis": by}
 
 
 def read(path: Path) -> dict[str, Any]:

@@ -15,13 +15,36 @@ THEMES: dict[str, str] = {
 """Theme key -> report title. A theme's notebook is ``notebooks/<key>.ipynb``."""
 
 
-PUBLIC_YEARS: dict[str, int] = {"place": 2017, "offenders": 2009, "early_years": 2009, "alcohol": 2009}
-"""Year each theme runs in on public data unless ``--year`` is given. The themes use 2009/10, the
-Total Place year, for which the public files hold the DfE Section 52 children's services lines,
-children looked after and alcohol admissions; the place overview uses 2017/18, the latest year with a
-full multi-agency count (HM Treasury's Country and Regional Analysis apportioned, reconciled with the
-councils' Revenue Outturn and police bodies' outturn); ``--year`` 2009-2016 gives the other CRA years
-and 2018-2023 a council-and-police count."""
+PUBLIC_YEARS: dict[str, int] = {"place": 2017, "offenders": 2017, "early_years": 2020, "alcohol": 2017}
+"""Year each theme runs in on public data unless ``--year`` is given: the latest year in which its inputs
+are richest (docs/themes.md, 'Years on public data').
+
+- place 2017/18: the latest full multi-agency count (HM Treasury's Country and Regional Analysis
+  apportioned, reconciled with councils' Revenue Outturn and police bodies' outturn);
+- offenders 2017/18: the full count (police, prisons and probation, courts) and the Health Index's
+  recorded-crime rates of 2017;
+- alcohol 2017/18: the latest LAPE admissions, the Health Index alcohol and drug indicators, and the
+  first Revenue Outturn year with England's RO3 substance-misuse lines;
+- early years 2020/21: the mid-2020 single-year population (children 0-5, births), children looked after
+  at 31 March 2021 with their rate, and councils' Revenue Outturn (a council count: no CRA after 2017/18).
+
+``--year 2009`` still gives the Total Place year (Section 52, children looked after at 31 March 2010,
+LAPE 2009/10)."""
+
+
+def period(year: int, kind: str = "fy") -> str:
+    """The period label an input uses for a report year (2017 = 2017/18).
+
+    ``fy``: a financial year (``2017/18``); ``march``: a count at 31 March that ends it (``2018``);
+    ``calendar``: the calendar year it starts in (``2017``).
+    """
+    if kind == "fy":
+        return f"{year}/{str(year + 1)[-2:]}"
+    if kind == "march":
+        return str(year + 1)
+    if kind == "calendar":
+        return str(year)
+    raise ValueError(f"unknown period kind '{kind}' (fy, march or calendar)")
 
 
 def notebook_path(theme: str) -> Path:
