@@ -185,7 +185,6 @@ def key_figures(c0, lac: pd.DataFrame, bench: pd.DataFrame, slug: str, bc: Birth
     march = f"31 March {c0.year + 1}" if isinstance(c0.year, int) else py
     own = "illustrative" if dataset == "sample" else "reported"
     b_spend = basis.of(spend[spend["theme"] == "early_years"]) if isinstance(spend, pd.DataFrame) else None
-    b_lac = basis.of_prefix(activity, "early_years", "children looked after: ")
     b_births = basis.of_measures(activity, "early_years", ("births",))
     b_cohort = basis.of(*(b for b in (b_births, b_spend, own) if b))
     pay = figure(a.payback_year, "years from start", a.price_year, cba_src, "Payback year", basis=b_cohort) \

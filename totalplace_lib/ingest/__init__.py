@@ -97,6 +97,8 @@ def _map_codes(read: readers.Read, v: vintage.Vintage) -> dict[str, list[dict]]:
                 read.excluded[why] = read.excluded.get(why, []) + [row["_line"]]
                 line_reasons.setdefault(row["_line"], why)
                 continue
+            if not t.whole and table in ("indicators", "population"):  # a district's: kept aside for estimates
+                kept[f"_district_{table}"].append({**row, "area_code": t.code, "district": code})
             if not row["_additive"] and not t.whole:
                 line_reasons.setdefault(row["_line"], f"a rate or score for part of {v.names.get(t.code, t.code)} "
                                                       f"({t.code}); rates are never summed into a larger area")
@@ -131,7 +133,8 @@ def _map_codes(read: readers.Read, v: vintage.Vintage) -> dict[str, list[dict]]:
                     first["value"] = first["numerator"] / first["denominator"] * multiplier(first["unit"])
                 first["_lines"] = [p["_line"] for p, _ in parts]
             kept[table].append(first)
-    read.used_lines = {ln for rows in kept.values() for r in rows for ln in r.get("_lines", [r["_line"]])}
+    read.used_lines = {ln for t, rows in kept.items() if not t.startswith("_") for r in rows
+                       for ln in r.get("_lines", [r["_line"]])}
     for line, reason in line_reasons.items():
         if line not in read.used_lines:
             read.reject(line, reason)
@@ -267,7 +270,7 @@ def _take(read: readers.Read, mapped: dict[str, list[dict]], rel: str, rep: File
         for r in rows:
             r["_file"] = rel
         tables[table].extend(rows)
-    rep.tidy_rows = {t: len(rows) for t, rows in mapped.items()}
+    rep.tidy_rows = {t: len(rows) for t, rows in mapped.items() if not t.startswith("_")}
     if rep.rows_read != rep.rows_used + rep.rows_rejected:
         raise AssertionError(f"{rel}: {rep.rows_read} rows read but {rep.rows_used} used + "
                              f"{rep.rows_rejected} rejected")
@@ -331,6 +334,8 @@ def _write(out: Path, tables: dict[str, list[dict]], v: vintage.Vintage, manifes
     try:
         frames = {"areas": _areas(v)}
         for table, rows in tables.items():
+            if table.startswith("_"):  # working rows (districts' values kept for estimates), not a table
+                continue
             df = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
             df = df.drop(columns=[c for c in df.columns if c.startswith("_") and c != "_file"])
             if table in ("spend", "activity"):

@@ -117,65 +117,101 @@ def placements(activity: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def recorded_crime(indicators: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
-    """Recorded personal and low-level crimes a year by authority: Health Index rates per 1,000 x residents.
+def rate_counts(ind: pd.DataFrame, pop: pd.DataFrame, indicator: str, per: float,
+                districts: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Counts a year by upper-tier authority from a published rate: rate / ``per`` x residents.
 
-    The Health Index builds both indicators from police recorded crime; the residents are the
-    single-year estimate nearest the indicator's year (stated in the source).
+    An authority with its own rate uses it with its residents (the single-year estimate nearest the
+    rate's year); a county whose rate is published only for its districts is the sum over every one of
+    its districts of each district's rate x its residents (a county with a district missing gets none).
+
+    Returns
+    -------
+    DataFrame
+        area_code, year, period, count, residents, population_year, how (the method in words).
     """
     rows = []
-    for indicator, offence in ((PERSONAL, "personal crime"), (LOW_LEVEL, "low-level crime")):
-        ind = indicators[indicators["indicator"] == indicator]
-        for year, g in ind.groupby("period"):
-            y = int(str(year)[:4])
-            persons, py = _nearest_persons(pop, y, 0, 200)
-            for r in g.itertuples():
-                if r.area_code not in persons.index:
-                    continue
-                n = float(r.value) * persons[r.area_code] / 1000
-                rows.append(_activity(r.area_code, y, "offenders", f"recorded offences: {offence}", round(n),
-                                      "offences", f"ONS Health Index {y} '{offence}' rate {float(r.value):.1f} per "
-                                      f"1,000 (police recorded crime) x mid-{py} residents {persons[r.area_code]:,.0f}"))
+    sel = ind[ind["indicator"] == indicator] if len(ind) else ind
+    done = set()
+    for period, g in sel.groupby("period") if len(sel) else []:
+        y = int(str(period)[:4])
+        persons, py = _nearest_persons(pop, y, 0, 200)
+        for r in g.itertuples():
+            n = persons.sum() if r.area_code == ENGLAND else persons.get(r.area_code)
+            if n is None or pd.isna(n):
+                continue
+            done.add((r.area_code, str(period)))
+            rows.append({"area_code": r.area_code, "year": y, "period": str(period), "count": float(r.value) * n / per,
+                         "residents": float(n), "population_year": py,
+                         "how": f"rate {float(r.value):,.1f} per {per:,.0f} ({period}) x mid-{py} residents {n:,.0f}"
+                                + (" (all authorities)" if r.area_code == ENGLAND else "")})
+    if districts is not None and len(districts[0]) and len(districts[1]):
+        dind, dpop = districts
+        dsel = dind[dind["indicator"] == indicator]
+        members = dpop.groupby("area_code")["district"].agg(lambda x: set(x))
+        for (county, period), g in dsel.groupby(["area_code", "period"]):
+            if (county, str(period)) in done or county not in members.index:
+                continue
+            y = int(str(period)[:4])
+            persons, py = _nearest_persons(dpop.assign(area_code=dpop["district"]), y, 0, 200)
+            rates = g.drop_duplicates("district").set_index("district")["value"].astype(float)
+            if not members[county] <= set(rates.index) or not set(rates.index) <= set(persons.index):
+                continue
+            n = float(sum(rates[d] * persons[d] / per for d in members[county]))
+            residents = float(sum(persons[d] for d in members[county]))
+            rows.append({"area_code": county, "year": y, "period": str(period), "count": n, "residents": residents,
+                         "population_year": py,
+                         "how": f"the sum over its {len(members[county])} districts of each district's rate "
+                                f"({period}) per {per:,.0f} x its mid-{py} residents"})
     return pd.DataFrame(rows)
 
 
-def alcohol_counts(indicators: pd.DataFrame, pop: pd.DataFrame, crime: pd.DataFrame) -> pd.DataFrame:
+def recorded_crime(indicators: pd.DataFrame, pop: pd.DataFrame, districts=None) -> pd.DataFrame:
+    """Recorded personal and low-level crimes a year by authority: Health Index rates per 1,000 x residents.
+
+    The Health Index builds both indicators from police recorded crime (docs/themes.md).
+    """
+    rows = []
+    for indicator, offence in ((PERSONAL, "personal crime"), (LOW_LEVEL, "low-level crime")):
+        for r in rate_counts(indicators, pop, indicator, 1000, districts).itertuples():
+            how = f"ONS Health Index {r.year} '{offence}' (police recorded crime): {r.how}"
+            rows.append(_activity(r.area_code, r.year, "offenders", f"recorded offences: {offence}", round(r.count),
+                                  "offences", how))
+    return pd.DataFrame(rows)
+
+
+def alcohol_counts(indicators: pd.DataFrame, pop: pd.DataFrame, crime: pd.DataFrame, districts=None) -> pd.DataFrame:
     """Alcohol-related admissions, alcohol-related crimes and dependent drinkers by authority and year.
 
-    - admissions (narrow): the LAPE directly standardised rate per 100,000 x all residents;
+    - admissions (narrow): the LAPE directly standardised rate per 100,000 x residents;
     - alcohol-related crimes: recorded personal crime x the share of violent incidents in which the
       victim believed the offender had been drinking (CSEW);
     - dependent drinkers: adults 18+ x England's prevalence of alcohol dependence, scaled by the
-      authority's admissions rate against England's.
+      authority's admissions per resident against England's.
     """
     rows = []
-    lape = indicators[indicators["indicator"] == ADMISSIONS]
     prevalence = factor("alcohol_dependence_prevalence")
-    for period, g in lape.groupby("period"):
+    adm = rate_counts(indicators, pop, ADMISSIONS, 1e5, districts)
+    for period, g in adm.groupby("period") if len(adm) else []:
         y = int(str(period)[:4])
-        everyone, py = _nearest_persons(pop, y, 0, 200)
         adults, _ = _nearest_persons(pop, y, 18, 200)
-        eng = g.loc[g["area_code"] == ENGLAND, "value"]
+        eng = g[g["area_code"] == ENGLAND]
         for r in g.itertuples():
-            n = everyone.sum() if r.area_code == ENGLAND else everyone.get(r.area_code)
-            if n is None or pd.isna(n):
-                continue
-            rows.append(_activity(r.area_code, y, "alcohol", "alcohol-related admissions (narrow)",
-                                  round(float(r.value) * n / 1e5), "admissions",
-                                  f"LAPE {period} rate {float(r.value):,.0f} per 100,000 x mid-{py} residents {n:,.0f}"
-                                  + (" (all authorities)" if r.area_code == ENGLAND else "")))
+            rows.append(_activity(r.area_code, y, "alcohol", "alcohol-related admissions (narrow)", round(r.count),
+                                  "admissions", f"LAPE alcohol-related admissions (narrow): {r.how}"))
             a = adults.sum() if r.area_code == ENGLAND else adults.get(r.area_code)
             if len(eng) and a is not None and not pd.isna(a):
-                ratio = float(r.value) / float(eng.iloc[0])
+                ratio = (r.count / r.residents) / float(eng["count"].iloc[0] / eng["residents"].iloc[0])
                 rows.append(_activity(r.area_code, y, "alcohol", "dependent drinkers (estimated)",
                                       round(a * prevalence * ratio), "persons",
-                                      f"mid-{py} adults 18+ {a:,.0f} x {prevalence:.2%} dependent "
-                                      f"({cite('alcohol_dependence_prevalence')}) x admissions rate {ratio:.2f} of "
-                                      f"England's ({period})"))
+                                      f"adults 18+ {a:,.0f} x {prevalence:.2%} dependent "
+                                      f"({cite('alcohol_dependence_prevalence')}) x admissions per resident "
+                                      f"{ratio:.2f} times England's ({period})"))
     share = factor("alcohol_share_of_violent_incidents")
     personal = crime[crime["measure"] == "recorded offences: personal crime"] if len(crime) else crime
     for r in personal.itertuples():
-        rows.append(_activity(r.area_code, r.year, "alcohol", "alcohol-related crimes", round(r.value * share),
+        n = round(r.value * share)
+        rows.append(_activity(r.area_code, r.year, "alcohol", "alcohol-related crimes", n,
                               "offences", f"{r.value:,.0f} recorded personal crimes x {share:.0%} of violent "
                               f"incidents involving a drinking offender ({cite('alcohol_share_of_violent_incidents')})"))
     return pd.DataFrame(rows)
@@ -310,9 +346,11 @@ def derive(tables: dict) -> dict:
                 df[c] = pd.to_numeric(df[c])
     if "age_to" in pop:
         pop["age_to"] = pd.to_numeric(pop["age_to"])
-    crime = recorded_crime(ind, pop) if not ind.empty else pd.DataFrame()
+    districts = (_numeric(pd.DataFrame(tables.pop("_district_indicators", []))),
+                 _numeric(pd.DataFrame(tables.pop("_district_population", []))))
+    crime = recorded_crime(ind, pop, districts) if not ind.empty else pd.DataFrame()
     made = [births_proxy(pop), placements(act) if not act.empty else pd.DataFrame(), crime,
-            alcohol_counts(ind, pop, crime) if not ind.empty else pd.DataFrame(), prolific_cohort(crime)]
+            alcohol_counts(ind, pop, crime, districts) if not ind.empty else pd.DataFrame(), prolific_cohort(crime)]
     made = [m for m in made if len(m)]
     new = pd.concat(made, ignore_index=True) if made else pd.DataFrame()
     tables["activity"] = list(tables.get("activity", [])) + new.to_dict("records")
@@ -327,6 +365,15 @@ def derive(tables: dict) -> dict:
     note["method"] = "docs/themes.md, 'Estimates from published aggregates'"
     logger.info("estimates: %s", note)
     return note
+
+
+def _numeric(df: pd.DataFrame) -> pd.DataFrame:
+    """District working rows with their numbers as numbers (one row per district and key: first wins)."""
+    for c in ("year", "age", "persons", "value", "age_to"):
+        if c in df:
+            df[c] = pd.to_numeric(df[c])
+    key = [c for c in ("district", "year", "age", "indicator", "period") if c in df]
+    return df.drop_duplicates(key) if len(df) else df
 
 
 def _frame(rows) -> pd.DataFrame:
