@@ -158,13 +158,14 @@ def test_public_report_reads_with_real_numbers_and_plain_gaps(site, tmp_path_fac
     b.open((out / "public" / "e06000032" / "early_years.html").as_uri())
     b.screenshot(out / "public-early-years.png")
     text = b.eval(TEXT)
-    assert "Real public data" in text and "339 children are looked after" in text  # SFR27, 31 March 2010
-    assert "Not available for this place." in text and "nan" not in text.split()
-    assert "&nbsp;" not in text and "&amp;" not in text
+    # public data default to 2020/21 for early years: DfE's 375 at 31 March 2021
+    assert "Real public data" in text and "375 children are looked after" in text
+    assert "nan" not in text.split() and "&nbsp;" not in text and "&amp;" not in text
     count_section = text.split("The count: spend on children under six")[2].split("One birth cohort")[0]
     assert "Not available for this place." not in count_section and "£" in count_section  # the real count's lines
     cohort_section = text.split("One birth cohort to age 18")[-1].split("Looked-after children")[0]
-    assert cohort_section.count("Not available for this place.") == 1  # said once per section, not per chart
+    assert "Not available for this place." not in cohort_section  # sized from the births estimate
+    assert "estimated: ONS mid-2020 population aged 0" in text  # the estimate's method, in Sources
     assert b.eval(CODE_VISIBLE) == 0
     imgs = b.eval(IMAGES_OK)
     assert imgs["count"] >= 2 and imgs["broken"] == 0 and imgs["alt_missing"] == 0, imgs

@@ -25,6 +25,10 @@ examples:
   totalplace run --dataset public --area E06000056+E06000032   two authorities as one place
   totalplace run --dataset public --all-areas     every English upper-tier authority x every theme
   totalplace sample-data                          regenerate data/sample (deterministic)
+  totalplace template --area E06000032 --out data/luton-local
+                                                  tables for your own records, then
+  totalplace run --dataset public+luton-local --area E06000032
+                                                  the public data with your records layered on top
   totalplace list                                 places and themes known to the project
 """
 
@@ -101,6 +105,18 @@ def build_parser() -> argparse.ArgumentParser:
                    "data/processed/public")
     s = sub.add_parser("sample-data", help="regenerate the illustrative sample in data/sample (seeded)")
     s.add_argument("--out", default=None, help="write to this folder instead of data/sample")
+    t = sub.add_parser("template", help="write the tables for your own records (layered with --dataset public+<name>)",
+                       formatter_class=_DefaultsFormatter,
+                       epilog="Fill the CSVs from your own systems, then: totalplace run --dataset public+<name of "
+                              "the folder under data/> --area <codes>. The README in the folder says what each "
+                              "column means and how your rows combine with the public data.")
+    t.add_argument("--area", required=True, metavar="CODES",
+                   help="the place's GSS codes joined by '+' (e.g. E06000032)")
+    t.add_argument("--out", required=True, metavar="DIR", help="folder to create, e.g. data/luton-local")
+    t.add_argument("--example", action="store_true",
+                   help="fill it with a small SYNTHETIC overlay (person-level records and harm counts) to try the "
+                        "layer, instead of empty tables")
+    t.add_argument("--year", type=int, default=2017, help="with --example: the year its counts are for")
     sub.add_parser("list", help="list places (params files) and themes")
     return p
 
@@ -156,6 +172,19 @@ def _dispatch(args) -> int:
                 print(f"{f['file']}: {f['note']}")
         print("tables: " + ", ".join(f"{t} {v['rows']:,} rows" for t, v in m["tables"].items()))
         print(f"manifest: {m['out']}/manifest.json (reasons for every rejected row)")
+        return 0
+    if args.command == "template":
+        from pathlib import Path
+
+        from .local import write_example, write_template
+
+        codes = [c.strip() for c in args.area.split("+") if c.strip()]
+        if not codes:
+            raise TotalPlaceInputError("--area needs at least one GSS code")
+        files = (write_example(codes, Path(args.out), args.year) if args.example
+                 else write_template(codes, Path(args.out)))
+        for f in files:
+            print(f)
         return 0
     if args.command == "index":
         from .runner import write_index

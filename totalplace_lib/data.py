@@ -207,11 +207,18 @@ class Dataset:
     unit_costs: pd.DataFrame
     gaps: dict = field(default_factory=dict)
     """Tables the dataset does not have -> why (public data have no person-level events)."""
+    local_files: list = field(default_factory=list)
+    """The analyst's own files layered on a public dataset (``public+<local>``)."""
 
     @property
     def illustrative(self) -> bool:
         """True for the synthetic sample data (every report must say so)."""
         return self.name == "sample"
+
+    @property
+    def local(self) -> str | None:
+        """The name of the analyst's local layer (``public+<local>``), or None."""
+        return self.name.split("+", 1)[1] if "+" in self.name else None
 
     def rows(self, table: str, codes: tuple[str, ...], year: int | None = None) -> pd.DataFrame:
         """The rows of one table for a set of authorities (e.g. a place's ``area_codes``), and with ``year``
@@ -226,7 +233,9 @@ class Dataset:
 
     def files(self) -> list[Path]:
         """The files this dataset is read from (for content hashes and the sources appendix)."""
-        return [table_path(t, self.name) for t in (*DATASET_TABLES, "unit_costs") if t not in self.gaps]
+        base = [table_path(t, self.name) for t in (*DATASET_TABLES, "unit_costs")
+                if t not in self.gaps and table_path(t, self.name).exists()]
+        return base + list(self.local_files)
 
 
 def load_dataset(dataset: str = "sample") -> Dataset:
@@ -237,6 +246,8 @@ def load_dataset(dataset: str = "sample") -> Dataset:
     DataValidationError
         On the first violation, naming file, line and column.
     """
+    if "+" in dataset:
+        return _layered(dataset)
     if dataset != "sample" and not paths.data_dir(dataset).exists():
         raise DataValidationError(
             f"dataset '{dataset}' not found: expected folder {paths.relative(paths.data_dir(dataset))} "
@@ -250,6 +261,56 @@ def load_dataset(dataset: str = "sample") -> Dataset:
             .fillna("illustrative" if dataset == "sample" else "reported")
     logger.debug("loaded dataset %s: %s", dataset, {k: len(v) for k, v in tables.items()})
     return Dataset(name=dataset, **tables, gaps=gaps)
+
+
+LOCAL_TABLES = ("population", "spend", "activity", "events", "indicators")
+"""Tables an analyst's local layer may hold (``data/<local>/<table>.csv``)."""
+
+
+def _layered(dataset: str) -> Dataset:
+    """A public dataset with the analyst's own tables layered on top (``public+<local>``).
+
+    Precedence (docs/themes.md, 'Your own records'): a local row replaces the base row with the same key
+    (the table's key columns); a local activity count also replaces the base's *estimated* counts of the
+    same authority, year, theme and measure family (the words before ':'), so a local breakdown of recorded
+    offences by type replaces the estimate from the Health Index rates instead of adding to it. Every
+    local row's basis is ``local``. Local files are validated like any dataset's (file, line, column).
+    """
+    base_name, local = dataset.split("+", 1)
+    if base_name == "sample":
+        raise DataValidationError("a local layer goes on a public dataset (public+<local>), not on the sample")
+    folder = paths.local_dir(dataset)
+    if not folder.is_dir():
+        raise DataValidationError(f"local data folder not found: {paths.relative(folder)} (make one with "
+                                  f"'totalplace template --area <codes> --out {paths.relative(folder)}')")
+    present = [t for t in LOCAL_TABLES if (folder / f"{t}.csv").exists()]
+    if not present:
+        raise DataValidationError(f"{paths.relative(folder)} holds none of {', '.join(f'{t}.csv' for t in LOCAL_TABLES)}")
+    base = load_dataset(base_name)
+    known = set(base.areas["area_code"]) | {ENGLAND_CODE}
+    tables = {t: getattr(base, t) for t in (*DATASET_TABLES, "unit_costs")}
+    gaps = dict(base.gaps)
+    for t in present:
+        own = read_csv_strict(folder / f"{t}.csv", t, known)
+        if "basis" in [c.name for c in TABLES[t].columns] or t == "events":
+            own["basis"] = "local"
+        key = list(TABLES[t].key)
+        old = tables[t] if t not in gaps else _empty(t)
+        if t == "activity" and "basis" in old:
+            fam = own["measure"].str.split(":").str[0]
+            families = set(zip(own["area_code"], own["year"], own["theme"], fam, strict=True))
+            ofam = old["measure"].str.split(":").str[0]
+            estimated = (old["basis"] == "estimated") & pd.Series(
+                [k in families for k in zip(old["area_code"], old["year"], old["theme"], ofam, strict=True)],
+                index=old.index)
+            old = old[~estimated]
+        merged = pd.concat([own, old], ignore_index=True)
+        tables[t] = merged.drop_duplicates(key, keep="first").reset_index(drop=True)
+        gaps.pop(t, None)
+    logger.debug("layered %s over %s: %s", local, base_name, present)
+    ds = Dataset(name=dataset, **tables, gaps=gaps)
+    ds.local_files = [folder / f"{t}.csv" for t in present]
+    return ds
 
 
 def optional_table(dataset: str, name: str) -> pd.DataFrame | None:

@@ -38,11 +38,20 @@ def project_root() -> Path:
 
 
 def data_dir(dataset: str = "sample") -> Path:
-    """Folder holding a dataset's tidy tables (``data/sample`` or ``data/processed/<dataset>``)."""
+    """Folder holding a dataset's tidy tables (``data/sample`` or ``data/processed/<dataset>``); for a layered
+    dataset ``public+<local>``, its base's (the local layer is in :func:`local_dir`)."""
     root = project_root()
+    dataset = dataset.split("+", 1)[0]
     if dataset == "sample":
         return root / "data" / "sample"
     return root / "data" / "processed" / dataset
+
+
+def local_dir(dataset: str) -> Path | None:
+    """Folder of the analyst's own tables layered on a dataset (``public+<local>`` -> ``data/<local>``), or None."""
+    if "+" not in dataset:
+        return None
+    return project_root() / "data" / dataset.split("+", 1)[1]
 
 
 def reference_dir() -> Path:

@@ -178,8 +178,10 @@ def input_hash(job: Job) -> str:
 
 
 def load_dataset_files(dataset: str) -> list[Path]:
-    """CSV files of a dataset (what a report reads)."""
-    return sorted(paths.data_dir(dataset).glob("*.csv")) + sorted(paths.data_dir(dataset).glob("manifest.json"))
+    """CSV files of a dataset (what a report reads), with a layered dataset's local tables."""
+    local = paths.local_dir(dataset)
+    return (sorted(paths.data_dir(dataset).glob("*.csv")) + sorted(paths.data_dir(dataset).glob("manifest.json"))
+            + (sorted(local.glob("*.csv")) if local is not None else []))
 
 
 def _hash_path(job: Job) -> Path:

@@ -213,7 +213,8 @@ def alcohol_counts(indicators: pd.DataFrame, pop: pd.DataFrame, crime: pd.DataFr
         n = round(r.value * share)
         rows.append(_activity(r.area_code, r.year, "alcohol", "alcohol-related crimes", n,
                               "offences", f"{r.value:,.0f} recorded personal crimes x {share:.0%} of violent "
-                              f"incidents involving a drinking offender ({cite('alcohol_share_of_violent_incidents')})"))
+                              "incidents involving a drinking offender "
+                              f"({cite('alcohol_share_of_violent_incidents')})"))
     return pd.DataFrame(rows)
 
 
@@ -236,7 +237,8 @@ def prolific_cohort(crime: pd.DataFrame) -> pd.DataFrame:
         cbl = float(t[list(CBL)].sum())
         for area, n in t.items():
             how = (f"{n:,.0f} recorded crimes ({year}) / Central Bedfordshire & Luton's {cbl:,.0f}, at the pilot's "
-                   f"{cohort:.0f} prolific offenders committing {share:.0%} of offences ({cite('prolific_cohort_cbl')})")
+                   f"{cohort:.0f} prolific offenders committing {share:.0%} of offences "
+                   f"({cite('prolific_cohort_cbl')})")
             rows.append(_activity(area, year, "offenders", "prolific offenders (estimated)", round(cohort * n / cbl),
                                   "persons", how))
             rows.append(_activity(area, year, "offenders", "offences by prolific offenders (estimated)",
