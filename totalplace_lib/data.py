@@ -285,7 +285,8 @@ def _layered(dataset: str) -> Dataset:
                                   f"'totalplace template --area <codes> --out {paths.relative(folder)}')")
     present = [t for t in LOCAL_TABLES if (folder / f"{t}.csv").exists()]
     if not present:
-        raise DataValidationError(f"{paths.relative(folder)} holds none of {', '.join(f'{t}.csv' for t in LOCAL_TABLES)}")
+        names = ", ".join(f"{t}.csv" for t in LOCAL_TABLES)
+        raise DataValidationError(f"{paths.relative(folder)} holds none of {names}")
     base = load_dataset(base_name)
     known = set(base.areas["area_code"]) | {ENGLAND_CODE}
     tables = {t: getattr(base, t) for t in (*DATASET_TABLES, "unit_costs")}
