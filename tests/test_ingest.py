@@ -113,3 +113,29 @@ def test_nearest_neighbours_are_similar_authorities(public, tmp_path, monkeypatc
     near = neighbours.nearest(ds, ("E06000032",))
     assert len(near) == 5 and "E06000032" not in set(near["area_code"])
     assert near["distance"].is_monotonic_increasing
+
+
+def test_unseen_s52_lines_are_classified_by_rule_or_kept_as_unclassified(tmp_path):
+    """Nothing a publisher reports is dropped for want of a classification (issue 16)."""
+    f = tmp_path / "s52_new_edition.csv"
+    f.write_text("LA,LA Name,Period,S52 Line Reference,Net Current Expenditure (£000)\n"
+                 "821,Luton,2010-11,Sure Start children's centres (new line),750\n"
+                 "821,Luton,2010-11,Something the DfE added in 2011,120\n"
+                 "821,Luton,2010-11,Total children's centres,750\n", encoding="utf-8")
+    r = readers.reader_for(f)(f)
+    spend = {x["service"]: x for x in r.rows["spend"]}
+    sure_start = spend["Early years: Sure Start children's centres (new line) (classified by rule)"]
+    assert sure_start["theme"] == "early_years" and sure_start["amount_gbp"] == 750_000
+    other = spend["Unclassified Section 52 line: Something the DfE added in 2011"]
+    assert other["theme"] == "unclassified" and other["amount_gbp"] == 120_000 and other["stage"] == "universal"
+    assert "subtotal" in r.rejected[4] and r.rows_read == 3
+
+
+def test_an_unnamed_fingertips_indicator_is_kept_under_its_published_name(tmp_path):
+    f = tmp_path / "fingertips_new.csv"
+    f.write_text("area_code,area_name,period,value,indicator,count,denominator\n"
+                 "E06000032,Luton,2019/20,12.5,Admission episodes for something new,25,200000\n", encoding="utf-8")
+    r = readers.reader_for(f)(f)
+    (row,) = r.rows["indicators"]
+    assert row["indicator"] == "Admission episodes for something new" and row["value"] == 12.5
+    assert row["unit"] == "as published (Fingertips)" and not r.rejected

@@ -297,8 +297,8 @@ def findings(place, c, sah: pd.DataFrame, tree: pd.DataFrame, fa: FrequentAttend
     agency = tree.groupby("agency")["cost_gbp"].sum().sort_values(ascending=False)
     return [
         f"{place.name} spent **{fmt.money(iv['alcohol'])} on alcohol interventions and {fmt.money(iv['drugs'])} on "
-        f"drugs** in {c.price_year}: alcohol had **{fmt.share(spend_share, 0)} of the intervention money** but "
-        f"caused {fmt.share(harm['Crimes'], 0)} of substance-related crime, "
+        f"drugs** in {c.price_year}: alcohol had **{fmt.share(spend_share, 0)} of the intervention money**.",
+        f"Alcohol caused {fmt.share(harm['Crimes'], 0)} of substance-related crime, "
         f"{fmt.share(harm['Hospital admissions'], 0)} of admissions and {fmt.share(harm['Deaths'], 0)} of deaths.",
         f"Alcohol harm cost public services about **{fmt.money(tree['cost_gbp'].sum())} a year**; "
         f"{agency.index[0]} bore {fmt.share(agency.iloc[0] / agency.sum(), 0)} of it.",
@@ -309,10 +309,17 @@ def findings(place, c, sah: pd.DataFrame, tree: pd.DataFrame, fa: FrequentAttend
         f"and {fmt.share(fa.cost_share, 0)} of their hospital cost ({fmt.money(fa.frequent_cost_gbp)} a year).",
         f"Alcohol-related admissions were **{row['value']:,.0f} per 100,000**, {vs}; "
         f"the recent trend is {trend_flag}.",
-        f"Rebalancing towards treatment and an alcohol care team would return **{a.bcr:.1f} for every £1** "
+        f"Rebalancing towards {_case_words(fa)} would return **{a.bcr:.1f} for every £1** "
         f"(NPV {fmt.money(a.npv)}); benefits exceed costs in **{fmt.share(mc.p_benefit_exceeds_cost, 0)}** of "
         f"{mc.draws:,} simulations.",
     ]
+
+
+def _case_words(fa) -> str:
+    """What the default alcohol case includes, in words (its care team is left out without frequent attenders)."""
+    if isinstance(fa, Missing):
+        return "treatment (the alcohol care team is left out without admission records: see the redesign case)"
+    return "treatment and an alcohol care team"
 
 
 def key_figures(c, sah: pd.DataFrame, tree: pd.DataFrame, bench: pd.DataFrame, slug: str, fa: FrequentAttenders,

@@ -40,7 +40,11 @@ def money_tick(value: float) -> str:
 
 
 def share(value: float, precision: int = 1) -> str:
-    """Format a proportion (0-1) as a percentage: ``0.268`` -> ``26.8%``."""
+    """Format a proportion (0-1) as a percentage: ``0.268`` -> ``26.8%``; a gap reads "not available"."""
+    from .gaps import Missing
+
+    if isinstance(value, Missing):
+        return str(value)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     return f"{value * 100:.{precision}f}%"

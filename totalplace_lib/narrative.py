@@ -35,31 +35,57 @@ def dataset_banner(ds: Dataset, place: Place, year: int, redesign: bool = False)
             "The method is real; the local numbers are not. Rerun with a public dataset for real figures."
         )
     else:
+        layer = (f" with the analyst's own records from `data/{ds.local}/` layered on top (marked *local*)"
+                 if ds.local else "")
         text = (
             f"> **Real public data.** This report for **{place.name}** ({year}/{str(year + 1)[-2:]}) runs on dataset "
-            f"**{ds.name}**, ingested from the publishers' own files (each figure's file is named in *Sources*). "
-            + _spend_basis(ds, place, year) +
-            " The public files do not hold everything a Total Place analysis needs (for example recorded crime by "
-            "offence and person-level records): where a section needs what they lack it says so and "
+            f"**{ds.name}**, ingested from the publishers' own files{layer} (each figure's file is named in "
+            "*Sources*). " + _spend_basis(ds, place, year) + _activity_basis(ds, place, year) +
+            " Where a section needs what the files cannot give (for example person-level records) it says so and "
             "gives the reason, and the figure is recorded as missing. Comparisons are with the place's nearest "
             "statistical neighbours (population, age structure and deprivation) and England."
         )
     return Markdown(fmt.safe_markdown(text + (OPTIMISM_BIAS_NOTE if redesign else "")))
 
 
+BASIS_WORDS = {"reported": "*reported* in the bodies' own accounts",
+               "apportioned": "*apportioned* from HM Treasury's regional figures (and police bodies' force-area "
+                              "outturn) by a named driver",
+               "estimated": "*estimated* from published aggregates by a documented method",
+               "local": "from the analyst's own records (*local*)"}
+
+
 def _spend_basis(ds: Dataset, place: Place, year: int) -> str:
-    """One sentence on what the place's spend lines for the year rest on."""
+    """What the place's spend lines for the year rest on, and any the publishers' lines leave unclassified."""
     s = ds.spend[ds.spend["area_code"].isin(place.area_codes) & (ds.spend["year"] == year)]
     total = s["amount_gbp"].sum()
     if s.empty or not total:
         return "The data hold no spend lines for this place and year."
     shares = basis_split(s).set_index("basis")["share"]
-    if shares.get("apportioned", 0) > 0:
-        return (f"Its spend is every public body's: {fmt.share(shares.get('reported', 0.0), 0)} *reported* in the "
-                f"bodies' own accounts and {fmt.share(shares['apportioned'], 0)} *apportioned* from HM Treasury's "
-                "regional figures (and police bodies' force-area outturn) by a named driver.")
-    return ("Its spend lines are the councils' own accounts only: HM Treasury's regional analysis, which the "
-            "multi-agency count apportions, covers 2009/10 to 2017/18 in these files.")
+    parts = [f"{fmt.share(v, 0)} {BASIS_WORDS[b]}" for b, v in shares.items() if b in BASIS_WORDS and v > 0]
+    out = "Its spend lines are " + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]) + "."
+    if "apportioned" not in shares.index:
+        out += (" Only councils' (and police bodies') own accounts cover this year: HM Treasury's regional analysis, "
+                "which the multi-agency count apportions, covers 2009/10 to 2017/18 in these files.")
+    unclassified = float(s.loc[s["theme"] == "unclassified", "amount_gbp"].sum())
+    if unclassified:
+        out += (f" {fmt.money(unclassified)} of the publishers' lines are not classified to a theme by the project's "
+                "tables or rules: they are in the total and listed as *Unclassified* in the spend tables.")
+    return out
+
+
+def _activity_basis(ds: Dataset, place: Place, year: int) -> str:
+    """One sentence on how many of the counts behind the report are estimated or the analyst's own."""
+    a = ds.activity[ds.activity["area_code"].isin(place.area_codes) & (ds.activity["year"] == year)]
+    if a.empty or "basis" not in a:
+        return ""
+    n = a["basis"].value_counts()
+    est, loc = int(n.get("estimated", 0)), int(n.get("local", 0))
+    if not (est or loc):
+        return ""
+    words = [f"{est} *estimated* from published aggregates (each with its method in *Sources*)" if est else "",
+             f"{loc} from the analyst's own records" if loc else ""]
+    return f" Of the {len(a)} activity counts for this year, " + " and ".join(w for w in words if w) + "."
 
 
 def place_findings(place: Place, count: Count, by_agency: pd.DataFrame, peers: pd.DataFrame,

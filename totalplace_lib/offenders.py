@@ -368,7 +368,8 @@ def cohort_summary(pc: ProlificCost) -> pd.DataFrame:
         ("Cost per prolific offender a year", pc.per_offender_gbp, "GBP"),
     ]
     if pc.basis == "estimated":  # sized from aggregates: no records of offenders or their contacts
-        rows = [(m, v, u) for m, v, u in rows if not isinstance(v, Missing) and "contacts" not in m]
+        rows = [(m, v, u) for m, v, u in rows
+                if not isinstance(v, Missing) and "contacts" not in m and m != "Offences by all offenders"]
         rows[0] = ("Prolific offenders (estimated; see method)", pc.cohort, "persons")
         rows.insert(1, ("Recorded offences in the place", pc.offences, "offences"))
     return pd.DataFrame(rows, columns=["measure", "value", "unit"])

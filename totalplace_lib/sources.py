@@ -30,15 +30,19 @@ def sources_table(ds: Dataset, used: dict[str, pd.DataFrame]) -> pd.DataFrame:
         if isinstance(frame, Missing):  # a table the report could not use
             continue
         file = paths.relative(table_path(name, ds.name))
-        cols = ["source"] + (["price_year"] if "price_year" in frame.columns else [])
+        local = paths.local_dir(ds.name)
+        cols = ["source"] + [c for c in ("price_year", "basis") if c in frame.columns]
         grouped = frame.groupby(cols, dropna=False).size().reset_index(name="rows")
         for _, r in grouped.iterrows():
-            rows.append({"table": name, "file": file, "source": r["source"],
+            b = r.get("basis", "illustrative" if ds.illustrative else "reported")
+            rows.append({"table": name, "file": paths.relative(local / f"{name}.csv") if b == "local" and local
+                         else file, "source": r["source"], "basis": b,
                          "price_year": r.get("price_year", "n/a (counts)"), "rows": int(r["rows"])})
-    return pd.DataFrame(rows, columns=["table", "file", "source", "price_year", "rows"])
+    return pd.DataFrame(rows, columns=["table", "file", "source", "basis", "price_year", "rows"])
 
 
-HEADERS = {"table": "Table", "file": "File", "source": "Source", "price_year": "Price year", "rows": "Rows used"}
+HEADERS = {"table": "Table", "file": "File", "source": "Source (an estimate's method)", "basis": "Basis",
+           "price_year": "Price year", "rows": "Rows used"}
 """Column headings of the sources table in reports."""
 
 

@@ -249,6 +249,21 @@ def read_mhclg_ro(path: Path) -> Read:
 # DfE / DCSF Section 52 outturn, children and young people's services
 
 
+S52_UNCLASSIFIED = "unclassified"
+"""Theme of a Section 52 line neither ``s52_lines.csv`` nor a rule in ``s52_rules.csv`` places: kept in the
+count (stage ``universal``, outside the preventive share) and shown in the place report with its £."""
+
+
+def classify_s52(label: str) -> dict:
+    """Theme, stage and service of a Section 52 line ``s52_lines.csv`` does not list, by the first rule of
+    ``data/reference/s52_rules.csv`` whose pattern it matches; otherwise kept as *unclassified*."""
+    for rule in _reference("s52_rules.csv"):
+        if re.search(rule["pattern"], label, re.I):
+            return {"theme": rule["theme"], "stage": rule["stage"],
+                    "service": f"{rule['service_prefix']}: {label} (classified by rule)"}
+    return {"theme": S52_UNCLASSIFIED, "stage": "universal", "service": f"Unclassified Section 52 line: {label}"}
+
+
 def read_dfe_s52(path: Path) -> Read:
     """DfE Section 52 outturn: one row per authority (old DfE number) and S52 line, in pounds."""
     header, rows, r = start(path, "DfE Section 52 outturn (children and young people's services)")
@@ -269,10 +284,7 @@ def read_dfe_s52(path: Path) -> Read:
         label = row[text].strip()
         if not line_no:  # 2008-09 style: "2 Youth offender teams"
             label = re.sub(r"^\d+\s+", "", label)
-        spec = lines.get(norm(label))
-        if spec is None:
-            r.reject(line, f"S52 line '{label}' is not classified in data/reference/s52_lines.csv")
-            continue
+        spec = lines.get(norm(label)) or classify_s52(label)
         if spec["theme"] == "subtotal":
             r.reject(line, f"subtotal line '{label}': its parts are counted, so it would double count")
             continue
@@ -461,11 +473,13 @@ def read_fingertips(path: Path) -> Read:
     num = pick(header, "count", "Count", required=False)
     den = pick(header, "denominator", "Denominator", required=False)
     for line, row in rows:
-        spec = FINGERTIPS_NAMES.get(norm(row[ind]))
-        if spec is None:
-            r.reject(line, f"indicator '{row[ind]}' has no name mapping in ingest.readers.FINGERTIPS_NAMES")
+        published = " ".join(row[ind].split())
+        if not published:
+            r.reject(line, f"column {ind}: no indicator name")
             continue
-        name, unit, scale, what = spec
+        # an indicator the project has not named is kept under its published name, as published
+        name, unit, scale, what = FINGERTIPS_NAMES.get(norm(published)) or (
+            published, "as published (Fingertips)", 1.0, "indicator not yet named by the project")
         try:
             v = number(row[value])
             lower = number(row.get(lo)) if lo else None
