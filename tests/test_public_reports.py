@@ -23,20 +23,30 @@ def public_dataset():
 
 
 def test_luton_early_years_and_place_on_public_data(public_dataset, tmp_path, monkeypatch):
+    """Early years runs in 2020/21 on public data (the mid-2020 population, DfE's count at 31 March 2021);
+    ``year=2009`` still gives the Total Place year (SFR27 at 31 March 2010, no 0-5 population)."""
     from totalplace_lib.runner import run_batch
 
     monkeypatch.setenv("TOTALPLACE_REPORTS_DIR", str(tmp_path))
     summary = run_batch(["E06000032"], ["early_years", "place"], jobs=2, dataset="public", progress=False)
     assert summary.exit_code == 0, [r.error for r in summary.results] + summary.bad_inputs
     ey = json.loads((tmp_path / "public" / "e06000032" / "early_years.json").read_text())["figures"]
-    assert ey["cla_rate_per_10k"]["value"] == pytest.approx(339 / 48_500 * 1e4)
-    assert ey["early_years_spend_gbp"]["value"] > 0  # CRA under-fives education, apportioned by children 0-4
-    assert ey["children_0_5"]["value"] is None and "population of ages 0-5" in ey["children_0_5"]["missing_reason"]
+    assert ey["children_looked_after"]["value"] == 375 and ey["children_looked_after"]["period"] == "31 March 2021"
+    assert 60 < ey["cla_rate_per_10k"]["value"] < 67 and ey["cla_rate_per_10k"]["basis"] == "reported"
+    assert ey["children_0_5"]["value"] > 19_000 and ey["children_0_5"]["basis"] == "reported"  # ONS mid-2020
+    assert ey["early_years_spend_gbp"]["value"] > 0 and ey["early_years_spend_gbp"]["basis"] == "estimated"
+    assert ey["cba_npv_gbp"]["value"] is not None and ey["cba_npv_gbp"]["basis"] == "estimated"  # births proxy
     place = json.loads((tmp_path / "public" / "e06000032" / "place.json").read_text())["figures"]
     assert place["population"]["value"] > 200_000  # Luton mid-2020, ONS
     html = (tmp_path / "public" / "e06000032" / "early_years.html").read_text()
-    assert "Not available for this place" in html and "Luton" in html
+    assert "estimated" in html and "Luton" in html
     assert (tmp_path / "public" / "index.html").exists()
+
+    old = run_batch(["E06000032"], ["early_years"], jobs=1, dataset="public", progress=False, year=2009)
+    assert old.exit_code == 0, [r.error for r in old.results]
+    ey = json.loads((tmp_path / "public" / "e06000032" / "early_years.json").read_text())["figures"]
+    assert ey["cla_rate_per_10k"]["value"] == pytest.approx(339 / 48_500 * 1e4)  # SFR27, 31 March 2010
+    assert ey["children_0_5"]["value"] is None and "population of ages 0-5" in ey["children_0_5"]["missing_reason"]
 
 
 def test_every_theme_runs_for_a_county_a_tiny_authority_and_a_pilot_pair(public_dataset, tmp_path, monkeypatch):
@@ -57,8 +67,9 @@ def test_every_theme_runs_for_a_county_a_tiny_authority_and_a_pilot_pair(public_
             assert "Real public data" in html and ">nan<" not in html.lower() and "Traceback" not in html
     pair = tmp_path / "public" / "e06000032-e06000056"
     offenders = json.loads((pair / "offenders.json").read_text())["figures"]
-    assert offenders["offenders_spend_gbp"]["value"] > 1_342_197  # Luton's YOT line alone, S52 2009-10
-    assert "police recorded crime" in offenders["cost_of_crime_gbp"]["missing_reason"]
+    assert offenders["offenders_spend_gbp"]["value"] > 1_342_197  # Luton's YOT line (S52 2009-10) alone is more
+    assert offenders["cost_of_crime_gbp"]["value"] > 0 and offenders["cost_of_crime_gbp"]["basis"] == "estimated"
+    assert offenders["top2pct_share_of_offences"]["value"] is None  # person-level: an honest gap
     alcohol = json.loads((pair / "alcohol.json").read_text())["figures"]
     assert alcohol["alcohol_admissions_rate_per_100k"]["value"] is None  # a DSR per authority cannot be pooled
     assert "pooled" in alcohol["alcohol_admissions_rate_per_100k"]["missing_reason"]
@@ -68,7 +79,7 @@ def test_every_theme_runs_for_a_county_a_tiny_authority_and_a_pilot_pair(public_
     kent_ey = json.loads((kent / "early_years.json").read_text())["figures"]
     assert kent_ey["children_looked_after"]["value"] > 1000 and kent_ey["cla_rate_per_10k"]["value"] > 0
     city = json.loads((tmp_path / "public" / "e09000001" / "early_years.json").read_text())["figures"]
-    assert city["children_looked_after"]["value"] == 15
+    assert city["children_looked_after"]["value"] == 20  # DfE, 31 March 2021 (placements estimated from 2010)
 
 
 def test_code_places_need_public_data():
@@ -85,7 +96,7 @@ def test_all_areas_plans_every_upper_tier_authority(public_dataset):
     jobs, bad = plan(None, ["place", "early_years"], "public", all_areas=True)
     assert not bad and len(jobs) == 2 * 152
     assert {j.run_year for j in jobs if j.theme == "place"} == {2017}  # the latest full multi-agency count
-    assert {j.run_year for j in jobs if j.theme == "early_years"} == {2009}
+    assert {j.run_year for j in jobs if j.theme == "early_years"} == {2020}  # mid-2020 population, CLA 2021
 
 
 def test_all_areas_lists_authorities_the_files_do_not_cover_instead_of_failing(public_dataset, tmp_path,

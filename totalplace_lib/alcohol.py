@@ -29,7 +29,7 @@ from .record import figure
 from .schema import ENGLAND_CODE
 
 SUBSTANCES = ("Alcohol", "Drugs")
-INTERVENTION_WORDS = ("prevent", "brief advice", "treatment")
+INTERVENTION_WORDS = ("prevention", "preventing", "brief advice", "treatment")
 ADMISSIONS_INDICATOR = "Alcohol-related admissions (narrow) per 100,000"
 VIOLENT_AND_DAMAGE = ("violence with injury", "violence without injury", "criminal damage", "arson", "personal crime")
 ACQUISITIVE = ("domestic burglary", "robbery", "theft of vehicle", "theft from vehicle", "theft from the person",

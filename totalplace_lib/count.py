@@ -61,8 +61,9 @@ def population(ds: Dataset, codes: tuple[str, ...], year: int, ages: tuple[int, 
 
 
 def population_nearest(ds: Dataset, codes: tuple[str, ...], year: int,
-                       ages: tuple[int, int] | None = None) -> tuple[int | Missing, int]:
-    """Population of the year nearest ``year`` that covers every authority (ties: the earlier year).
+                       ages: tuple[int, int] | None = None, max_gap: int | None = None) -> tuple[int | Missing, int]:
+    """Population of the year nearest ``year`` that covers every authority (ties: the earlier year); with
+    ``max_gap``, only from years at most that far from ``year``.
 
     Returns
     -------
@@ -74,8 +75,8 @@ def population_nearest(ds: Dataset, codes: tuple[str, ...], year: int,
     exact = population(ds, codes, year, ages)
     if not isinstance(exact, Missing):
         return exact, year
-    years = sorted(set(ds.population.loc[ds.population["area_code"].isin(codes), "year"]),
-                   key=lambda y: (abs(y - year), y))
+    years = sorted((y for y in set(ds.population.loc[ds.population["area_code"].isin(codes), "year"])
+                    if max_gap is None or abs(y - year) <= max_gap), key=lambda y: (abs(y - year), y))
     for y in years:
         p = population(ds, codes, int(y), ages)
         if not isinstance(p, Missing):
@@ -306,8 +307,13 @@ def theme_count(ds: Dataset, place: Place, year: int, themes: tuple[str, ...],
                       f"{year}/{str(year + 1)[-2:]}" + (f" (its spend lines that year are for: {', '.join(held)})"
                                                          if held else "") + ".")
         return gap, gap
-    pop, pop_year = population_nearest(ds, place.area_codes, year, ages)
+    pop, pop_year = population_nearest(ds, place.area_codes, year, ages, max_gap=THEME_POPULATION_GAP)
     return s, count_of(s, place.name, year, pop, pop_year)
+
+
+THEME_POPULATION_GAP = 3
+"""A theme's per-head figures use a population estimate at most this many years from the report's year
+(2017/18 reports use mid-2020); further off, per head is a gap rather than a figure mixing distant years."""
 
 
 def compare_places(ds: Dataset, places: list[Place], year: int, themes: tuple[str, ...] | None = None,

@@ -276,8 +276,9 @@ def findings(place, c, pc: ProlificCost, conc: pd.DataFrame, crime: pd.DataFrame
     return [
         f"Public bodies spent **{fmt.money(c.total_gbp)}** on crime and justice in {place.name} in {c.price_year}; "
         f"**{fmt.share(c.preventive_share, 0)}** of it was preventive or early intervention.",
-        f"That is {fmt.money(c.per_head_gbp)} a resident, the {fmt.ordinal(rank)} highest of the {len(peers)} "
-        f"{group} compared.",
+        f"That is {fmt.money(c.per_head_gbp)} a resident"
+        + (f" ({c.population_note})" if getattr(c, "population_note", "") else "")
+        + f", the {fmt.ordinal(rank)} highest of the {len(peers)} {group} compared.",
         f"Offending is concentrated: the most active **2% of offenders committed {fmt.share(top2, 0)} of offences**.",
         (f"An estimated **{fmt.count(pc.cohort)} prolific offenders** (sized at the Central Bedfordshire & Luton "
          f"pilot's ratio; see method) commit about {fmt.share(pc.share_of_offences, 0)} of recorded offences, "
