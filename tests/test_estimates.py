@@ -199,3 +199,18 @@ def test_a_bad_local_file_names_file_line_and_column(local_layer):
         load_dataset(f"public+{name}")
     msg = str(err.value)
     assert "activity.csv" in msg and "line 2" in msg and "value" in msg
+
+
+def test_the_templates_empty_tables_are_skipped_and_an_all_empty_layer_is_a_clear_error(local_layer, tmp_path):
+    from totalplace_lib.data import load_dataset
+    from totalplace_lib.local import write_template
+
+    name, folder = local_layer
+    write_template(["E06000032"], folder)
+    with pytest.raises(DataValidationError, match="holds no rows"):
+        load_dataset(f"public+{name}")
+    (folder / "events.csv").write_text("area_code,theme,person_id,event,agency,count\n"
+                                       "E06000032,alcohol,A1,alcohol-related admission,NHS / PCT,3\n",
+                                       encoding="utf-8")
+    ds = load_dataset(f"public+{name}")
+    assert len(ds.events) == 1 and ds.local_files == [folder / "events.csv"]

@@ -892,5 +892,4 @@ def _without_gaps(d: dict, values: dict) -> tuple[dict | None, list]:
     return out, notes
 
 
-
 guard(globals(), keep=("scenario_for",))

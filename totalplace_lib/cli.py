@@ -84,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--theme", action="append", metavar="THEME",
                    help=f"theme notebook ({', '.join(THEMES)}); repeat or comma-separate; default: all")
     r.add_argument("--dataset", default=None,
-                   help="override each params file's dataset: sample, or public (made by 'totalplace ingest')")
+                   help="override each params file's dataset: sample, public (made by 'totalplace ingest'), or "
+                        "public+<local> (your own records in data/<local>/ on top; see 'totalplace template')")
     r.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel workers")
     r.add_argument("--force", action="store_true", help="rerun reports even if their inputs are unchanged")
     r.add_argument("--timeout", type=int, default=600, help="seconds one notebook cell may run")
@@ -185,6 +186,13 @@ def _dispatch(args) -> int:
                  else write_template(codes, Path(args.out)))
         for f in files:
             print(f)
+        from . import paths
+
+        out = Path(args.out).resolve()
+        if out.parent == (paths.project_root() / "data").resolve():
+            print(f"then: totalplace run --dataset public+{out.name} --area {'+'.join(codes)}")
+        else:
+            print(f"note: --dataset public+<name> reads data/<name>/; move {args.out} there to use it", file=sys.stderr)
         return 0
     if args.command == "index":
         from .runner import write_index

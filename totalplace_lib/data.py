@@ -283,10 +283,11 @@ def _layered(dataset: str) -> Dataset:
     if not folder.is_dir():
         raise DataValidationError(f"local data folder not found: {paths.relative(folder)} (make one with "
                                   f"'totalplace template --area <codes> --out {paths.relative(folder)}')")
-    present = [t for t in LOCAL_TABLES if (folder / f"{t}.csv").exists()]
+    present = [t for t in LOCAL_TABLES if _has_rows(folder / f"{t}.csv")]  # the template's empty tables skipped
     if not present:
         names = ", ".join(f"{t}.csv" for t in LOCAL_TABLES)
-        raise DataValidationError(f"{paths.relative(folder)} holds none of {names}")
+        raise DataValidationError(f"{paths.relative(folder)} holds no rows in any of {names} (fill at least one "
+                                  "from your own records; see the README there)")
     base = load_dataset(base_name)
     known = set(base.areas["area_code"]) | {ENGLAND_CODE}
     tables = {t: getattr(base, t) for t in (*DATASET_TABLES, "unit_costs")}
@@ -312,6 +313,15 @@ def _layered(dataset: str) -> Dataset:
     ds = Dataset(name=dataset, **tables, gaps=gaps)
     ds.local_files = [folder / f"{t}.csv" for t in present]
     return ds
+
+
+def _has_rows(path: Path) -> bool:
+    """True if a CSV file exists and has a line after its header (the template's tables are header-only)."""
+    if not path.is_file():
+        return False
+    with open(path, "rb") as fh:
+        fh.readline()
+        return any(line.strip() for line in fh)
 
 
 def optional_table(dataset: str, name: str) -> pd.DataFrame | None:

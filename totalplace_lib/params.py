@@ -22,7 +22,8 @@ from .schema import GSS_CODE
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CODES = re.compile(r"^[Ee]\d{8}(?:[+-][Ee]\d{8})*$")
 """An area given by GSS code(s) instead of a params file: ``E06000032`` or ``E06000056+E06000032``."""
-DATASETS_HELP = "'sample' (illustrative) or the name of a processed public dataset"
+DATASETS_HELP = ("'sample' (illustrative), the name of a processed public dataset, or 'public+<local>' (your own "
+                 "records in data/<local>/ layered on it)")
 
 
 @dataclass(frozen=True)
