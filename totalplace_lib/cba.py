@@ -845,6 +845,8 @@ def scenario_for(place, theme: str, values: dict, year: int | None = None) -> tu
     """
     import yaml
 
+    if isinstance(values, Missing):  # the theme could not size its case at all
+        return values, values
     d = place.scenarios.get(theme)
     origin = f"params/{place.slug}.yaml (scenarios: {theme})"
     notes: list[str] = []

@@ -52,6 +52,9 @@ def looked_after(activity: pd.DataFrame, price_year: str = "2009/10") -> pd.Data
         if placement == OPTIONAL_PLACEMENT and measure not in set(activity["measure"]):
             continue  # only published tables suppress small cells
         n = activity_value(activity, measure)
+        if isinstance(n, Missing):  # a placement count the data lack: the whole split is a gap, never a part
+            return Missing(f"{n.reason} Children looked after are costed by placement, and the data hold no "
+                           "placement split for this place and year.")
         unit = sum(q * costs.unit_cost(cid, price_year) for cid, q in items.items())
         rows.append({"placement": placement, "children": n, "unit_cost_gbp": unit, "amount_gbp": n * unit,
                      "unit_costs": ", ".join(items)})
@@ -137,6 +140,9 @@ def scenario_values(births: float, proj: pd.DataFrame) -> dict:
     """Figures the default early-years scenario template is filled with."""
     targeted = proj[(proj["kind"] != "universal") & (proj["item"] != cohort.UNIVERSAL)]
     child_years = proj.loc[(proj["kind"] == "state") & (proj["item"] != cohort.UNIVERSAL), "children"].sum()
+    if not child_years > 0:
+        return Missing("the cohort model puts no child of this place in targeted services (its looked-after rate "
+                       "is 0), so earlier help has no cost to save that the data can size.")
     saving = (targeted.groupby("agency")["cost_gbp"].sum() / child_years).to_dict()
     values = {"births": round(births), "saving_per_child_year": {a: float(v) for a, v in saving.items()}}
     for agency, share in PROGRAMME_FUNDING.items():
