@@ -845,11 +845,13 @@ def scenario_for(place, theme: str, values: dict, year: int | None = None) -> tu
     """
     import yaml
 
-    if isinstance(values, Missing):  # the theme could not size its case at all
-        return values, values
     d = place.scenarios.get(theme)
     origin = f"params/{place.slug}.yaml (scenarios: {theme})"
     notes: list[str] = []
+    if d is None and isinstance(values, Missing):  # the theme could not size its default case at all
+        return values, values
+    if isinstance(values, Missing):  # a params file's own case needs none of the theme's figures
+        values = {}
     if d is None:
         path = template_path(theme)
         d = yaml.safe_load(path.read_text(encoding="utf-8"))
