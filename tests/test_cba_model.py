@@ -243,3 +243,26 @@ def test_the_2pct_test_counts_cashable_savings_only_and_says_n_a_when_a_scenario
     assert pd.isna(red.loc["B", "saving_share_of_theme_spend"]) and not red.loc["B", "meets_2pct"]
     only_b = synthesis.redesigns(pd.DataFrame([r for r in rows if r["area"] == "b"]))
     assert only_b["cba_annual_cashable_saving_gbp"].isna().all()  # a column of n/a, not a crash
+
+
+def test_a_template_part_the_data_cannot_size_is_left_out_and_said(monkeypatch):
+    """Public data have no admission records: the alcohol case runs with treatment only, priced at the
+    report's year, and the scenario says the care team is left out and why."""
+    from types import SimpleNamespace
+
+    from totalplace_lib.gaps import Missing
+
+    gap = Missing("no admission records.")
+    values = {"extra_treatment_places": 200, "treatment_cost": 150_000,
+              "saving_per_recovery": {"NHS / PCT": 5000.0, "Police": 1000.0},
+              "frequent_attenders": gap, "care_team_cost": gap, "saving_per_frequent_attender": gap}
+    place = SimpleNamespace(scenarios={}, slug="x")
+    sc, origin = cba.scenario_for(place, "alcohol", values, 2017)
+    assert [o.name for o in sc.outcomes] == ["recovery"] and list(sc.costs) == ["Council"]
+    assert sc.price_year == "2017/18" and sc.start_year == 2018
+    assert any("frequent_attenders" in n and "no admission records" in n.lower() for n in sc.notes)
+    assert all(not k.startswith("frequent_attenders.") for k in sc.uncertainty)
+    assert cba.appraise(sc).npv == cba.appraise(sc).npv  # a number, not a gap
+    only_gaps = {k: gap for k in values}
+    sc2, _ = cba.scenario_for(place, "alcohol", only_gaps, 2017)
+    assert isinstance(sc2, Missing)
