@@ -26,6 +26,7 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from jupyter_client.manager import KernelManager
@@ -158,7 +159,23 @@ def check_parameters(notebook: str | Path, parameters: dict) -> None:
 def _hash_files(files: list[Path], h) -> None:
     for f in sorted(files):
         h.update(str(f.relative_to(paths.project_root()) if f.is_relative_to(paths.project_root()) else f).encode())
-        h.update(f.read_bytes() if f.exists() else b"<missing>")
+        try:
+            st = f.stat()
+        except FileNotFoundError:
+            h.update(b"<missing>")
+            continue
+        h.update(_file_digest(str(f), st.st_mtime_ns, st.st_size))
+
+
+@lru_cache(maxsize=4096)
+def _file_digest(path: str, mtime_ns: int, size: int) -> bytes:
+    """SHA-256 of a file's bytes, computed once per batch for each version of the file (its modification
+    time and size are part of the key, so a changed file is read again)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.digest()
 
 
 def _library_files() -> list[Path]:
