@@ -8,18 +8,14 @@ discount factors, and each present value as a live ``SUMPRODUCT`` formula beside
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import cba, paths
+from . import cba
+from .export import MONEY, save_atomic
 from .gaps import guard
-
-MONEY = '"£"#,##0;-"£"#,##0'
-SHARE = "0.0%"
 
 
 def _sheet_table(ws, top: int, df: pd.DataFrame, money_from: int | None = None) -> int:
@@ -149,18 +145,7 @@ def write(s: cba.Scenario, a: cba.Appraisal, path: Path, origin: str = "") -> Wr
     for sheet in wb.worksheets:
         sheet.column_dimensions["A"].width = 34
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        paths.publish_mode(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Written(path)
+    return Written(save_atomic(wb, path))
 
 
 guard(globals())

@@ -260,10 +260,10 @@ def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str,
         if not error and needs_record and not (stage / f"{name}.json").exists():
             error = "the notebook finished but recorded no key figures (record.write was not reached)"
         if error:  # a failed report publishes its notebook and HTML (to show the error), never its figures
-            for figures in (f"{name}.json", f"{name}-cba.xlsx"):
+            for figures in (f"{name}.json", f"{name}-cba.xlsx", f"{name}.xlsx"):
                 (out_dir / figures).unlink(missing_ok=True)
                 (stage / figures).unlink(missing_ok=True)
-        for fname in (f"{name}.json", f"{name}-cba.xlsx", f"{name}.ipynb", f"{name}.html"):
+        for fname in (f"{name}.json", f"{name}-cba.xlsx", f"{name}.xlsx", f"{name}.ipynb", f"{name}.html"):
             if (stage / fname).exists():
                 os.replace(stage / fname, out_dir / fname)
     finally:

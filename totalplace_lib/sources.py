@@ -46,6 +46,12 @@ HEADERS = {"table": "Table", "file": "File", "source": "Source (an estimate's me
 """Column headings of the sources table in reports."""
 
 
+UNIT_COST_HEADERS = {"cost_id": "Cost id", "description": "What it costs", "agency": "Who bears it", "unit": "Unit",
+                     "cost_gbp": "Cost as published", "price_year": "Price year", "source": "Source",
+                     "confidence": "Evidence grade (1 best - 5)"}
+"""Column headings of the unit-costs table in reports (the uprated column is named with its price year)."""
+
+
 def unit_costs_used(cost_ids, price_year: str) -> pd.DataFrame:
     """The unit costs a report used: value as published, its price year, value uprated, source and grade."""
     from .costs import unit_costs

@@ -36,22 +36,59 @@ def styled(df: pd.DataFrame, money: tuple[str, ...] = (), share: tuple[str, ...]
         sty = sty.relabel_index([rename.get(c, c) for c in df.columns], axis="columns")
     if caption:
         sty = sty.set_caption(caption)
-    return Table(sty, df)
+    names = rename or {}
+    table = Table(sty, df, headers=[names.get(c, c) for c in df.columns], caption=caption,
+                  money=tuple(names.get(c, c) for c in money), share=tuple(names.get(c, c) for c in share))
+    SHOWN.append(table)
+    table.number = len(SHOWN)
+    return table
+
+
+SHOWN: list = []
+"""Every table made in this kernel, in the order shown (what :mod:`export` writes to the report's workbook)."""
 
 
 class Table:
     """A formatted table for reports: HTML from the pandas Styler, plain text from the data.
 
     ``table.styler`` is the pandas Styler (``.to_excel(...)``, ``.to_html()``); ``table.data`` the
-    DataFrame. The plain-text form carries no memory address, so reruns give identical notebooks.
+    DataFrame; :meth:`export_frame` the data under the headings shown, for CSV and workbooks. The HTML
+    carries a link to download the table as CSV (inline, so the report stays one offline file). The
+    plain-text form carries no memory address, so reruns give identical notebooks.
     """
 
-    def __init__(self, styler, data: pd.DataFrame) -> None:
+    def __init__(self, styler, data: pd.DataFrame, headers: list[str] | None = None, caption: str = "",
+                 money: tuple[str, ...] = (), share: tuple[str, ...] = ()) -> None:
         self.styler = styler
         self.data = data
+        self.headers = headers or [str(c) for c in data.columns]
+        self.caption = caption
+        self.money, self.share = money, share
+        self.number = 0
+
+    def export_frame(self) -> pd.DataFrame:
+        """The table's values (unformatted numbers; a gap as 'not available') under the headings shown."""
+        from .gaps import Missing
+
+        out = self.data.copy()
+        out.columns = self.headers
+        for c in out.columns:
+            if out[c].dtype == object:
+                out[c] = [str(v) if isinstance(v, Missing) else v for v in out[c]]
+        return out
+
+    def csv(self) -> str:
+        """The table as CSV text (UTF-8, comma-separated, headings as shown)."""
+        return self.export_frame().to_csv(index=False)
 
     def _repr_html_(self) -> str:
-        return self.styler.to_html()
+        import base64
+
+        data = base64.b64encode(self.csv().encode("utf-8")).decode("ascii")
+        name = f"table-{self.number or 1}.csv"
+        return (self.styler.to_html()
+                + f'<p class="tp-download"><a download="{name}" href="data:text/csv;charset=utf-8;base64,{data}">'
+                  "Download this table (CSV)</a></p>")
 
     def __repr__(self) -> str:
         return self.data.to_string(index=False)
