@@ -83,3 +83,17 @@ def test_frequent_attenders_share_of_admissions_and_cost_by_hand():
     assert fa.frequent_cost_gbp == pytest.approx(10 * stay + 4 * ae)
     assert fa.cost_share == pytest.approx((10 * stay + 4 * ae) / (29 * stay + 4 * ae))
     assert fa.cost_share > fa.share  # the A&E attendances add to the frequent attender's cost
+
+
+def test_share_of_harm_weighs_harms_by_their_cost_not_an_unweighted_mean():
+    """Issue 19: '84% of the harm' was a plain mean of four shares; now it is the share of the cost of harm."""
+    from totalplace_lib.gaps import Missing
+
+    rows = [("Intervention spend (£)", 1.0, 3.0), ("Crimes", 90.0, 10.0), ("Deaths", 1.0, 9.0),
+            (alcohol.HARM_COST_ROW, 30.0, 10.0)]
+    sah = pd.DataFrame(rows, columns=["measure", "alcohol", "drugs"])
+    sah["alcohol_share"] = sah["alcohol"] / (sah["alcohol"] + sah["drugs"])
+    assert alcohol.harm_share(sah) == pytest.approx(0.75)  # not (0.9 + 0.1 + 0.75) / 3
+    sah["alcohol_share"] = [*sah["alcohol_share"].iloc[:3], Missing("no drug harm costs.")]
+    gap = alcohol.harm_share(sah)
+    assert isinstance(gap, Missing) and "both costs" in gap.reason

@@ -38,6 +38,7 @@ DEPENDENT_CHILDREN_SOCIAL_CARE_SHARE = 0.05
 """Assumption (grade 4): share of dependent drinkers whose children are children in need in a year."""
 DEPENDENT_ON_BENEFITS_SHARE = 0.30
 """Assumption (grade 4): share of dependent drinkers (and problem drug users) on out-of-work benefits."""
+HARM_COST_ROW = "Cost of harm to public services (£)"
 FREQUENT_SHARE = 0.05
 """The 'frequent attenders' are the most frequently admitted 5% of patients."""
 EXTRA_TREATMENT_SHARE = 0.10
@@ -159,7 +160,7 @@ def spend_against_harm(spend: pd.DataFrame, activity: pd.DataFrame, alcohol_cost
     """Alcohol's share of substance-misuse intervention spend beside its share of each harm (0-1).
 
     A harm the data do not hold keeps its row with :class:`~totalplace_lib.gaps.Missing` cells, so
-    the table shows it as not available and :func:`harm_share` averages the harms that are known.
+    the table shows it as not available; :func:`harm_share` reads the cost row.
 
     Returns
     -------
@@ -180,7 +181,7 @@ def spend_against_harm(spend: pd.DataFrame, activity: pd.DataFrame, alcohol_cost
                         ("Hospital admissions", "alcohol-related admissions (broad)", "drug-related admissions"),
                         ("Deaths", "alcohol-specific deaths", "drug misuse deaths")):
         rows.append((label, measure(activity, a), measure(activity, d)))
-    rows.append(("Cost of harm to public services (£)", alcohol_cost, drugs_cost))
+    rows.append((HARM_COST_ROW, alcohol_cost, drugs_cost))
     out = pd.DataFrame(rows, columns=["measure", "alcohol", "drugs"])
     # row by row: numpy would take a gap (a Missing) in an arithmetic column for an empty sequence
     out["alcohol_share"] = [a if isinstance(a, Missing) else d if isinstance(d, Missing) else float(a) / (a + d)
@@ -189,12 +190,19 @@ def spend_against_harm(spend: pd.DataFrame, activity: pd.DataFrame, alcohol_cost
 
 
 def harm_share(sah: pd.DataFrame) -> float:
-    """Alcohol's mean share (0-1) of the harms in a :func:`spend_against_harm` table that the data hold."""
-    shares = [v for v in sah["alcohol_share"].iloc[1:] if not isinstance(v, Missing)]
-    if not shares:
-        return Missing("none of the harms (crimes, admissions, deaths, cost) is in the data for this place: "
-                       + " ".join(dict.fromkeys(v.reason for v in sah["alcohol_share"].iloc[1:])))
-    return float(sum(shares) / len(shares))
+    """Alcohol's share (0-1) of the cost to public services of alcohol and drug harm together.
+
+    The cost row weighs the harms by what they cost (admissions at NHS costs, crimes at police and justice
+    costs, benefits), so it is the one share that sums them fairly; an unweighted mean of the crime,
+    admission and death shares would count a death and a minor offence alike. A gap if either cost is
+    not in the data.
+    """
+    row = sah[sah["measure"] == HARM_COST_ROW]
+    share = row["alcohol_share"].iloc[0] if len(row) else Missing("the table has no cost-of-harm row.")
+    if isinstance(share, Missing):
+        return Missing("alcohol's share of harm is its share of the cost of alcohol and drug harm to public "
+                       f"services, which needs both costs: {share.reason}")
+    return float(share)
 
 
 def england_admissions(ds, period: str) -> float:
@@ -344,8 +352,9 @@ def key_figures(c, sah: pd.DataFrame, tree: pd.DataFrame, bench: pd.DataFrame, s
         "alcohol_share_of_substance_spend": figure(iv["alcohol_share"], "proportion", py, src,
                                                    "Alcohol share of intervention spend", basis=b_spend),
         "alcohol_share_of_substance_harm": figure(harm_share(sah), "proportion", py,
-                                                  f"{tree_src}; mean of crime, admissions, deaths and cost shares",
-                                                  "Alcohol share of harm", basis=b_harm),
+                                                  f"{tree_src}; share of the cost of alcohol and drug harm to "
+                                                  "public services (harms weighted by their cost)",
+                                                  "Alcohol share of the cost of harm", basis=b_harm),
         "alcohol_admissions_rate_per_100k": figure(row["value"], "per 100,000", py,
                                                    f"dataset '{dataset}': indicators table; {row['source']}",
                                                    "Alcohol admissions per 100,000",

@@ -454,15 +454,20 @@ def trend_chart(tr: pd.DataFrame, unit: str, title: str, subtitle: str, source: 
 def share_comparison_chart(sah: pd.DataFrame, place: str, price_year: str) -> Chart:
     """Alcohol's share against drugs' share of intervention spend and of each harm (100% bars)."""
     harm = alcohol.harm_share(sah)
-    if isinstance(harm, Missing):
-        return harm
     known = known_rows(sah, ("alcohol", "drugs"), "measure")
+    if isinstance(known, Missing):
+        return known
     t = known.assign(drugs_share=1 - known["alcohol_share"])[["measure", "alcohol_share", "drugs_share"]]
     t = t.rename(columns={"alcohol_share": "alcohol", "drugs_share": "drugs"})
     spend = float(t["alcohol"].iloc[0])
+    if len(t) < 2:  # no harm with both substances known: the comparison has nothing to compare with
+        return Missing("no harm is known for both alcohol and drugs here, so shares of harm cannot be compared. "
+                       + (harm.reason if isinstance(harm, Missing) else ""))
+    headline = (f"Alcohol gets {fmt.share(spend, 0)} of the money but causes {fmt.share(harm, 0)} of the cost of harm"
+                if not isinstance(harm, Missing) else f"Alcohol gets {fmt.share(spend, 0)} of the intervention money")
     return stacked_bars(
         t, "measure", ["alcohol", "drugs"],
-        title=f"Alcohol gets {fmt.share(spend, 0)} of the money but causes {fmt.share(harm, 0)} of the harm",
+        title=headline,
         subtitle=f"{place}, {price_year}: shares of intervention spend and of each harm, alcohol vs "
                  f"drugs{partial_note(known)}",
         source="Spend and activity tables; cost of harm built in this report", money=False,

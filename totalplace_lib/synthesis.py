@@ -185,7 +185,7 @@ HEADLINE_LABELS = {
     "cla_rate_per_10k": "Looked after per 10,000",
     "cohort_cost_to_18_gbp": "Birth cohort cost to 18 (PV)",
     "alcohol_share_of_substance_spend": "Alcohol share of intervention spend",
-    "alcohol_share_of_substance_harm": "Alcohol share of harm",
+    "alcohol_share_of_substance_harm": "Alcohol share of the cost of harm",
     "cost_of_alcohol_harm_gbp": "Cost of alcohol harm",
 }
 
