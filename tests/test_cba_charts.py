@@ -77,3 +77,33 @@ def test_the_redesign_explorer_shows_the_gap_instead_of_crashing_on_public_data(
 
     box = widgets.redesign_explorer(Missing("No figure for 'births' in the data <public>."))
     assert "No redesign case to explore" in box.value and "&lt;public&gt;" in box.value
+
+
+def test_no_legend_covers_plotted_data(croydon):
+    """Issue 19: the payback chart's legend sat on the payback line, the cohort chart's on ages 10-12.
+    Every legend of the redesign and early-years charts now leaves the plotted data clear (checked in the
+    drawn figure's display coordinates), and the check itself sees a legend placed on a line."""
+    import matplotlib.pyplot as plt
+
+    from totalplace_lib import benchmark, count, early_years, params, themes
+
+    s, a = croydon
+    place, ds = params.validate_run("croydon", "sample", 2009)
+    spend0, c0 = count.theme_count(ds, place, 2009, ("early_years",), ages=(0, 5))
+    spend17, c17 = count.theme_count(ds, place, 2009, ("early_years", "children"), ages=(0, 17))
+    act = ds.rows("activity", place.area_codes, 2009)
+    bench = benchmark.compare(ds, params.comparators(place, ds), early_years.CLA_INDICATOR, themes.period(2009, "march"))
+    bc = early_years.birth_cohort(act, spend17, c0, c17, bench, place.slug)
+    charts = [plots.payback_chart(cba.cash_flows(s), a, "src"),
+              plots.cohort_cost_chart(early_years.cost_by_age(bc.projection), place.name, bc.births, c17.price_year),
+              plots.npv_distribution_chart(cba.monte_carlo(s, draws=2000), "src", s.price_year)]
+    for chart in charts:
+        chart.fig.canvas.draw()
+        for ax in chart.fig.axes:
+            assert not plots.legend_overlaps_data(ax), chart.title
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0.5, 0.5], label="a line through the middle")
+    ax.legend(loc="center")
+    fig.canvas.draw()
+    assert plots.legend_overlaps_data(ax)
+    plt.close(fig)

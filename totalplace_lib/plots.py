@@ -79,8 +79,66 @@ def _titles(ax, title: str, subtitle: str) -> None:
                 fontsize=9.5, color="#3D3D3D", va="bottom")
 
 
+def _renderer(fig):
+    """A renderer to measure a figure's artists with, whatever canvas the figure has (Agg in reports)."""
+    get = getattr(fig.canvas, "get_renderer", None)
+    return get() if get else fig._get_renderer()
+
+
+def legend_overlaps_data(ax, renderer=None) -> bool:
+    """True if the axes' legend covers any plotted data: a line's or scatter's points, a bar, a shaded area
+    or a label drawn on the plot (display coordinates, as the chart is drawn)."""
+    leg = ax.get_legend()
+    if leg is None:
+        return False
+    renderer = renderer or _renderer(ax.figure)
+    box = leg.get_window_extent(renderer)
+    inside = ax.get_window_extent(renderer)
+    if not box.overlaps(inside):
+        return False
+    for line in ax.lines:
+        xy = line.get_xydata()
+        if len(xy) and line.get_visible():
+            pts = line.get_transform().transform(xy)
+            if any(box.contains(x, y) for x, y in pts):
+                return True
+            if len(pts) > 1:  # a segment may cross the legend between its points
+                for (x0, y0), (x1, y1) in zip(pts[:-1], pts[1:], strict=True):
+                    for t in (0.25, 0.5, 0.75):
+                        if box.contains(x0 + t * (x1 - x0), y0 + t * (y1 - y0)):
+                            return True
+    for patch in ax.patches:
+        ext = patch.get_window_extent(renderer)
+        if patch.get_visible() and ext.width > 0 and ext.height > 0 and ext.overlaps(box):
+            return True
+    for coll in ax.collections:
+        ext = coll.get_window_extent(renderer)
+        if ext.width > 0 and ext.height > 0 and ext.overlaps(box):
+            return True
+    return any(t.get_visible() and t.get_text().strip() and t.get_window_extent(renderer).overlaps(box)
+               and t.get_window_extent(renderer).overlaps(inside) for t in ax.texts)
+
+
+def _legends_off_data(fig) -> None:
+    """Move any legend that covers plotted data to just below its axes (in columns), where it cannot."""
+    renderer = _renderer(fig)
+    for ax in fig.axes:
+        leg = ax.get_legend()
+        if leg is None or not legend_overlaps_data(ax, renderer):
+            continue
+        handles, labels = leg.legend_handles, [t.get_text() for t in leg.get_texts()]
+        size = leg.get_texts()[0].get_fontsize() if labels else None
+        leg.remove()
+        below = ax.get_tightbbox(renderer)
+        y = ax.transAxes.inverted().transform((0, below.y0))[1] - 0.02
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, y), ncol=min(len(labels), 3),
+                  frameon=False, fontsize=size)
+
+
 def _finish(fig, source: str) -> Chart:
     fig.text(0.01, 0.005, f"Source: {source}", fontsize=8, color="#3D3D3D", ha="left", va="bottom", wrap=True)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    _legends_off_data(fig)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     plt.close(fig)
     return Chart(fig, *fig._tp_titles)
