@@ -92,7 +92,8 @@ def test_no_legend_covers_plotted_data(croydon):
     spend0, c0 = count.theme_count(ds, place, 2009, ("early_years",), ages=(0, 5))
     spend17, c17 = count.theme_count(ds, place, 2009, ("early_years", "children"), ages=(0, 17))
     act = ds.rows("activity", place.area_codes, 2009)
-    bench = benchmark.compare(ds, params.comparators(place, ds), early_years.CLA_INDICATOR, themes.period(2009, "march"))
+    bench = benchmark.compare(ds, params.comparators(place, ds), early_years.CLA_INDICATOR,
+                              themes.period(2009, "march"))
     bc = early_years.birth_cohort(act, spend17, c0, c17, bench, place.slug)
     charts = [plots.payback_chart(cba.cash_flows(s), a, "src"),
               plots.cohort_cost_chart(early_years.cost_by_age(bc.projection), place.name, bc.births, c17.price_year),
