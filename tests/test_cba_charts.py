@@ -108,3 +108,22 @@ def test_no_legend_covers_plotted_data(croydon):
     fig.canvas.draw()
     assert plots.legend_overlaps_data(ax)
     plt.close(fig)
+
+
+def test_who_benefits_labels_do_not_print_over_each_other():
+    """Issue 19: the heatmap's row labels printed over each other and its column labels collided."""
+    from totalplace_lib import count, offenders, params
+
+    place, ds = params.validate_run("central-bedfordshire-luton", "sample", 2009)
+    act, ev = ds.rows("activity", place.area_codes, 2009), ds.rows("events", place.area_codes)
+    c = count.theme_count(ds, place, 2009, ("offenders",))[1]
+    sc, origin = cba.scenario_for(place, "offenders", offenders.scenario_values(
+        offenders.prolific_cost(ev, act, 30, c.price_year)), 2009)
+    a = cba.appraise(sc)
+    chart = plots.who_benefits_chart(cba.who_benefits(a), a, origin)
+    r = plots._renderer(chart.fig)
+    ax = chart.fig.axes[0]
+    for labels in (ax.get_xticklabels(), ax.get_yticklabels()):
+        boxes = [t.get_window_extent(r) for t in labels if t.get_text()]
+        assert len(boxes) >= 3
+        assert not any(b1.overlaps(b2) for i, b1 in enumerate(boxes) for b2 in boxes[i + 1:])

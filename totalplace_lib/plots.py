@@ -297,15 +297,20 @@ def payback_chart(cf: pd.DataFrame, a, source: str) -> Chart:
 
 def who_benefits_chart(matrix: pd.DataFrame, a, source: str) -> Chart:
     """Heatmap of PV fiscal benefit by funder (rows) and beneficiary (columns)."""
+    import textwrap
+
     import seaborn as sns
 
     apply_style()
-    fig, ax = plt.subplots(figsize=(8.5, 1.6 + 0.6 * len(matrix)))
-    labels = matrix.map(fmt.money)
-    sns.heatmap(matrix, annot=labels, fmt="", cmap="Blues", cbar=False, linewidths=1, ax=ax)
+    fig, ax = plt.subplots(figsize=(8.5, 2.2 + 0.55 * len(matrix)))
+    labels = matrix.map(fmt.money_tick)  # £98.8k: short enough for five columns
+    sns.heatmap(matrix, annot=labels, fmt="", cmap="Blues", cbar=False, linewidths=1, ax=ax,
+                annot_kws={"fontsize": 10})
     ax.set_xlabel("benefits to")
     ax.set_ylabel("paid for by")
-    ax.tick_params(axis="x", rotation=0)
+    # agency names wrapped onto lines under their column, and read across beside their row
+    ax.set_xticklabels(["\n".join(textwrap.wrap(str(c), 14)) for c in matrix.columns], rotation=0, fontsize=9.5)
+    ax.set_yticklabels([str(r) for r in matrix.index], rotation=0, fontsize=9.5)
     top = max(a.fiscal_by_agency, key=a.fiscal_by_agency.get)
     funders = ", ".join(a.costs_by_agency)
     share = a.fiscal_by_agency[top] / a.pv_fiscal
