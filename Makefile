@@ -49,8 +49,9 @@ sample-data: $(STAMP) ## Regenerate the illustrative sample in data/sample (seed
 	$(BIN)/totalplace sample-data
 
 .PHONY: lab
-lab: $(STAMP) ## Open JupyterLab on the project's environment
-	$(BIN)/jupyter lab notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )  # containers run as root
+lab: $(STAMP) ## Open JupyterLab on your working copies of the notebooks (lab/, git-ignored)
+	$(BIN)/totalplace workspace
+	$(BIN)/jupyter lab lab $$( [ "$$(id -u)" = 0 ] && echo --allow-root )  # containers run as root
 
 .PHONY: clean
 clean: ## Remove generated reports

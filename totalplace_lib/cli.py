@@ -118,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fill it with a small SYNTHETIC overlay (person-level records and harm counts) to try the "
                         "layer, instead of empty tables")
     t.add_argument("--year", type=int, default=2017, help="with --example: the year its counts are for")
+    sub.add_parser("workspace", help="make or refresh your working copies of the notebooks in lab/ (what 'make lab' "
+                                     "opens), so exploring never changes the committed templates")
     sub.add_parser("list", help="list places (params files) and themes")
     return p
 
@@ -193,6 +195,13 @@ def _dispatch(args) -> int:
             print(f"then: totalplace run --dataset public+{out.name} --area {'+'.join(codes)}")
         else:
             print(f"note: --dataset public+<name> reads data/<name>/; move {args.out} there to use it", file=sys.stderr)
+        return 0
+    if args.command == "workspace":
+        from .workspace import lab_dir, prepare
+
+        for line in prepare():
+            print(f"lab/{line}")
+        print(f"open with: make lab (JupyterLab on {lab_dir().name}/)")
         return 0
     if args.command == "index":
         from .runner import write_index
