@@ -172,3 +172,31 @@ def test_public_report_reads_with_real_numbers_and_plain_gaps(site, tmp_path_fac
     b.open((out / "public" / "index.html").as_uri())
     links = [h for h in b.eval(LINKS) if h.endswith(".html")]
     assert links and all((out / "public" / h).resolve().exists() for h in links), links
+
+
+LAYOUT = """(() => { const imgs = Array.from(document.querySelectorAll('.jp-RenderedImage img'));
+  const tables = Array.from(document.querySelectorAll('.jp-RenderedHTMLCommon table'));
+  return {page: document.documentElement.scrollWidth, view: window.innerWidth,
+          scale: Math.min(...imgs.map(i => i.getBoundingClientRect().width / i.naturalWidth)),
+          wide_tables: tables.filter(t => t.scrollWidth > t.clientWidth + 1).length,
+          unscrollable: tables.filter(t => t.scrollWidth > t.clientWidth + 1
+                                          && getComputedStyle(t).overflowX !== 'auto').length}; })()"""
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_reports_read_on_a_phone_and_a_laptop(site, width, tmp_path):
+    """Issue 19: at 390 px charts shrank to a third and tables overflowed with no cue. Now the page never
+    scrolls sideways, every chart keeps at least 70% of its drawn size (labels stay readable) and a
+    wide table scrolls inside the page with a shadow cue."""
+    out, b = site
+    b.call("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1,
+           mobile=width < 700)
+    try:
+        b.open((out / "croydon" / "early_years.html").as_uri())
+        b.screenshot(tmp_path / f"early-years-{width}.png")
+        lay = b.eval(LAYOUT)
+    finally:
+        b.call("Emulation.clearDeviceMetricsOverride")
+    assert lay["page"] <= lay["view"] + 1, lay  # no horizontal page overflow
+    assert lay["scale"] >= 0.7, lay
+    assert lay["unscrollable"] == 0, lay

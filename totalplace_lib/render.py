@@ -118,7 +118,44 @@ def notebook_html(nb: nbformat.NotebookNode) -> str:
     body = re.sub(re.escape(_DEFAULT_ALT), lambda _m: f'alt="{html.escape(next(alts, "Chart"))}"', body)
     body = _MATHJAX_BLOCK.sub("", body)
     body = _REMOTE_MODULE.sub("", body)
+    body = body.replace("</head>", f"<style>{_READER_CSS}</style>\n</head>", 1)
+    body = _PNG.sub(_with_natural_width, body)
     return _EXTERNAL_SCRIPT.sub("", body)
+
+
+_PNG = re.compile(r'<img ([^>]*?)src="data:image/png;base64,([A-Za-z0-9+/]{40})')
+
+
+def _with_natural_width(m: re.Match) -> str:
+    """An inline chart's tag with its drawn width as a CSS variable (read from the PNG header), so a phone
+    can show it at a fixed share of its drawn size whatever that size is."""
+    import base64
+    import struct
+
+    head = base64.b64decode(m.group(2)[:32])
+    width = struct.unpack(">I", head[16:20])[0] if head[:8] == b"\x89PNG\r\n\x1a\n" else 0
+    return f'<img style="--drawn:{width}px" ' + m.group(0)[5:] if width else m.group(0)
+
+
+_READER_CSS = """
+/* Reviewers on any screen. Wide tables scroll sideways inside the page, with a shadow at the edge that still
+   has columns to show (the scroll cue); charts fit the column on a laptop and keep a readable size on a
+   phone, scrolling sideways in their own box instead of shrinking their labels out of reach. */
+.jp-RenderedHTMLCommon table{display:block;max-width:100%;overflow-x:auto;
+  background:linear-gradient(to right,#fff 30%,rgba(255,255,255,0)),
+             linear-gradient(to left,#fff 30%,rgba(255,255,255,0)) 100% 0,
+             radial-gradient(farthest-side at 0 50%,rgba(0,0,0,.22),rgba(0,0,0,0)),
+             radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,.22),rgba(0,0,0,0)) 100% 0;
+  background-repeat:no-repeat;background-size:40px 100%,40px 100%,14px 100%,14px 100%;
+  background-attachment:local,local,scroll,scroll}
+.jp-RenderedImage img{max-width:100%;height:auto}
+.tp-download{font-size:0.9em;margin:0.2em 0 1em}
+@media (max-width:700px){
+  body{margin:0;padding:0 8px}
+  .jp-RenderedImage{overflow-x:auto;max-width:100%}
+  .jp-RenderedImage img{max-width:none;width:calc(var(--drawn,640px) * 0.75)}
+}
+"""
 
 
 @dataclass
