@@ -14,7 +14,7 @@ import pandas as pd
 from .data import Dataset
 from .gaps import Missing, guard, missing_population
 from .params import Place
-from .schema import BASES, STAGES, UNIVERSAL
+from .schema import BASES, ENGLAND_CODE, STAGES, UNIVERSAL
 
 logger = logging.getLogger(__name__)
 
@@ -280,6 +280,33 @@ def high_level_count(ds: Dataset, place: Place, year: int) -> Count:
     """
     pop, pop_year = population_nearest(ds, place.area_codes, year)
     return count_of(place_spend(ds, place, year), place.name, year, pop, pop_year)
+
+
+def per_head_by_area(ds: Dataset, year: int, themes: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Spend per resident (£) of every authority in the dataset for a year (for the map).
+
+    Per resident uses each authority's all-ages population from the year nearest ``year`` that has one.
+
+    Returns
+    -------
+    DataFrame
+        area_code, amount_gbp, population, population_year, per_head_gbp; authorities with spend and a
+        population only.
+    """
+    s = ds.spend[(ds.spend["year"] == year) & (ds.spend["area_code"] != ENGLAND_CODE)]
+    if themes:
+        s = s[s["theme"].isin(themes)]
+    spend = s.groupby("area_code")["amount_gbp"].sum()
+    p = ds.population
+    single = p[p["age_to"].isna()] if "age_to" in p else p
+    whole = single.groupby(["area_code", "year"]).agg(persons=("persons", "sum"), ages=("age", "nunique"))
+    whole = whole[whole["ages"] >= 91].reset_index()  # every single year of age, 0 to 90+
+    whole["gap"] = (whole["year"] - year).abs()
+    best = whole.sort_values(["area_code", "gap", "year"]).drop_duplicates("area_code")
+    out = best.set_index("area_code").join(spend, how="inner")
+    out = out.rename(columns={"persons": "population", "year": "population_year"}).reset_index()
+    out["per_head_gbp"] = out["amount_gbp"] / out["population"]
+    return out[["area_code", "amount_gbp", "population", "population_year", "per_head_gbp"]]
 
 
 def theme_count(ds: Dataset, place: Place, year: int, themes: tuple[str, ...],

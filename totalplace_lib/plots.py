@@ -571,6 +571,52 @@ def cohort_cost_chart(by_age: pd.DataFrame, place: str, births: float, price_yea
     return _finish(fig, source="Cohort model (data/reference/cohort_model.yaml) x unit costs; place spend per child")
 
 
+def hex_map_chart(layout: pd.DataFrame, values: pd.DataFrame, codes: tuple[str, ...], place: str,
+                  what: str, period: str, source: str) -> Chart:
+    """England's upper-tier authorities as equal hexagons coloured by ``values['per_head_gbp']`` (£ a
+    resident), the place outlined; titled with where the place ranks."""
+    from matplotlib.patches import RegularPolygon
+
+    from .geography import hex_centres
+
+    apply_style()
+    h = hex_centres(layout).merge(values[["area_code", "per_head_gbp"]], on="area_code", how="left")
+    known = h["per_head_gbp"].dropna()
+    lo, hi = float(known.quantile(0.02)), float(known.quantile(0.98))
+    cmap = plt.get_cmap("Blues")
+    fig, ax = plt.subplots(figsize=(7.5, 8.2))
+    for r in h.itertuples():
+        v = r.per_head_gbp
+        colour = "#e5e5e5" if pd.isna(v) else cmap(0.15 + 0.85 * min(1.0, max(0.0, (v - lo) / (hi - lo or 1))))
+        mine = r.area_code in codes
+        ax.add_patch(RegularPolygon((r.x, r.y), numVertices=6, radius=1.0, orientation=0, facecolor=colour,
+                                    edgecolor="#F46A25" if mine else "white", linewidth=3 if mine else 0.6,
+                                    zorder=3 if mine else 2))
+    ax.set_xlim(h["x"].min() - 1.5, h["x"].max() + 1.5)
+    ax.set_ylim(h["y"].min() - 1.5, h["y"].max() + 1.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(lo, hi))
+    bar = fig.colorbar(sm, ax=ax, fraction=0.035, pad=0.02)
+    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt.money_tick(v)))
+    bar.set_label(f"{what}, £ a resident")
+    mine = values[values["area_code"].isin(codes)]
+    ranked = values.sort_values("per_head_gbp", ascending=False).reset_index(drop=True)
+    if len(mine) == 1:
+        rank = int(ranked.index[ranked["area_code"] == mine["area_code"].iloc[0]][0]) + 1
+        title = (f"{place} ranks {fmt.ordinal(rank)} of {len(ranked)} authorities on {what.lower()} a resident "
+                 f"({fmt.money(float(mine['per_head_gbp'].iloc[0]))})")
+    else:
+        title = f"{place} (outlined) among England's authorities: {what.lower()} a resident"
+    missing = int(h["per_head_gbp"].isna().sum())
+    years = sorted(set(values["population_year"]))
+    residents = f"residents mid-{years[0]}" if len(years) == 1 else f"residents mid-{years[0]} to mid-{years[-1]}"
+    _titles(ax, title, f"{what} per resident ({residents}), {period}; one hexagon per upper-tier authority, "
+                       f"{place} outlined"
+                       + (f"; grey: {missing} with no figure (e.g. reorganised since 2014)" if missing else ""))
+    return _finish(fig, source=f"{source}; hex layout Open Innovations (MIT), ONS codes")
+
+
 def benchmark_chart(bench: pd.DataFrame, place: str, indicator: str, period: str) -> Chart:
     """An indicator across the places compared with 95% CIs, titled with how the place compares with England."""
     row = bench[bench["place"] == place].iloc[0]

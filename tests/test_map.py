@@ -1,0 +1,43 @@
+"""The place among England's authorities: per-head spend of every authority and the hex map (issue 19)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from totalplace_lib import count, geography, params, paths, plots
+from totalplace_lib.gaps import Missing
+
+
+def test_per_head_of_every_authority_agrees_with_the_place_count():
+    place, ds = params.validate_run("croydon", "sample", 2009)
+    v = count.per_head_by_area(ds, 2009).set_index("area_code")
+    assert len(v) == len(set(ds.spend["area_code"]) - {"E92000001"})
+    own = count.high_level_count(ds, place, 2009).per_head_gbp
+    assert v.at[place.area_codes[0], "per_head_gbp"] == pytest.approx(own)
+
+
+def test_hex_map_outlines_the_place_and_ranks_it(tmp_path, monkeypatch):
+    hexes = {"E09000008": {"n": "Croydon", "q": 1, "r": 0}, "E09000023": {"n": "Lewisham", "q": 2, "r": 0},
+             "E06000001": {"n": "Hartlepool", "q": 1, "r": 1}}
+    (tmp_path / "geography").mkdir()
+    (tmp_path / "geography" / "uk_utla.hexjson").write_text(json.dumps({"layout": "odd-r", "hexes": hexes}))
+    monkeypatch.setenv("TOTALPLACE_REAL_DATA", str(tmp_path))
+    geography._read.cache_clear()
+    place, ds = params.validate_run("croydon", "sample", 2009)
+    values = count.per_head_by_area(ds, 2009)
+    chart = plots.hex_map_chart(geography.hex_layout(), values, place.area_codes, place.name, "Public spend",
+                                "2009/10", "test")
+    rank = int(values.sort_values("per_head_gbp", ascending=False)["area_code"].tolist().index("E09000008")) + 1
+    assert chart.title.startswith(f"Croydon ranks {rank}")
+    ax = chart.fig.axes[0]
+    outlined = [p for p in ax.patches if p.get_linewidth() == 3]
+    assert len(outlined) == 1 and len(ax.patches) == 3
+    assert "1 with no figure" in chart.alt  # Hartlepool is not in the sample
+
+
+def test_no_layout_is_a_stated_gap(tmp_path, monkeypatch):
+    monkeypatch.setenv("TOTALPLACE_REAL_DATA", str(tmp_path))
+    gap = geography.hex_layout()
+    assert isinstance(gap, Missing) and "uk_utla.hexjson" in gap.reason and paths.real_data_dir() == tmp_path
