@@ -94,6 +94,15 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 the pure-Python safe loader; both build only plain data (no Python objects)."""
 
 
+def _safe_data(text: str):
+    """One YAML document as plain data, with :data:`SAFE_LOADER` (what ``yaml.safe_load`` does, in C)."""
+    loader = SAFE_LOADER(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def parse_place(text: str, file: str) -> Place:
     """Parse and validate the text of a params file.
 
@@ -105,7 +114,7 @@ def parse_place(text: str, file: str) -> Place:
         that does not match the file name.
     """
     try:
-        data = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader: the C one where built)
+        data = _safe_data(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
