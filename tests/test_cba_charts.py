@@ -36,13 +36,39 @@ def test_explorer_recomputes_with_slider_values(croydon):
     from totalplace_lib.widgets import redesign_explorer
 
     s, a = croydon
-    box = redesign_explorer(s, draws=2000)
+    box = redesign_explorer(s, draws=2000, charts=False)
     a0, _ = box.recompute()
     assert a0.npv == pytest.approx(a.npv)
-    box.children[1].value = s.outcomes[0].success / 2  # halve the success rate
+    box.sliders["success"].value = s.outcomes[0].success / 2  # halve the success rate
     a1, _ = box.recompute()
     assert a1.pv_fiscal == pytest.approx(a.pv_fiscal / 2, rel=1e-6)
-    assert "NPV" in box.children[-1].value
+    numbers = next(c for c in box.children if isinstance(getattr(c, "value", None), str) and "NPV" in c.value)
+    assert "%" in numbers.value and all("%" in sl.readout_format for k, sl in box.sliders.items()
+                                        if k in ("engagement", "success", "deadweight", "attribution"))
+
+
+def test_every_outcome_of_a_case_can_be_explored_and_keeps_its_settings():
+    """Issue 19: the alcohol explorer's sliders moved only the first outcome and said nothing."""
+    from totalplace_lib.widgets import redesign_explorer
+
+    s = cba.scenario_from_dict({
+        "name": "two outcomes", "years": 5, "price_year": "2009/10", "costs": {"Council": [1000, 1000]},
+        "outcomes": [{"name": "recovery", "cohort": 100, "engagement": 0.5, "success": 0.3, "deadweight": 0.1,
+                      "attribution": 1.0, "confidence": 2, "persistence": [1, 1, 1, 1, 1], "fiscal": {"NHS": 100.0}},
+                     {"name": "frequent_attenders", "cohort": 50, "engagement": 0.5, "success": 0.4,
+                      "deadweight": 0.1, "attribution": 1.0, "confidence": 2, "persistence": [1, 1, 1, 1, 1],
+                      "fiscal": {"NHS": 300.0}}]})
+    box = redesign_explorer(s, draws=500, charts=True)
+    base, _ = box.recompute()
+    box.outcome.value = "frequent_attenders"
+    assert box.sliders["success"].value == 0.4  # the sliders now show the second outcome
+    box.sliders["success"].value = 0.0  # the second outcome no longer succeeds
+    changed, _ = box.recompute()
+    assert changed.pv_fiscal < base.pv_fiscal
+    box.outcome.value = "recovery"
+    assert box.sliders["success"].value == 0.3  # the first kept its own settings
+    again, _ = box.recompute()
+    assert again.pv_fiscal == pytest.approx(changed.pv_fiscal)  # and the second kept its edit
 
 
 def test_funnel_limits_match_a_hand_calculation_and_the_axes_fit_the_places():

@@ -49,52 +49,87 @@ def count_explorer(ds: Dataset, places: list[Place], year: int, start: str | Non
     return w.VBox([w.HBox([place_dd, by_dd]), out])
 
 
-def redesign_explorer(scenario, draws: int = 10_000, seed: int = 2010):
-    """Sliders for a scenario's main assumptions, discount rate and optimism bias; shows NPV, BCR,
-    payback and P(benefits > costs) from a fresh Monte Carlo on every change.
+def redesign_explorer(scenario, draws: int = 10_000, seed: int = 2010, charts: bool = True):
+    """Sliders for every outcome's main assumptions, the discount rate and optimism bias; shows NPV, BCR,
+    payback and P(benefits > costs) from a fresh Monte Carlo on every change, and redraws the payback chart
+    and the NPV distribution (``charts=False``: numbers only).
+
+    Pick the outcome the four outcome sliders edit; each outcome keeps its own settings.
 
     Returns
     -------
     ipywidgets.VBox
+        With ``.sliders`` (name -> slider), ``.outcome`` (the outcome picker) and ``.recompute()``.
     """
     import dataclasses
 
     import ipywidgets as w
+    from IPython.display import display
 
     from . import cba, fmt
     from .gaps import Missing
 
     if isinstance(scenario, Missing):  # public data without the inputs for a redesign case: say why, do not crash
         return w.HTML(f"<p><b>No redesign case to explore for this place.</b> {html.escape(scenario.reason)}</p>")
-    o = scenario.outcomes[0]
+    current = {o.name: o for o in scenario.outcomes}  # each outcome's settings as the analyst left them
+    wide = {"description_width": "18em"}
+    layout = w.Layout(width="38em")
+    outcome = w.Dropdown(options=list(current), value=scenario.outcomes[0].name,
+                         description="Outcome the sliders below change", style=wide, layout=layout)
+
+    def share_slider(label: str, value: float, top: float = 1.0):
+        return w.FloatSlider(value=value, min=0, max=top, step=0.05, description=label, readout_format=".0%",
+                             style=wide, layout=layout, continuous_update=False)
+
+    first = scenario.outcomes[0]
     sliders = {
-        "engagement": w.FloatSlider(value=o.engagement, min=0, max=1, step=0.05, description="engagement"),
-        "success": w.FloatSlider(value=o.success, min=0, max=1, step=0.05, description="success rate"),
-        "deadweight": w.FloatSlider(value=o.deadweight, min=0, max=0.9, step=0.05, description="deadweight"),
-        "attribution": w.FloatSlider(value=o.attribution, min=0, max=1, step=0.05, description="attribution"),
+        "engagement": share_slider("Engagement (share of the cohort who take part)", first.engagement),
+        "success": share_slider("Success rate (of those who take part)", first.success),
+        "deadweight": share_slider("Deadweight (would have happened anyway)", first.deadweight, 0.9),
+        "attribution": share_slider("Attribution (share due to this change)", first.attribution),
         "discount_rate": w.FloatSlider(value=scenario.discount_rate or 0.035, min=0, max=0.1, step=0.005,
-                                       description="discount rate", readout_format=".1%"),
+                                       description="Discount rate (a year; Green Book 3.5%)", readout_format=".1%",
+                                       style=wide, layout=layout, continuous_update=False),
         "optimism_bias": w.FloatSlider(value=scenario.optimism_bias, min=0, max=2, step=0.25,
-                                       description="optimism bias x"),
+                                       description="Optimism bias (x the graded uplift on costs)",
+                                       readout_format=".2f", style=wide, layout=layout, continuous_update=False),
     }
-    out = w.HTML()
+    numbers, pictures = w.HTML(), w.Output()
+    outcome_keys = ("engagement", "success", "deadweight", "attribution")
+    busy = {"switching": False}
+
+    def show_outcome(*_):
+        busy["switching"] = True  # moving the sliders to another outcome's values is not an edit
+        o = current[outcome.value]
+        for k in outcome_keys:
+            sliders[k].value = getattr(o, k)
+        busy["switching"] = False
+        return recompute()
 
     def recompute(*_):
-        first = dataclasses.replace(o, **{k: sliders[k].value for k in ("engagement", "success", "deadweight",
-                                                                           "attribution")})
-        s = dataclasses.replace(scenario, outcomes=[first, *scenario.outcomes[1:]],
+        if busy["switching"]:
+            return None
+        name = outcome.value
+        current[name] = dataclasses.replace(current[name], **{k: sliders[k].value for k in outcome_keys})
+        s = dataclasses.replace(scenario, outcomes=[current[o.name] for o in scenario.outcomes],
                                 discount_rate=sliders["discount_rate"].value,
                                 optimism_bias=sliders["optimism_bias"].value)
         a = cba.appraise(s)
         mc = cba.monte_carlo(s, draws=draws, seed=seed)
-        out.value = (f"<b>NPV</b> {fmt.money(a.npv)} &nbsp; <b>BCR</b> {a.bcr:.2f} ({a.vfm}) &nbsp; "
-                     f"<b>payback</b> {a.payback_label or 'not within horizon'} &nbsp; "
-                     f"<b>P(benefits &gt; costs)</b> {fmt.share(mc.p_benefit_exceeds_cost)}")
+        numbers.value = (f"<b>NPV</b> {fmt.money(a.npv)} &nbsp; <b>BCR</b> {a.bcr:.2f} ({a.vfm}) &nbsp; "
+                         f"<b>payback</b> {a.payback_label or 'not within horizon'} &nbsp; "
+                         f"<b>P(benefits &gt; costs)</b> {fmt.share(mc.p_benefit_exceeds_cost, 0)}")
+        if charts:
+            with pictures:
+                pictures.clear_output(wait=True)
+                display(plots.payback_chart(cba.cash_flows(s), a, "your settings"))
+                display(plots.npv_distribution_chart(mc, "your settings", s.price_year))
         return a, mc
 
+    outcome.observe(show_outcome, names="value")
     for sl in sliders.values():
         sl.observe(recompute, names="value")
     recompute()
-    box = w.VBox([*sliders.values(), out])
-    box.recompute = recompute  # for tests and benchmarks: the exact work one slider move triggers
+    box = w.VBox([outcome, *sliders.values(), numbers, pictures])
+    box.recompute, box.sliders, box.outcome = recompute, sliders, outcome  # for tests and benchmarks
     return box
