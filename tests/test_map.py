@@ -41,3 +41,24 @@ def test_no_layout_is_a_stated_gap(tmp_path, monkeypatch):
     monkeypatch.setenv("TOTALPLACE_REAL_DATA", str(tmp_path))
     gap = geography.hex_layout()
     assert isinstance(gap, Missing) and "uk_utla.hexjson" in gap.reason and paths.real_data_dir() == tmp_path
+
+
+def test_two_places_side_by_side():
+    """Issue 19: compare two places; by default the most similar (the pilot closest in population here)."""
+    from totalplace_lib.errors import ParamsError
+
+    place, ds = params.validate_run("croydon", "sample", 2009)
+    other = params.pair_for(place, ds)
+    pop = ds.population.groupby("area_code")["persons"].sum()
+    gaps = {p.slug: abs(pop[list(p.area_codes)].sum() - pop[list(place.area_codes)].sum())
+            for p in params.comparators(place, ds)[1:]}
+    assert other.slug == min(gaps, key=gaps.get)
+    assert params.pair_for(place, ds, "birmingham").name == "Birmingham"
+    with pytest.raises(ParamsError, match="compare_with"):
+        params.pair_for(place, ds, "atlantis")
+    t = count.side_by_side(ds, place, params.load_place("birmingham"), 2009)
+    total = t.iloc[-1]
+    assert total["agency"] == "All agencies"
+    assert total["Croydon"] == pytest.approx(count.high_level_count(ds, place, 2009).per_head_gbp)
+    assert (t["difference"] == t["Croydon"] - t["Birmingham"]).all()
+    assert t.iloc[:-1]["Croydon"].sum() == pytest.approx(total["Croydon"])  # agencies add up to the total

@@ -282,6 +282,33 @@ def high_level_count(ds: Dataset, place: Place, year: int) -> Count:
     return count_of(place_spend(ds, place, year), place.name, year, pop, pop_year)
 
 
+def side_by_side(ds: Dataset, a: Place, b: Place, year: int) -> pd.DataFrame:
+    """Two places' spend per resident by agency, side by side (£ a resident, same year and dataset).
+
+    Returns
+    -------
+    DataFrame
+        agency, ``a`` per head, ``b`` per head, difference (a - b), one row per agency either place has,
+        largest difference first, then a total row; ``attrs`` holds both places' names and populations.
+    """
+    out = {}
+    for p in (a, b):
+        c = high_level_count(ds, p, year)
+        by = place_spend(ds, p, year).groupby("agency")["amount_gbp"].sum() / c.population
+        out[p.name] = by
+        out[p.name + " (total)"] = c.per_head_gbp
+    names = [a.name, b.name] if a.name != b.name else [f"{a.name} (1)", f"{b.name} (2)"]
+    t = pd.concat([out[a.name], out[b.name]], axis=1).fillna(0.0)
+    t.columns = names
+    t["difference"] = t[names[0]] - t[names[1]]
+    t = t.reindex(t["difference"].abs().sort_values(ascending=False).index).rename_axis("agency").reset_index()
+    total = {"agency": "All agencies", names[0]: out[a.name + " (total)"], names[1]: out[b.name + " (total)"]}
+    total["difference"] = total[names[0]] - total[names[1]]
+    t = pd.concat([t, pd.DataFrame([total])], ignore_index=True)
+    t.attrs["places"] = names
+    return t
+
+
 def per_head_by_area(ds: Dataset, year: int, themes: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Spend per resident (£) of every authority in the dataset for a year (for the map).
 

@@ -284,6 +284,31 @@ def comparators(place: Place, ds) -> list[Place]:
     return [place, *(code_place(c, ds.areas, ds.name, place.year) for c in peers["area_code"])]
 
 
+def pair_for(place: Place, ds, compare_with: str = "") -> Place:
+    """The place to set beside ``place``: ``compare_with`` (a params slug, or GSS codes on public data), or by
+    default the most similar: the nearest statistical neighbour on public data, the pilot closest in
+    population on the sample.
+
+    Raises
+    ------
+    ParamsError
+        If ``compare_with`` names no place of the dataset.
+    """
+    if compare_with:
+        if is_code_place(compare_with):
+            return code_place(compare_with, ds.areas, ds.name, place.year)
+        if compare_with not in list_slugs():
+            raise ParamsError(f"compare_with '{compare_with}' is not a params file or GSS code; places: "
+                              f"{', '.join(list_slugs())}", column="compare_with")
+        return load_place(compare_with)
+    others = comparators(place, ds)[1:]
+    if not ds.illustrative or not others:
+        return others[0] if others else place
+    pop = ds.population.groupby("area_code")["persons"].sum()
+    size = lambda p: float(pop.reindex(list(p.area_codes)).sum())  # noqa: E731
+    return min(others, key=lambda p: abs(size(p) - size(place)))
+
+
 def _line_of(place: Place, key: str) -> int | None:
     try:
         return _key_lines(Path(place.file).read_text(encoding="utf-8")).get(key)
