@@ -294,6 +294,8 @@ def side_by_side(ds: Dataset, a: Place, b: Place, year: int) -> pd.DataFrame:
     out = {}
     for p in (a, b):
         c = high_level_count(ds, p, year)
+        if isinstance(c.population, Missing):  # no population, no figure per resident to set side by side
+            return Missing(f"{p.name} cannot be set side by side per resident: {c.population.reason}")
         by = place_spend(ds, p, year).groupby("agency")["amount_gbp"].sum() / c.population
         out[p.name] = by
         out[p.name + " (total)"] = c.per_head_gbp

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 
 import pandas as pd
 
@@ -32,8 +33,8 @@ def styled(df: pd.DataFrame, money: tuple[str, ...] = (), share: tuple[str, ...]
     sty = df.style.format(escape="html").format(formats, escape="html").hide(axis="index")
     # pandas gives each table a random id; one derived from the content keeps reruns byte-identical
     sty = sty.set_uuid(hashlib.sha1(df.to_csv().encode()).hexdigest()[:10])
-    if rename:
-        sty = sty.relabel_index([rename.get(c, c) for c in df.columns], axis="columns")
+    # column headings are data too (a place's name heads a comparison): escaped like the cells
+    sty = sty.relabel_index([html.escape(str((rename or {}).get(c, c))) for c in df.columns], axis="columns")
     if caption:
         sty = sty.set_caption(caption)
     names = rename or {}
