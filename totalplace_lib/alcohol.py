@@ -358,7 +358,7 @@ def key_figures(c, sah: pd.DataFrame, tree: pd.DataFrame, bench: pd.DataFrame, s
         "alcohol_admissions_rate_per_100k": figure(row["value"], "per 100,000", py,
                                                    f"dataset '{dataset}': indicators table; {row['source']}",
                                                    "Alcohol admissions per 100,000",
-                                                   basis="illustrative" if dataset == "sample" else "reported"),
+                                                   basis="reported"),
         "cost_of_alcohol_harm_gbp": figure(tree["cost_gbp"].sum(), "GBP per year", py, tree_src + partial_note(tree),
                                            "Cost of alcohol harm", basis=b_harm),
         "frequent_attenders_share_of_admissions": figure(fa.share, "proportion", py, src,

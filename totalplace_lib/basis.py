@@ -17,15 +17,6 @@ from .gaps import Missing
 STRENGTH = ("reported", "local", "apportioned", "estimated", "illustrative")
 """Bases from the strongest to the weakest evidence for a figure about this place."""
 
-MEANING = {
-    "reported": "a body's own accounts or a publisher's count for this place",
-    "local": "the analyst's own records (local overlay)",
-    "apportioned": "a regional or force-area total shared out by a named driver",
-    "estimated": "a documented method applied to published aggregates (see Sources and method)",
-    "illustrative": "the synthetic sample",
-}
-
-
 def of(*inputs: Any) -> str | None:
     """The weakest basis among ``inputs`` (frames with a ``basis`` column, or basis labels); None if none.
 
@@ -46,25 +37,25 @@ def of(*inputs: Any) -> str | None:
     return known[-1] if known else None
 
 
+def _rows(activity: pd.DataFrame, theme: str, measures=(), prefix: str | None = None) -> pd.DataFrame | None:
+    """The activity rows of a theme for some measures, or those whose measure starts with ``prefix``."""
+    if isinstance(activity, Missing) or activity is None or "basis" not in activity:
+        return None
+    pick = activity["measure"].str.startswith(prefix) if prefix else activity["measure"].isin(measures)
+    return activity[(activity["theme"] == theme) & pick]
+
+
 def of_measures(activity: pd.DataFrame, theme: str, measures: tuple[str, ...] | list[str]) -> str | None:
     """The weakest basis of the activity rows of some measures of a theme (None if there are none)."""
-    if isinstance(activity, Missing) or "basis" not in activity:
-        return None
-    rows = activity[(activity["theme"] == theme) & activity["measure"].isin(measures)]
-    return of(rows)
+    return of(_rows(activity, theme, measures))
 
 
 def of_prefix(activity: pd.DataFrame, theme: str, prefix: str) -> str | None:
     """The weakest basis of the activity rows of a theme whose measure starts with ``prefix``."""
-    if isinstance(activity, Missing) or "basis" not in activity:
-        return None
-    rows = activity[(activity["theme"] == theme) & activity["measure"].str.startswith(prefix)]
-    return of(rows)
+    return of(_rows(activity, theme, prefix=prefix))
 
 
 def sources_of(activity: pd.DataFrame, theme: str, measures: tuple[str, ...] | list[str]) -> list[str]:
     """The distinct sources (an estimate's method) of some measures' rows, for a report's method notes."""
-    if isinstance(activity, Missing):
-        return []
-    rows = activity[(activity["theme"] == theme) & activity["measure"].isin(measures)]
-    return list(dict.fromkeys(rows["source"]))
+    rows = _rows(activity, theme, measures)
+    return [] if rows is None else list(dict.fromkeys(rows["source"]))

@@ -40,6 +40,7 @@ import pandas as pd
 from . import paths
 from .errors import ParamsError
 from .gaps import Missing, guard
+from .themes import period
 
 logger = logging.getLogger(__name__)
 
@@ -857,7 +858,7 @@ def scenario_for(place, theme: str, values: dict, year: int | None = None) -> tu
         d = yaml.safe_load(path.read_text(encoding="utf-8"))
         origin = f"{paths.relative(path)} (default; placeholders filled from the place's data)"
         if year is not None:
-            d["price_year"], d["start_year"] = f"{year}/{str(year + 1)[-2:]}", year + 1
+            d["price_year"], d["start_year"] = period(year), year + 1
         d, notes = _without_gaps(d, values)
         if d is None:
             return notes, notes
@@ -867,11 +868,22 @@ def scenario_for(place, theme: str, values: dict, year: int | None = None) -> tu
     return sc, origin
 
 
+def _placeholders(x):
+    """The keys of every ``"from data: <key>"`` string in a template part (the strings :func:`fill_from_data`
+    replaces)."""
+    if isinstance(x, dict):
+        x = list(x.values())
+    if isinstance(x, list):
+        for v in x:
+            yield from _placeholders(v)
+    elif isinstance(x, str) and x.startswith(FROM_DATA):
+        yield x[len(FROM_DATA):].strip()
+
+
 def _without_gaps(d: dict, values: dict) -> tuple[dict | None, list]:
     """A template without the outcomes and cost lines whose ``from data`` figure is a gap, and notes saying so."""
     def gap_in(x):
-        keys = re.findall(rf"{re.escape(FROM_DATA)}\s*([\w:]+)", str(x))
-        return next((values[k] for k in keys if isinstance(values.get(k), Missing)), None)
+        return next((values[k] for k in _placeholders(x) if isinstance(values.get(k), Missing)), None)
 
     out, notes = dict(d), []
     kept = []

@@ -291,21 +291,19 @@ def side_by_side(ds: Dataset, a: Place, b: Place, year: int) -> pd.DataFrame:
         agency, ``a`` per head, ``b`` per head, difference (a - b), one row per agency either place has,
         largest difference first, then a total row; ``attrs`` holds both places' names and populations.
     """
-    out = {}
+    by_agency, totals = [], []
     for p in (a, b):
         c = high_level_count(ds, p, year)
         if isinstance(c.population, Missing):  # no population, no figure per resident to set side by side
             return Missing(f"{p.name} cannot be set side by side per resident: {c.population.reason}")
-        by = place_spend(ds, p, year).groupby("agency")["amount_gbp"].sum() / c.population
-        out[p.name] = by
-        out[p.name + " (total)"] = c.per_head_gbp
+        by_agency.append(place_spend(ds, p, year).groupby("agency")["amount_gbp"].sum() / c.population)
+        totals.append(c.per_head_gbp)
     names = [a.name, b.name] if a.name != b.name else [f"{a.name} (1)", f"{b.name} (2)"]
-    t = pd.concat([out[a.name], out[b.name]], axis=1).fillna(0.0)
+    t = pd.concat(by_agency, axis=1).fillna(0.0)
     t.columns = names
     t["difference"] = t[names[0]] - t[names[1]]
     t = t.reindex(t["difference"].abs().sort_values(ascending=False).index).rename_axis("agency").reset_index()
-    total = {"agency": "All agencies", names[0]: out[a.name + " (total)"], names[1]: out[b.name + " (total)"]}
-    total["difference"] = total[names[0]] - total[names[1]]
+    total = {"agency": "All agencies", names[0]: totals[0], names[1]: totals[1], "difference": totals[0] - totals[1]}
     t = pd.concat([t, pd.DataFrame([total])], ignore_index=True)
     t.attrs["places"] = names
     return t

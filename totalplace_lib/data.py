@@ -294,7 +294,7 @@ def _layered(dataset: str) -> Dataset:
     gaps = dict(base.gaps)
     for t in present:
         own = read_csv_strict(folder / f"{t}.csv", t, known)
-        if "basis" in [c.name for c in TABLES[t].columns] or t == "events":
+        if t in ("spend", "activity", "events"):  # the tables whose rows carry a basis
             own["basis"] = "local"
         key = list(TABLES[t].key)
         old = tables[t] if t not in gaps else _empty(t)

@@ -189,7 +189,7 @@ def key_figures(c0, lac: pd.DataFrame, bench: pd.DataFrame, slug: str, bc: Birth
     row = bench[bench["slug"] == slug].iloc[0]
     py = c0.price_year
     march = f"31 March {c0.year + 1}" if isinstance(c0.year, int) else py
-    own = "illustrative" if dataset == "sample" else "reported"
+    own = "reported"  # a publisher's count for the place (record.write marks the sample's figures illustrative)
     b_spend = basis.of(spend[spend["theme"] == "early_years"]) if isinstance(spend, pd.DataFrame) else None
     b_births = basis.of_measures(activity, "early_years", ("births",))
     b_cohort = basis.of(*(b for b in (b_births, b_spend, own) if b))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -21,7 +22,7 @@ HEX_FILE = ("geography", "uk_utla.hexjson")
 
 @lru_cache(maxsize=1)
 def _read(path: str) -> pd.DataFrame:
-    data = json.loads(open(path, encoding="utf-8").read())
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
     rows = [{"area_code": code, "name": h.get("n") or h.get("name", code), "q": int(h["q"]), "r": int(h["r"])}
             for code, h in data["hexes"].items() if code.startswith("E")]
     out = pd.DataFrame(rows)

@@ -23,6 +23,7 @@ from . import basis, concentration, costs, count, fmt, journey, paths
 from .data import activity_total
 from .gaps import Missing, guard, sentences
 from .record import figure
+from .themes import period
 
 OFFENCE_COSTS = {
     "homicide": "HO_HOMICIDE", "rape": "HO_RAPE", "other sexual offences": "HO_OTHER_SEXUAL",
@@ -97,8 +98,8 @@ def crime_costs(activity: pd.DataFrame, price_year: str = "2009/10") -> pd.DataF
 def crime_indicators(year: int) -> list[tuple[str, str]]:
     """Recorded-crime indicators to benchmark, in order of preference: the sample's total per 1,000, then the
     Health Index's personal crime per 1,000 (public data, calendar years)."""
-    return [("Recorded crime per 1,000 residents", f"{year}/{str(year + 1)[-2:]}"),
-            ("Health Index: Personal crime", str(year))]
+    return [("Recorded crime per 1,000 residents", period(year)),
+            ("Health Index: Personal crime", period(year, "calendar"))]
 
 
 def cost_by_bearer(cc: pd.DataFrame) -> pd.DataFrame:

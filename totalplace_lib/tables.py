@@ -33,12 +33,13 @@ def styled(df: pd.DataFrame, money: tuple[str, ...] = (), share: tuple[str, ...]
     sty = df.style.format(escape="html").format(formats, escape="html").hide(axis="index")
     # pandas gives each table a random id; one derived from the content keeps reruns byte-identical
     sty = sty.set_uuid(hashlib.sha1(df.to_csv().encode()).hexdigest()[:10])
+    names = rename or {}
+    headers = [str(names.get(c, c)) for c in df.columns]
     # column headings are data too (a place's name heads a comparison): escaped like the cells
-    sty = sty.relabel_index([html.escape(str((rename or {}).get(c, c))) for c in df.columns], axis="columns")
+    sty = sty.relabel_index([html.escape(h) for h in headers], axis="columns")
     if caption:
         sty = sty.set_caption(caption)
-    names = rename or {}
-    table = Table(sty, df, headers=[names.get(c, c) for c in df.columns], caption=caption,
+    table = Table(sty, df, headers=headers,
                   money=tuple(names.get(c, c) for c in money), share=tuple(names.get(c, c) for c in share))
     SHOWN.append(table)
     table.number = len(SHOWN)
@@ -58,12 +59,11 @@ class Table:
     plain-text form carries no memory address, so reruns give identical notebooks.
     """
 
-    def __init__(self, styler, data: pd.DataFrame, headers: list[str] | None = None, caption: str = "",
+    def __init__(self, styler, data: pd.DataFrame, headers: list[str] | None = None,
                  money: tuple[str, ...] = (), share: tuple[str, ...] = ()) -> None:
         self.styler = styler
         self.data = data
         self.headers = headers or [str(c) for c in data.columns]
-        self.caption = caption
         self.money, self.share = money, share
         self.number = 0
 

@@ -34,12 +34,11 @@ import pandas as pd
 
 from .. import paths
 from ..apportion import split_pence
-from .readers import fy_label
+from .readers import ENGLAND, fy_label
 
 logger = logging.getLogger(__name__)
 
 ESTIMATED = "estimated"
-ENGLAND = "E92000001"
 CBL = ("E06000032", "E06000056")
 """Luton and Central Bedfordshire: the pilot whose published prolific cohort sizes the estimate."""
 PERSONAL, LOW_LEVEL = "Health Index: Personal crime", "Health Index: Low-level crime"
@@ -333,23 +332,14 @@ def _replace(frame: pd.DataFrame, drop: list, rows: list[dict]) -> pd.DataFrame:
 
 def derive(tables: dict) -> dict:
     """Add every estimate to the ingest's tables (in place); return what the manifest says about them."""
-    pop = pd.DataFrame(tables.get("population", []))
-    ind = pd.DataFrame(tables.get("indicators", []))
-    act = pd.DataFrame(tables.get("activity", []))
+    # the same key from two files (an authority in both the district and the county estimates): first wins
+    pop = _numeric(tables.get("population", []), ("area_code", "year", "age"))
+    ind = _numeric(tables.get("indicators", []), ("area_code", "indicator", "period"))
+    act = _numeric(tables.get("activity", []))
     if pop.empty:
         return {"note": "no population table: no estimates"}
-    # the same key from two files (an authority in both the district and the county estimates): first wins
-    pop = pop.drop_duplicates(["area_code", "year", "age"]).copy()
-    if not ind.empty:
-        ind = ind.drop_duplicates(["area_code", "indicator", "period"]).copy()
-    for df, cols in ((pop, ("year", "age", "persons")), (act, ("year",))):
-        for c in cols:
-            if c in df:
-                df[c] = pd.to_numeric(df[c])
-    if "age_to" in pop:
-        pop["age_to"] = pd.to_numeric(pop["age_to"])
-    districts = (_numeric(pd.DataFrame(tables.pop("_district_indicators", []))),
-                 _numeric(pd.DataFrame(tables.pop("_district_population", []))))
+    districts = (_numeric(tables.pop("_district_indicators", []), ("district", "indicator", "period")),
+                 _numeric(tables.pop("_district_population", []), ("district", "year", "age")))
     crime = recorded_crime(ind, pop, districts) if not ind.empty else pd.DataFrame()
     made = [births_proxy(pop), placements(act) if not act.empty else pd.DataFrame(), crime,
             alcohol_counts(ind, pop, crime, districts) if not ind.empty else pd.DataFrame(), prolific_cohort(crime)]
@@ -369,13 +359,13 @@ def derive(tables: dict) -> dict:
     return note
 
 
-def _numeric(df: pd.DataFrame) -> pd.DataFrame:
-    """District working rows with their numbers as numbers (one row per district and key: first wins)."""
+def _numeric(rows: list[dict], key: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Ingest rows as a frame with their numbers as numbers, one row per ``key`` (the first wins)."""
+    df = pd.DataFrame(rows)
     for c in ("year", "age", "persons", "value", "age_to"):
         if c in df:
             df[c] = pd.to_numeric(df[c])
-    key = [c for c in ("district", "year", "age", "indicator", "period") if c in df]
-    return df.drop_duplicates(key) if len(df) else df
+    return df.drop_duplicates(list(key)) if key and len(df) else df
 
 
 def _frame(rows) -> pd.DataFrame:
