@@ -33,3 +33,20 @@ def project_copy(tmp_path, monkeypatch):
     data._cached.cache_clear()
     yield root
     data._cached.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def public_data() -> Path:
+    """The processed public dataset (``data/processed/public``), ingested from ``../shared`` if not yet done;
+    skips, saying why, where the real data is not beside the clone."""
+    from totalplace_lib import paths
+
+    real = paths.real_data_dir()
+    if not (real / "geography" / "ltla14_lookup.csv").exists():
+        pytest.skip(f"real public data not present at {real}")
+    folder = paths.data_dir("public")
+    if not (folder / "manifest.json").exists():
+        from totalplace_lib.ingest import run_ingest
+
+        run_ingest(real)
+    return folder

@@ -138,16 +138,8 @@ def test_report_shows_figures_and_no_code(site):
     assert re.search(r"£[\d.,]+m", text), "money should read as money"
 
 
-def test_public_report_reads_with_real_numbers_and_plain_gaps(site, tmp_path_factory):
+def test_public_report_reads_with_real_numbers_and_plain_gaps(site, public_data, tmp_path_factory):
     """Luton on the publishers' own files: real figures, each gap boxed with its reason, index links resolve."""
-    from totalplace_lib import paths
-
-    if not (paths.real_data_dir() / "geography" / "ltla14_lookup.csv").exists():
-        pytest.skip(f"real public data not present at {paths.real_data_dir()}")
-    if not (paths.data_dir("public") / "manifest.json").exists():
-        from totalplace_lib.ingest import run_ingest
-
-        run_ingest(paths.real_data_dir())
     _, b = site
     out = tmp_path_factory.mktemp("public-site")
     mp = pytest.MonkeyPatch()

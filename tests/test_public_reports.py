@@ -14,12 +14,8 @@ pytestmark = pytest.mark.skipif(not (REAL / "geography" / "ltla14_lookup.csv").e
 
 
 @pytest.fixture(scope="module")
-def public_dataset():
-    from totalplace_lib.ingest import run_ingest
-
-    if not (paths.data_dir("public") / "manifest.json").exists():
-        run_ingest(REAL)
-    return paths.data_dir("public")
+def public_dataset(public_data):
+    return public_data
 
 
 def test_luton_early_years_and_place_on_public_data(public_dataset, tmp_path, monkeypatch):

@@ -383,3 +383,32 @@ def load_places(dataset: str | None = None) -> list[Place]:
         if dataset is None or p.dataset == dataset:
             out.append(p)
     return out
+
+
+def available_datasets() -> list[str]:
+    """Datasets a notebook can read here: ``sample``, each processed public dataset that has an areas table,
+    and ``public+<local>`` for each folder in ``data/`` holding an analyst's own tables."""
+    from .data import LOCAL_TABLES
+
+    root = paths.project_root() / "data"
+    processed = sorted(p.name for p in (root / "processed").glob("*") if (p / "areas.csv").is_file())
+    local = sorted(p.name for p in root.glob("*") if p.is_dir() and p.name not in {"sample", "reference", "raw",
+                                                                                     "processed"}
+                   and any((p / f"{t}.csv").is_file() for t in LOCAL_TABLES))
+    return ["sample", *processed, *(f"{processed[0]}+{name}" for name in local if processed)]
+
+
+def place_choices(dataset: str) -> list[tuple[str, str]]:
+    """The places a dataset can report on, as (display name, ``area`` value) sorted by name.
+
+    On the sample these are the pilots (``area`` = params slug); on a public dataset every upper-tier
+    authority (``area`` = its GSS code), after any params file written for that dataset.
+    """
+    from .data import load_table
+
+    pilots = [(p.name, p.slug) for p in load_places(dataset)]
+    if dataset == "sample":
+        return sorted(pilots)
+    areas = load_table("areas", dataset.split("+", 1)[0])
+    areas = areas[areas["area_code"] != "E92000001"]
+    return sorted(pilots) + sorted(zip(areas["area_name"], areas["area_code"], strict=True))

@@ -9,9 +9,111 @@ from __future__ import annotations
 
 import html
 
-from . import count, plots
+from . import count, params, plots
 from .data import Dataset
 from .params import Place
+
+_CHOSEN: dict[str, tuple[str, str, int]] = {}
+"""The place, dataset and year picked in this kernel session (the picker's choice outlives Run All, which
+re-runs the parameters cell, and ends with the kernel)."""
+
+
+def default_year(theme: str, dataset: str) -> int:
+    """Financial year start a theme reports on for a dataset: the Total Place year 2009 on the sample, the
+    theme's richest public year otherwise (:data:`themes.PUBLIC_YEARS`), as the batch chooses."""
+    from .themes import PUBLIC_YEARS
+
+    return 2009 if dataset == "sample" else PUBLIC_YEARS[theme]
+
+
+def _run_all(status) -> None:
+    """Ask JupyterLab to run every cell of the notebook (through ipylab's command bridge)."""
+    try:
+        from ipylab import JupyterFrontEnd
+    except ImportError:  # not installed: the analyst runs the cells
+        status.value = status.value + " Now choose <b>Run &#9656; Run All Cells</b>."
+        return
+    JupyterFrontEnd().commands.execute("notebook:run-all-cells")
+
+
+def place_picker(area: str, dataset: str, year: int, theme: str) -> tuple[str, str, int]:
+    """Pick a place, dataset and year from lists by name; *Show this place* re-runs the whole notebook for it.
+
+    Call it in the cell after the ``parameters`` cell as ``area, dataset, year = place_picker(...)``: it shows
+    the lists (:func:`picker`) and returns the choice made in this kernel session, or the parameters unchanged
+    when nothing has been picked (a batch run skips the cell). The committed notebook never changes: the
+    choice lasts until the kernel restarts.
+
+    Parameters
+    ----------
+    area, dataset, year
+        The notebook's parameters.
+    theme : str
+        The notebook's theme (``place``, ``offenders``, ``early_years``, ``alcohol``), for the default year.
+
+    Returns
+    -------
+    (area, dataset, year)
+        To use in place of the parameters.
+    """
+    from IPython.display import display
+
+    area, dataset, year = _CHOSEN.get("choice", (area, dataset, year))
+    display(picker(area, dataset, year, theme))
+    return area, dataset, year
+
+
+def picker(area: str, dataset: str, year: int, theme: str, run_all=_run_all):
+    """The lists behind :func:`place_picker`: choosing a dataset lists its places by name (the pilots on the
+    sample, every upper-tier authority on public data) and sets the year the batch would use for it; the
+    button records the choice and calls ``run_all(status)``.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With ``.dataset``, ``.place``, ``.year``, ``.go`` and ``.status`` (for tests).
+    """
+    import ipywidgets as w
+
+    wide = {"description_width": "8em"}
+    datasets = params.available_datasets()
+    ds_dd = w.Dropdown(options=datasets + [dataset] * (dataset not in datasets), value=dataset,
+                       description="Dataset", style=wide)
+    place_dd = w.Dropdown(description="Place", style=wide, layout=w.Layout(width="34em"))
+    year_box = w.BoundedIntText(value=year, min=1990, max=2100, description="Year starting", style=wide,
+                                layout=w.Layout(width="16em"))
+    go = w.Button(description="Show this place", button_style="primary", icon="play")
+    status = w.HTML()
+
+    def list_places(*_):
+        try:
+            choices = params.place_choices(ds_dd.value)
+        except Exception as exc:  # a dataset that cannot be read: say so, keep the lists usable
+            place_dd.options, status.value = [], f"<b>Cannot list places:</b> {html.escape(str(exc))}"
+            return
+        status.value = ""
+        place_dd.options = choices
+        values = [v for _, v in choices]
+        place_dd.value = area if area in values else (values[0] if values else None)
+        year_box.value = year if ds_dd.value == dataset else default_year(theme, ds_dd.value)
+
+    def show(_):
+        if place_dd.value is None:
+            return
+        _CHOSEN["choice"] = (place_dd.value, ds_dd.value, int(year_box.value))
+        name = next(n for n, v in place_dd.options if v == place_dd.value)
+        status.value = (f"Running the notebook for <b>{html.escape(name)}</b> ({html.escape(ds_dd.value)}, "
+                        f"{year_box.value})&hellip;")
+        run_all(status)
+
+    ds_dd.observe(list_places, names="value")
+    go.on_click(show)
+    list_places()
+    note = w.HTML("<small>The choice lasts until the kernel restarts; the notebook's parameters cell keeps its "
+                  "defaults, so the committed notebook never changes.</small>")
+    box = w.VBox([w.HBox([ds_dd, year_box]), w.HBox([place_dd, go]), status, note])
+    box.dataset, box.place, box.year, box.go, box.status = ds_dd, place_dd, year_box, go, status
+    return box
 
 
 def count_explorer(ds: Dataset, places: list[Place], year: int, start: str | None = None):
