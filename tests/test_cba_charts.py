@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from totalplace_lib import cba, plots
@@ -45,6 +47,25 @@ def test_explorer_recomputes_with_slider_values(croydon):
     numbers = next(c for c in box.children if isinstance(getattr(c, "value", None), str) and "NPV" in c.value)
     assert "%" in numbers.value and all("%" in sl.readout_format for k, sl in box.sliders.items()
                                         if k in ("engagement", "success", "deadweight", "attribution"))
+
+
+def test_the_uncertainty_ranges_follow_the_sliders(croydon):
+    """Found in the JupyterLab test: with the success rate dragged to 0% the explorer showed BCR 0.00 beside
+    P(benefits > costs) 46%, because the Monte Carlo still drew success from the case's original range."""
+    from totalplace_lib.widgets import redesign_explorer
+
+    s, _ = croydon
+    key = next(k for k in s.uncertainty if k.endswith(".success"))
+    box = redesign_explorer(s, draws=2000, charts=False)
+    _, mc0 = box.recompute()
+    assert 0 < mc0.p_benefit_exceeds_cost
+    box.sliders["success"].value = 0.0
+    a, mc = box.recompute()
+    assert a.pv_benefits == 0 and mc.p_benefit_exceeds_cost == 0
+    edited = cba.carry_ranges(s, replace(s, outcomes=[replace(s.outcomes[0], success=s.outcomes[0].success / 2),
+                                                      *s.outcomes[1:]]))
+    assert edited.uncertainty[key]["high"] == pytest.approx(s.uncertainty[key]["high"] / 2)
+    assert cba.carry_ranges(s, s).uncertainty == s.uncertainty  # untouched: the report's own ranges
 
 
 def test_every_outcome_of_a_case_can_be_explored_and_keeps_its_settings():

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -780,6 +780,26 @@ def sample_levers(s: Scenario, draws: int, rng: np.random.Generator) -> dict[str
         else:
             out[key] = rng.triangular(lo, mode, hi, draws)
     return out
+
+
+def carry_ranges(original: Scenario, edited: Scenario) -> Scenario:
+    """``edited`` with each uncertainty range moved with its assumption: a range is scaled by the ratio of
+    the edited central value to the original one (rates capped at 1), so a range stays around the value the
+    analyst chose. Without this a success rate moved to 0% would still be drawn from its old range and the
+    explorer would show P(benefits > costs) well above zero beside an NPV with no benefits.
+    """
+    moved = {}
+    for key, spec in original.uncertainty.items():
+        was, now = central(original, key), central(edited, key)
+        if was == now or was == 0:
+            moved[key] = spec
+            continue
+        top = 1.0 if key.rpartition(".")[2] in RATE_FIELDS or key == "discount_rate" else float("inf")
+        moved[key] = {**spec, "low": min(float(spec["low"]) * now / was, top),
+                      "high": min(float(spec["high"]) * now / was, top)}
+        if "mode" in spec:
+            moved[key]["mode"] = now
+    return replace(edited, uncertainty=moved)
 
 
 def monte_carlo(s: Scenario, draws: int = 10_000, seed: int = 2010) -> MonteCarlo:

@@ -216,6 +216,7 @@ def redesign_explorer(scenario, draws: int = 10_000, seed: int = 2010, charts: b
         s = dataclasses.replace(scenario, outcomes=[current[o.name] for o in scenario.outcomes],
                                 discount_rate=sliders["discount_rate"].value,
                                 optimism_bias=sliders["optimism_bias"].value)
+        s = cba.carry_ranges(scenario, s)  # the uncertainty ranges follow the sliders
         a = cba.appraise(s)
         mc = cba.monte_carlo(s, draws=draws, seed=seed)
         numbers.value = (f"<b>NPV</b> {fmt.money(a.npv)} &nbsp; <b>BCR</b> {a.bcr:.2f} ({a.vfm}) &nbsp; "
