@@ -81,7 +81,8 @@ class Lab:
     def open(self, name: str) -> None:
         """Open a notebook (as from the file browser) or bring its tab to the front, and wait for its kernel."""
         self.name = name
-        self.b.eval(f"window.jupyterapp.commands.execute('docmanager:open', {{path: {json.dumps(name)}}}).then(() => 1)")
+        path = json.dumps(name)
+        self.b.eval(f"window.jupyterapp.commands.execute('docmanager:open', {{path: {path}}}).then(() => 1)")
         self.wait(lambda s: s["status"] == "idle", f"{name}: kernel never became idle")
 
     def state(self) -> dict:
