@@ -42,7 +42,7 @@ def main(repeats: int = 30) -> None:
         for _ in range(5):
             with_charts.recompute()
     charts_med = (time.perf_counter() - t0) / 5
-    print(f"recompute with the payback and NPV-distribution charts redrawn: {charts_med * 1000:.0f} ms a move "
+    print(f"recompute with the payback, tornado and NPV-distribution charts redrawn: {charts_med * 1000:.0f} ms a move "
           f"({charts_med / med:.1f}x the numbers alone)")
     print(f"recompute (appraisal + 10,000-draw Monte Carlo): median {med * 1000:.1f} ms over {repeats} runs "
           f"(target < 100 ms: {'met' if med < 0.1 else 'NOT met'})")

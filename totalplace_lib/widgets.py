@@ -153,8 +153,8 @@ def count_explorer(ds: Dataset, places: list[Place], year: int, start: str | Non
 
 def redesign_explorer(scenario, draws: int = 10_000, seed: int = 2010, charts: bool = True):
     """Sliders for every outcome's main assumptions, the discount rate and optimism bias; shows NPV, BCR,
-    payback and P(benefits > costs) from a fresh Monte Carlo on every change, and redraws the payback chart
-    and the NPV distribution (``charts=False``: numbers only).
+    payback and P(benefits > costs) from a fresh Monte Carlo on every change, and redraws the payback chart,
+    the tornado and the NPV distribution (``charts=False``: numbers only).
 
     Pick the outcome the four outcome sliders edit; each outcome keeps its own settings.
 
@@ -226,6 +226,8 @@ def redesign_explorer(scenario, draws: int = 10_000, seed: int = 2010, charts: b
             with pictures:
                 pictures.clear_output(wait=True)
                 display(plots.payback_chart(cba.cash_flows(s), a, "your settings"))
+                if s.uncertainty:  # a case with no ranges has no tornado
+                    display(plots.tornado_chart(cba.tornado(s), "your settings", s.price_year))
                 display(plots.npv_distribution_chart(mc, "your settings", s.price_year))
         return a, mc
 
