@@ -52,6 +52,24 @@ def test_funnel_limits_and_significance_on_hand_worked_numbers():
     assert sig["D"].startswith("High") and sig["B"].startswith("Low") and sig["A"] == "Not significant"
 
 
+def test_rate_funnel_limits_match_phstatsmethods_and_span_every_place():
+    """Issue 18: PHStatsMethods solves each limit by bisection over a Poisson sum (6 s of the alcohol report);
+    the closed form gives the same limits to its tolerance, and the lines now reach the largest place."""
+    from PHStatsMethods import calculate_funnel_limits
+
+    t = pd.DataFrame({"numerator": [500, 300, 800, 1200, 40], "denominator": [100_000, 80_000, 150_000, 200_000, 9000]})
+    t["rate"] = t["numerator"] / t["denominator"] * 1e5
+    ref = calculate_funnel_limits(t.copy(), "numerator", "rate", 100_000, denom_col="denominator", metadata=False,
+                                  rate="rate", rate_type="crude", years_of_data=1)
+    ours = benchmark.poisson_population_limits(ref["Events"].to_numpy(), 2840 / 539_000)
+    for col in ours.columns.drop("Events"):
+        assert ours[col].to_numpy() == pytest.approx(ref[col].to_numpy(), rel=1e-4), col
+    lim = benchmark.rate_funnel_limits(t["numerator"].to_numpy(float), t["denominator"].to_numpy(float), 1e5)
+    assert lim["baseline"].iloc[0] == pytest.approx(2840 / 539_000 * 1e5)
+    for col in [c for c in lim.columns if c.endswith("_population_1_year")]:
+        assert lim[col].max() >= 200_000 and lim[col].min() <= 9000, col  # every line spans every place
+
+
 def test_byar_interval_matches_hand_calculation():
     t = pd.DataFrame({"numerator": [500.0], "denominator": [100_000.0]})
     out = benchmark._with_ci(t, "per 100,000").iloc[0]
