@@ -96,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run each report as a task on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786) "
                         "instead of local threads; see README 'Scaling out'")
     r.add_argument("--no-synthesis", action="store_true", help="skip the cross-pilot synthesis")
+    r.add_argument("--fresh-kernels", action="store_true",
+                   help="start a new kernel for every report (slower). By default each worker keeps one kernel "
+                        "and clears it between reports, so the library is imported and the data loaded once")
 
     sub.add_parser("index", help="rebuild reports/index.html from what is on disk")
     i = sub.add_parser("ingest", help="read real public files into data/processed/public (with a manifest)",
@@ -149,7 +152,7 @@ def _dispatch(args) -> int:
         summary = run_batch(_split(args.area), _split(args.theme), args.jobs, args.force, args.dataset,
                             args.timeout, progress=not args.no_progress, scheduler=args.scheduler,
                             synthesis=not args.no_synthesis, report_timeout=args.report_timeout,
-                            all_areas=args.all_areas, year=args.year)
+                            all_areas=args.all_areas, year=args.year, fresh_kernels=args.fresh_kernels)
         done = sum(r.status == "ok" for r in summary.results)
         skipped = sum(r.status == "skipped" for r in summary.results)
         print(f"{done} report(s) produced, {skipped} up to date, {len(summary.failed)} failed; "

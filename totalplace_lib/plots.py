@@ -46,17 +46,18 @@ class Chart:
     ``chart.fig`` is the matplotlib Figure (``chart.fig.savefig(...)`` to export).
     """
 
-    def __init__(self, fig: plt.Figure, title: str, subtitle: str) -> None:
+    def __init__(self, fig: plt.Figure, title: str, subtitle: str, bbox=None) -> None:
         self.fig = fig
         self.title = title
         self.alt = f"Chart: {title}. {subtitle}."
+        self.bbox = bbox  # the area to save (inches), measured once when the chart was laid out
 
     def png(self) -> bytes:
-        """The chart as PNG bytes."""
+        """The chart as PNG bytes, cropped to its drawn content (as ``bbox_inches="tight"``)."""
         import io
 
         buf = io.BytesIO()
-        self.fig.savefig(buf, format="png", bbox_inches="tight")
+        self.fig.savefig(buf, format="png", bbox_inches=self.bbox or "tight")
         return buf.getvalue()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -119,9 +120,11 @@ def legend_overlaps_data(ax, renderer=None) -> bool:
                and t.get_window_extent(renderer).overlaps(inside) for t in ax.texts)
 
 
-def _legends_off_data(fig) -> None:
-    """Move any legend that covers plotted data to just below its axes (in columns), where it cannot."""
+def _legends_off_data(fig) -> bool:
+    """Move any legend that covers plotted data to just below its axes (in columns), where it cannot;
+    True if one was moved."""
     renderer = _renderer(fig)
+    moved = False
     for ax in fig.axes:
         leg = ax.get_legend()
         if leg is None or not legend_overlaps_data(ax, renderer):
@@ -133,15 +136,20 @@ def _legends_off_data(fig) -> None:
         y = ax.transAxes.inverted().transform((0, below.y0))[1] - 0.02
         ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, y), ncol=min(len(labels), 3),
                   frameon=False, fontsize=size)
+        moved = True
+    return moved
 
 
 def _finish(fig, source: str) -> Chart:
     fig.text(0.01, 0.005, f"Source: {source}", fontsize=8, color="#3D3D3D", ha="left", va="bottom", wrap=True)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
-    _legends_off_data(fig)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    if _legends_off_data(fig):  # lay out again only when a legend moved below its axes
+        fig.tight_layout(rect=(0, 0.04, 1, 1))
     plt.close(fig)
-    return Chart(fig, *fig._tp_titles)
+    # what savefig(bbox_inches="tight") would measure with a draw of its own, measured here with the renderer
+    # the layout already used (its text sizes are cached), so saving draws the chart once
+    bbox = fig.get_tightbbox(_renderer(fig)).padded(plt.rcParams["savefig.pad_inches"])
+    return Chart(fig, *fig._tp_titles, bbox=bbox)
 
 
 def hbar_money(table: pd.DataFrame, label: str, title: str, subtitle: str, source: str,

@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from jupyter_client.manager import KernelManager
+from papermill.engines import NBClientEngine, papermill_engines
 
 from . import __version__, paths, render
 from .data import load_dataset
@@ -50,6 +51,9 @@ KERNEL_NAME = "python3"
 _LIVE: dict[int, KernelManager] = {}
 """Thread id -> the kernel manager of the report that thread is running (for the per-report timeout)."""
 
+_WARM: dict[int, KernelManager] = {}
+"""Thread id -> the kernel that worker keeps between reports of a batch (see :func:`warm_kernel`)."""
+
 
 class IPCKernelManager(KernelManager):
     """A kernel manager using IPC transport with a unique connection file (no TCP port races)."""
@@ -62,6 +66,77 @@ class IPCKernelManager(KernelManager):
         self.connection_file = str(run_dir / f"kernel-{uuid.uuid4().hex}.json")
         self.ip = str(run_dir / f"ipc-{uuid.uuid4().hex[:12]}")
         _LIVE[threading.get_ident()] = self
+
+
+class WarmKernelEngine(NBClientEngine):
+    """papermill's nbclient engine, run in a kernel the batch keeps (``km``): the kernel is left running
+    for the next report and only this run's client connection is closed."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                 start_timeout=60, execution_timeout=None, **kwargs):
+        from papermill.clientwrap import PapermillNotebookClient
+        from papermill.utils import remove_args
+
+        kwargs = remove_args(["input_path", "timeout", "startup_timeout", "kernel_manager_class"], **kwargs)
+        client = PapermillNotebookClient(nb_man, timeout=execution_timeout, startup_timeout=start_timeout,
+                                         kernel_name=kernel_name, log=logger, log_output=log_output,
+                                         stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
+        try:
+            return client.execute()
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+
+
+papermill_engines.register("totalplace-warm", WarmKernelEngine)
+
+
+def warm_kernel() -> KernelManager:
+    """This worker thread's kernel, started on first use and made fresh for a report (:mod:`session`).
+
+    Reusing a kernel saves every report but the first its kernel start, library import and table loads:
+    the phases that make up the floor of a report run in a new kernel (``benchmarks/reports.py``).
+    """
+    from . import session
+
+    tid = threading.get_ident()
+    km = _WARM.get(tid)
+    if km is None or not km.is_alive():
+        km = IPCKernelManager(kernel_name=KERNEL_NAME)
+        km.start_kernel()
+        _WARM[tid] = km
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=60)
+        reply = kc.execute_interactive(session.RESET_CODE, silent=True, store_history=False, timeout=60)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"could not reset the kernel: {reply['content'].get('evalue', '')}")
+    finally:
+        kc.stop_channels()
+    _LIVE[tid] = km
+    return km
+
+
+def retire_kernel() -> None:
+    """Shut down this worker thread's warm kernel (after a failed report, whose kernel may be in any state)."""
+    km = _WARM.pop(threading.get_ident(), None)
+    if km is not None:
+        _shutdown(km)
+
+
+def retire_all_kernels() -> None:
+    """Shut down every warm kernel (the end of a batch)."""
+    while _WARM:
+        _shutdown(_WARM.popitem()[1])
+
+
+def _shutdown(km: KernelManager) -> None:
+    try:
+        km.shutdown_kernel(now=True)
+    except Exception as exc:  # already gone
+        logger.debug("kernel shutdown: %s", exc)
 
 
 def _kill_report_kernel(thread_id: int, flag: dict) -> None:
@@ -213,11 +288,12 @@ def is_up_to_date(job: Job, digest: str) -> bool:
 
 
 def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str, theme: str, dataset: str,
-             timeout: int, needs_record: bool = True, report_timeout: int | None = None) -> str:
+             timeout: int, needs_record: bool = True, report_timeout: int | None = None, warm: bool = False) -> str:
     """Run one notebook into ``out_dir/<name>.{ipynb,html,json}`` atomically; return the error ('' if none).
 
     Everything is written in a staging folder beside the outputs and renamed into place, so an
-    interrupted run never leaves a truncated file that a rerun would take as finished.
+    interrupted run never leaves a truncated file that a rerun would take as finished. ``warm``: run in
+    this worker's warm kernel (:func:`warm_kernel`), retired if the report fails; otherwise a new kernel.
     """
     import papermill as pm
 
@@ -236,10 +312,11 @@ def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str,
         try:
             if watchdog:
                 watchdog.start()
+            engine = {"engine_name": "totalplace-warm", "km": warm_kernel()} if warm else {}
             pm.execute_notebook(
                 str(notebook), str(tmp_nb), parameters=params, kernel_name=KERNEL_NAME,
                 kernel_manager_class=IPCKernelManager, progress_bar=False, execution_timeout=timeout,
-                cwd=None, log_output=False,
+                cwd=None, log_output=False, **engine,
             )
         except pm.PapermillExecutionError as exc:
             error = f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}"
@@ -251,6 +328,8 @@ def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str,
             _LIVE.pop(threading.get_ident(), None)
         if flag.get("timed_out"):
             error = f"timed out: the report ran longer than {report_timeout} s (--report-timeout)"
+        if warm and error:  # a kernel that failed a report may be in any state: the next report gets a new one
+            retire_kernel()
         if tmp_nb.exists():
             try:
                 render.render_report(tmp_nb, stage / f"{name}.html", title, theme, dataset)
@@ -273,8 +352,12 @@ def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str,
     return error
 
 
-def run_job(job: Job, force: bool = False, timeout: int = 600, report_timeout: int | None = None) -> Result:
-    """Execute one notebook with papermill and render it; never raises for a notebook failure."""
+def run_job(job: Job, force: bool = False, timeout: int = 600, report_timeout: int | None = None,
+            warm: bool = False) -> Result:
+    """Execute one notebook with papermill and render it; never raises for a notebook failure.
+
+    ``warm``: in this worker thread's warm kernel (the caller retires it, :func:`retire_all_kernels`).
+    """
     import time
 
     t0 = time.perf_counter()
@@ -284,7 +367,7 @@ def run_job(job: Job, force: bool = False, timeout: int = 600, report_timeout: i
     _hash_path(job).unlink(missing_ok=True)
     params = {"area": job.place.slug, "dataset": job.dataset, "year": job.run_year}
     error = _execute(notebook_path(job.theme), params, job.out_dir, job.theme, job.place.name, job.theme,
-                     job.dataset, timeout, report_timeout=report_timeout)
+                     job.dataset, timeout, report_timeout=report_timeout, warm=warm)
     if not error:
         _hash_path(job).write_text(digest + "\n")
     return Result(job, "failed" if error else "ok", time.perf_counter() - t0, error)
@@ -377,7 +460,7 @@ def _run_remote(job: Job, force: bool, timeout: int, root: str, reports: str,
 
 
 def _completed(todo: list[Job], workers: int, force: bool, timeout: int, scheduler: str | None,
-               report_timeout: int | None = None):
+               report_timeout: int | None = None, warm: bool = True):
     """Yield (job, result or exception) as reports finish: local threads, or tasks on a Dask cluster."""
     if scheduler:
         from distributed import Client
@@ -394,25 +477,30 @@ def _completed(todo: list[Job], workers: int, force: bool, timeout: int, schedul
                 except Exception as exc:
                     yield futures[fut], exc
         return
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(run_job, j, force, timeout, report_timeout): j for j in todo}
-        for fut in as_completed(futures):
-            try:
-                yield futures[fut], fut.result()
-            except Exception as exc:
-                yield futures[fut], exc
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(run_job, j, force, timeout, report_timeout, warm): j for j in todo}
+            for fut in as_completed(futures):
+                try:
+                    yield futures[fut], fut.result()
+                except Exception as exc:
+                    yield futures[fut], exc
+    finally:  # the batch is over (or interrupted): no kernel outlives it
+        retire_all_kernels()
 
 
 def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, jobs: int | None = None,
               force: bool = False, dataset: str | None = None, timeout: int = 600,
               progress: bool = True, scheduler: str | None = None, synthesis: bool = True,
-              report_timeout: int | None = None, all_areas: bool = False, year: int | None = None) -> BatchSummary:
+              report_timeout: int | None = None, all_areas: bool = False, year: int | None = None,
+              fresh_kernels: bool = False) -> BatchSummary:
     """Run every selected place x theme in parallel, then the cross-pilot synthesis and the index.
 
     Parameters
     ----------
     jobs : int, optional
-        Local worker threads (default: CPU count); each report runs in its own kernel.
+        Local worker threads (default: CPU count). Each worker keeps one kernel for all its reports, made
+        fresh before each (:func:`warm_kernel`); ``fresh_kernels=True`` starts a new kernel for every report.
     scheduler : str, optional
         Address of a Dask distributed scheduler (``tcp://host:8786``): each report becomes a task
         on that cluster instead of a local thread. Workers need this project and its ``.venv``
@@ -456,7 +544,7 @@ def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, j
     # On a terminal: one live bar. Otherwise (CI, logs): one line per finished report.
     bar = tqdm(total=len(todo), desc="reports", unit="report", disable=not (progress and tty),
                file=sys.stderr, dynamic_ncols=True)
-    for job, res in _completed(todo, workers, force, timeout, scheduler, report_timeout):
+    for job, res in _completed(todo, workers, force, timeout, scheduler, report_timeout, not fresh_kernels):
         if isinstance(res, Exception):  # a bug in rendering etc.: keep the batch going
             logger.error("report %s crashed: %s", job.label, res, exc_info=res)
             res = Result(job, "failed", 0.0, f"{type(res).__name__}: {res}")

@@ -1,0 +1,40 @@
+"""What one report leaves behind in a kernel, cleared before the next report runs in the same kernel.
+
+A batch keeps one kernel warm per worker (:mod:`runner`): the library is imported and the validated tables
+are cached once, not once per report. Before each report the kernel is returned to the state a fresh one
+would have, as far as a report can tell: no names from the previous notebook, no open figures, the chart
+style as first applied, warnings shown again, no tables waiting to be exported, no place picked, and
+execution counts from 1 (so the executed notebook is the same whichever kernel ran it).
+"""
+
+from __future__ import annotations
+
+RESET_CODE = """\
+get_ipython().reset(new_session=True)  # what %reset does, with a new history session and counts from 1
+import sys as _sys
+if "totalplace_lib" in _sys.modules:
+    from totalplace_lib import session as _session
+    _session.fresh_report()
+    del _session
+del _sys
+"""
+"""Run silently (no history, no output) in a warm kernel before each report."""
+
+
+def fresh_report() -> None:
+    """Clear the library's per-report state in this kernel (figures, style, warnings, shown tables, picks)."""
+    import warnings
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from . import plots, tables, widgets
+
+    plt.close("all")
+    matplotlib.rcdefaults()  # a report that changed rcParams leaves nothing for the next
+    plots._STYLE_APPLIED = False  # the next chart applies the style afresh
+    kept = list(warnings.filters)
+    warnings.resetwarnings()  # forgets which warnings were already shown ...
+    warnings.filters[:] = kept  # ... while keeping the filters as they were
+    tables.SHOWN.clear()
+    widgets._CHOSEN.clear()
