@@ -37,7 +37,7 @@ def contact_costs(events: pd.DataFrame, price_year: str = "2009/10") -> pd.DataF
         If an event has no unit cost in the mapping (naming the event).
     """
     m = event_cost_map()
-    unknown = sorted(set(events["event"]) - set(m["event"]))
+    unknown = sorted(set(events["event"].unique()) - set(m["event"]))
     if unknown:
         raise DataValidationError(f"no unit cost for event(s) {', '.join(unknown)}; add them to the mapping",
                                   file=paths.relative(paths.reference_dir() / "event_costs.csv"), column="event")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -202,7 +203,15 @@ def load_place(slug: str) -> Place:
         known = ", ".join(list_slugs())
         raise ParamsError(f"no params file for area '{slug}'; known areas: {known}",
                           file=paths.relative(path))
-    return parse_place(path.read_text(encoding="utf-8"), paths.relative(path))
+    st = path.stat()
+    return _parsed(str(path), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=256)
+def _parsed(path: str, mtime_ns: int, size: int) -> Place:
+    """A params file parsed once for each version of it (a report's comparators read every file)."""
+    p = Path(path)
+    return parse_place(p.read_text(encoding="utf-8"), paths.relative(p))
 
 
 def is_code_place(area: str) -> bool:
