@@ -11,7 +11,9 @@ time is split by papermill's own per-cell timings into phases:
 - render: nbconvert of the executed notebook to reviewer HTML (timed separately, in this process).
 
 Prints each report's phases and its ratio to the floor, measured side by side in one run (the machine is
-shared: compare the ratios, not the seconds). Issue 18's goal is a theme report at <= 2x the floor.
+shared: compare the ratios, not the seconds). Then each theme as a serial batch runs it: ``runner.run_job``
+in the worker's warm kernel (after one report has warmed it), from parameters to published HTML, JSON and
+workbooks, against the same floor. Issue 18's goal is a theme report in a serial batch at <= 2x the floor.
 Run: .venv/bin/python benchmarks/reports.py [--area croydon] [--repeats 3]
 """
 
@@ -105,7 +107,31 @@ def main() -> int:
             total = sum(med.values())
             print(f"{theme:12s} {total:6.2f}s {total / floor:7.1f}x  "
                   + "  ".join(f"{v:12.2f}s" for v in med.values()))
+        serial_batch(args, floor, tmp)
     return 0
+
+
+def serial_batch(args, floor: float, tmp: Path) -> None:
+    """Each theme report as a serial batch runs it (warm kernel, publish included), against the floor."""
+    import os
+
+    from totalplace_lib import runner
+    from totalplace_lib.params import load_place
+
+    os.environ["TOTALPLACE_REPORTS_DIR"] = str(tmp / "reports")
+    print("in a serial batch (one warm kernel; parameters to published HTML, JSON and workbooks):")
+    try:
+        runner.run_job(runner.Job(load_place("croydon"), "place", "sample"), force=True, warm=True)  # warms it
+        for theme in args.themes.split(","):
+            times = []
+            for _ in range(args.repeats):
+                res = runner.run_job(runner.Job(load_place(THEMES[theme]), theme, "sample"), force=True, warm=True)
+                assert res.status == "ok", res.error
+                times.append(res.seconds)
+            med = statistics.median(times)
+            print(f"{theme:12s} {med:6.2f}s {med / floor:7.1f}x")
+    finally:
+        runner.retire_all_kernels()
 
 
 if __name__ == "__main__":
