@@ -115,7 +115,7 @@ def serial_batch(args, floor: float, tmp: Path) -> None:
     """Each theme report as a serial batch runs it (warm kernel, publish included), against the floor."""
     import os
 
-    from totalplace_lib import runner
+    from totalplace_lib import kernels, runner
     from totalplace_lib.params import load_place
 
     os.environ["TOTALPLACE_REPORTS_DIR"] = str(tmp / "reports")
@@ -131,7 +131,7 @@ def serial_batch(args, floor: float, tmp: Path) -> None:
             med = statistics.median(times)
             print(f"{theme:12s} {med:6.2f}s {med / floor:7.1f}x")
     finally:
-        runner.retire_all_kernels()
+        kernels.retire_all_kernels()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import json
 import openpyxl
 import pytest
 
-from totalplace_lib import runner
+from totalplace_lib import kernels, runner
 
 pytestmark = pytest.mark.slow
 
@@ -28,20 +28,20 @@ def _run(code: str, km) -> str:
 
 def test_a_warm_kernel_forgets_the_previous_report_and_a_retired_one_is_replaced():
     try:
-        km = runner.warm_kernel()
+        km = kernels.warm_kernel()
         _run("left_behind = 1\nfrom totalplace_lib import tables, widgets\ntables.SHOWN.append('a table')\n"
              "widgets._CHOSEN['choice'] = ('kent', 'sample', 2009)\nimport matplotlib.pyplot as plt\n"
              "plt.figure(); plt.rcParams['font.size'] = 30", km)
-        assert runner.warm_kernel() is km  # kept between reports ...
+        assert kernels.warm_kernel() is km  # kept between reports ...
         state = _run("from totalplace_lib import tables, widgets\nimport matplotlib.pyplot as plt\n"
                      "print('left_behind' in globals(), len(tables.SHOWN), len(widgets._CHOSEN), "
                      "len(plt.get_fignums()), plt.rcParams['font.size'] == 30, get_ipython().execution_count)", km)
         assert state == "False 0 0 0 False 2", state  # ... with nothing left; counts as a new kernel counts
-        runner.retire_kernel()  # what a failed report does
-        assert not km.is_alive() and runner.warm_kernel() is not km
+        kernels.retire_kernel()  # what a failed report does
+        assert not km.is_alive() and kernels.warm_kernel() is not km
     finally:
-        runner.retire_all_kernels()
-    assert not runner._WARM
+        kernels.retire_all_kernels()
+    assert not kernels.WARM
 
 
 def _outputs(path) -> list:
@@ -64,4 +64,4 @@ def test_a_report_from_a_warm_kernel_is_the_report_a_fresh_kernel_gives(tmp_path
         assert _outputs(warm / "place.ipynb") == _outputs(fresh / "place.ipynb")  # every chart and table
         sheets = [openpyxl.load_workbook(d / "place.xlsx").sheetnames for d in (warm, fresh)]
         assert sheets[0] == sheets[1] and sheets[0]  # the export holds this report's tables only
-    assert not runner._WARM  # the batch shut its kernels down
+    assert not kernels.WARM  # the batch shut its kernels down

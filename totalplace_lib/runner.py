@@ -29,138 +29,21 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from jupyter_client.manager import KernelManager
-from papermill.engines import NBClientEngine, papermill_engines
-
-from . import __version__, paths, render
-from .data import load_dataset
-from .errors import TotalPlaceInputError
-from .params import Place, check_place_data, load_place
-from .themes import THEMES, notebook_path
-
-logger = logging.getLogger(__name__)
-
 # jsonschema imports rfc3987_syntax (when installed, as jupyterlab's dependencies do) to check 'iri'
 # string formats, compiling about 40 grammars: ~3 s on every start. Notebook schemas use no such
 # format, so the batch blocks that import; papermill and nbformat validate notebooks exactly as before.
+# papermill, nbformat and jupyter_client are imported only when a report runs (:mod:`kernels`), so a
+# batch with nothing to do answers quickly.
 sys.modules.setdefault("rfc3987_syntax", None)
 
-KERNEL_NAME = "python3"
+from . import __version__, paths, render  # noqa: E402
+from .errors import TotalPlaceInputError  # noqa: E402
+from .params import Place, check_place_data, load_place  # noqa: E402
+from .themes import THEMES, notebook_path  # noqa: E402
+
+logger = logging.getLogger(__name__)
 
 
-_LIVE: dict[int, KernelManager] = {}
-"""Thread id -> the kernel manager of the report that thread is running (for the per-report timeout)."""
-
-_WARM: dict[int, KernelManager] = {}
-"""Thread id -> the kernel that worker keeps between reports of a batch (see :func:`warm_kernel`)."""
-
-
-class IPCKernelManager(KernelManager):
-    """A kernel manager using IPC transport with a unique connection file (no TCP port races)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("transport", "ipc")
-        super().__init__(*args, **kwargs)
-        run_dir = Path(tempfile.gettempdir()) / "totalplace-kernels"
-        run_dir.mkdir(exist_ok=True)
-        self.connection_file = str(run_dir / f"kernel-{uuid.uuid4().hex}.json")
-        self.ip = str(run_dir / f"ipc-{uuid.uuid4().hex[:12]}")
-        _LIVE[threading.get_ident()] = self
-
-
-class BatchEngine(NBClientEngine):
-    """papermill's nbclient engine as a batch uses it.
-
-    * The executed notebook is written once, when the run ends (papermill's own engine rewrites the whole
-      notebook, images and all, after every cell: about 90 writes and 2.4 s of the batch process's CPU for
-      a theme report). A failed or stopped run is still written, with its error cell, by papermill's
-      ``notebook_complete``.
-    * With ``km``, the notebook runs in a kernel the batch keeps (:func:`warm_kernel`): the kernel is left
-      running for the next report and only this run's connection is closed.
-    """
-
-    @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
-                                 start_timeout=60, execution_timeout=None, **kwargs):
-        from papermill.clientwrap import PapermillNotebookClient
-        from papermill.utils import remove_args
-
-        kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
-        client = PapermillNotebookClient(nb_man, timeout=execution_timeout, startup_timeout=start_timeout,
-                                         kernel_name=kernel_name, log=logger, log_output=log_output,
-                                         stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
-        output_path, nb_man.output_path = nb_man.output_path, None  # no save after each cell ...
-        try:
-            return client.execute()
-        finally:
-            nb_man.output_path = output_path  # ... one when papermill completes the notebook
-            if not client.owns_km and client.kc is not None:
-                client.kc.stop_channels()
-
-
-papermill_engines.register("totalplace-batch", BatchEngine)
-
-
-def warm_kernel() -> KernelManager:
-    """This worker thread's kernel, started on first use and made fresh for a report (:mod:`session`).
-
-    Reusing a kernel saves every report but the first its kernel start, library import and table loads:
-    the phases that make up the floor of a report run in a new kernel (``benchmarks/reports.py``).
-    """
-    from . import session
-
-    tid = threading.get_ident()
-    km = _WARM.get(tid)
-    if km is None or not km.is_alive():
-        km = IPCKernelManager(kernel_name=KERNEL_NAME)
-        km.start_kernel()
-        _WARM[tid] = km
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=60)
-        reply = kc.execute_interactive(session.RESET_CODE, silent=True, store_history=False, timeout=60)
-        if reply["content"]["status"] != "ok":
-            raise RuntimeError(f"could not reset the kernel: {reply['content'].get('evalue', '')}")
-    finally:
-        kc.stop_channels()
-    _LIVE[tid] = km
-    return km
-
-
-def retire_kernel() -> None:
-    """Shut down this worker thread's warm kernel (after a failed report, whose kernel may be in any state)."""
-    km = _WARM.pop(threading.get_ident(), None)
-    if km is not None:
-        _shutdown(km)
-
-
-def retire_all_kernels() -> None:
-    """Shut down every warm kernel (the end of a batch)."""
-    while _WARM:
-        _shutdown(_WARM.popitem()[1])
-
-
-def _shutdown(km: KernelManager) -> None:
-    try:
-        km.shutdown_kernel(now=True)
-    except Exception as exc:  # already gone
-        logger.debug("kernel shutdown: %s", exc)
-
-
-def _kill_report_kernel(thread_id: int, flag: dict) -> None:
-    """Per-report timeout: interrupt the kernel of the report running in ``thread_id``.
-
-    The running cell then raises KeyboardInterrupt, papermill stops with its error cell, and the
-    report fails like any other. (Killing the process instead leaves nbclient waiting for output.)
-    """
-    km = _LIVE.get(thread_id)
-    flag["timed_out"] = True
-    if km is not None:
-        try:
-            km.interrupt_kernel()
-        except Exception as exc:  # kernel already gone: papermill reports that itself
-            logger.debug("could not interrupt kernel: %s", exc)
 
 
 @dataclass
@@ -241,8 +124,9 @@ def check_parameters(notebook: str | Path, parameters: dict) -> None:
 
 
 def _hash_files(files: list[Path], h) -> None:
+    root = paths.project_root()  # once: it resolves paths, and a batch hashes thousands of files
     for f in sorted(files):
-        h.update(str(f.relative_to(paths.project_root()) if f.is_relative_to(paths.project_root()) else f).encode())
+        h.update(str(f.relative_to(root) if f.is_relative_to(root) else f).encode())
         try:
             st = f.stat()
         except FileNotFoundError:
@@ -289,6 +173,15 @@ def _hash_path(job: Job) -> Path:
     return job.out_dir / f".{job.theme}.hash"
 
 
+def _current(job: Job) -> bool:
+    """True if the job's report is up to date; False (so it runs, and its inputs are checked and named in
+    any error) when an input cannot even be read."""
+    try:
+        return is_up_to_date(job, input_hash(job))
+    except OSError:
+        return False
+
+
 def is_up_to_date(job: Job, digest: str) -> bool:
     """True if the report exists, succeeded, and was built from the same inputs."""
     hp = _hash_path(job)
@@ -302,9 +195,11 @@ def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str,
 
     Everything is written in a staging folder beside the outputs and renamed into place, so an
     interrupted run never leaves a truncated file that a rerun would take as finished. ``warm``: run in
-    this worker's warm kernel (:func:`warm_kernel`), retired if the report fails; otherwise a new kernel.
+    this worker's warm kernel (:func:`kernels.warm_kernel`), retired if the report fails; otherwise a new one.
     """
     import papermill as pm
+
+    from . import kernels
 
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in out_dir.glob(f".{name}-*"):  # left by a killed run: never finished, never read
@@ -316,16 +211,16 @@ def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str,
     try:
         check_parameters(notebook, params)
         flag: dict = {}
-        watchdog = threading.Timer(report_timeout, _kill_report_kernel, (threading.get_ident(), flag)) \
+        watchdog = threading.Timer(report_timeout, kernels.kill_report_kernel, (threading.get_ident(), flag)) \
             if report_timeout else None
         try:
             if watchdog:
                 watchdog.start()
-            engine = {"km": warm_kernel()} if warm else {}
+            engine = {"km": kernels.warm_kernel()} if warm else {}
             pm.execute_notebook(
-                str(notebook), str(tmp_nb), parameters=params, kernel_name=KERNEL_NAME,
-                kernel_manager_class=IPCKernelManager, progress_bar=False, execution_timeout=timeout,
-                cwd=None, log_output=False, engine_name="totalplace-batch", **engine,
+                str(notebook), str(tmp_nb), parameters=params, kernel_name=kernels.KERNEL_NAME,
+                kernel_manager_class=kernels.IPCKernelManager, progress_bar=False, execution_timeout=timeout,
+                cwd=None, log_output=False, engine_name=kernels.ENGINE, **engine,
             )
         except pm.PapermillExecutionError as exc:
             error = f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}"
@@ -334,11 +229,11 @@ def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str,
         finally:
             if watchdog:
                 watchdog.cancel()
-            _LIVE.pop(threading.get_ident(), None)
+            kernels.LIVE.pop(threading.get_ident(), None)
         if flag.get("timed_out"):
             error = f"timed out: the report ran longer than {report_timeout} s (--report-timeout)"
         if warm and error:  # a kernel that failed a report may be in any state: the next report gets a new one
-            retire_kernel()
+            kernels.retire_kernel()
         if tmp_nb.exists():
             try:
                 render.render_report(tmp_nb, stage / f"{name}.html", title, theme, dataset)
@@ -362,15 +257,15 @@ def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str,
 
 
 def run_job(job: Job, force: bool = False, timeout: int = 600, report_timeout: int | None = None,
-            warm: bool = False) -> Result:
+            warm: bool = False, digest: str | None = None) -> Result:
     """Execute one notebook with papermill and render it; never raises for a notebook failure.
 
-    ``warm``: in this worker thread's warm kernel (the caller retires it, :func:`retire_all_kernels`).
+    ``warm``: in this worker thread's warm kernel (the caller retires it, :func:`kernels.retire_all_kernels`).
     """
     import time
 
     t0 = time.perf_counter()
-    digest = input_hash(job)
+    digest = digest or input_hash(job)
     if not force and is_up_to_date(job, digest):
         return Result(job, "skipped")
     _hash_path(job).unlink(missing_ok=True)
@@ -437,6 +332,8 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None,
         raise TotalPlaceInputError("--all-areas and areas given by GSS code need a public dataset "
                                    "(--dataset public, after 'totalplace ingest')")
     if wants_codes and not paths.data_dir(dataset).exists():
+        from .data import load_dataset
+
         load_dataset(dataset)  # raises: dataset not found, run ingest first
     area_table = load_table("areas", dataset) if wants_codes else None
     if all_areas:
@@ -495,7 +392,8 @@ def _completed(todo: list[Job], workers: int, force: bool, timeout: int, schedul
                 except Exception as exc:
                     yield futures[fut], exc
     finally:  # the batch is over (or interrupted): no kernel outlives it
-        retire_all_kernels()
+        if "totalplace_lib.kernels" in sys.modules:
+            sys.modules["totalplace_lib.kernels"].retire_all_kernels()
 
 
 def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, jobs: int | None = None,
@@ -509,7 +407,8 @@ def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, j
     ----------
     jobs : int, optional
         Local worker threads (default: CPU count). Each worker keeps one kernel for all its reports, made
-        fresh before each (:func:`warm_kernel`); ``fresh_kernels=True`` starts a new kernel for every report.
+        fresh before each (:func:`kernels.warm_kernel`); ``fresh_kernels=True`` starts a new kernel for every
+        report.
     scheduler : str, optional
         Address of a Dask distributed scheduler (``tcp://host:8786``): each report becomes a task
         on that cluster instead of a local thread. Workers need this project and its ``.venv``
@@ -529,6 +428,12 @@ def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, j
 
     todo, bad = plan(areas, themes, dataset, all_areas, year)
     summary = BatchSummary(bad_inputs=bad)
+    if not force:  # reports whose inputs did not change need neither their data checked nor a kernel
+        current = [_current(j) for j in todo]
+        summary.results += [Result(j, "skipped") for j, c in zip(todo, current, strict=True) if c]
+        todo = [j for j, c in zip(todo, current, strict=True) if not c]
+    if todo:
+        from .data import load_dataset
     for ds_name in sorted({j.dataset for j in todo}):
         try:
             ds = load_dataset(ds_name)
@@ -551,6 +456,7 @@ def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, j
     todo.sort(key=lambda j: j.theme == "place")  # theme reports take longer: start them first (stable sort)
     tty = sys.stderr.isatty()
     # On a terminal: one live bar. Otherwise (CI, logs): one line per finished report.
+    finished = 0
     bar = tqdm(total=len(todo), desc="reports", unit="report", disable=not (progress and tty),
                file=sys.stderr, dynamic_ncols=True)
     for job, res in _completed(todo, workers, force, timeout, scheduler, report_timeout, not fresh_kernels):
@@ -558,10 +464,10 @@ def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, j
             logger.error("report %s crashed: %s", job.label, res, exc_info=res)
             res = Result(job, "failed", 0.0, f"{type(res).__name__}: {res}")
         summary.results.append(res)
+        finished += 1
         bar.set_postfix_str(f"{job.label} {res.status}")
         if progress and not tty:
-            done = len(summary.results)
-            print(f"[{done}/{len(todo)}] {res.status:>7}  {job.label}  {res.seconds:5.1f} s  {res.error}",
+            print(f"[{finished}/{len(todo)}] {res.status:>7}  {job.label}  {res.seconds:5.1f} s  {res.error}",
                   file=sys.stderr, flush=True)
         bar.update(1)
     bar.close()

@@ -10,10 +10,12 @@ import difflib
 import math
 import re
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import DataValidationError
+
+if TYPE_CHECKING:  # pandas is imported where tables are validated: params and the batch need only the names
+    import pandas as pd
 
 STAGES: tuple[str, ...] = ("preventive", "early intervention", "reactive", "acute")
 """Spend stages, from before any need arises to crisis response (see README, 'Stages')."""
@@ -251,6 +253,8 @@ def _parse_column(series: pd.Series, col: Column, file: str) -> pd.Series:
             raise _fail(f"'{s[i]}' is not true/false", file, i, col.name)
         return low.map(mapping).astype(bool)
     # numeric kinds
+    import pandas as pd
+
     num = pd.to_numeric(s, errors="coerce")
     bad = s.notna() & num.isna()
     if bad.any():
@@ -310,6 +314,8 @@ def validate(
     DataValidationError
         Naming file, line and column of the first violation found.
     """
+    import pandas as pd
+
     spec = TABLES[table]
     raw = raw.reset_index(drop=True)
     missing = [c.name for c in spec.columns if c.required and c.name not in raw.columns]
