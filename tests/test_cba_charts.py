@@ -174,3 +174,26 @@ def test_who_benefits_labels_do_not_print_over_each_other():
         boxes = [t.get_window_extent(r) for t in labels if t.get_text()]
         assert len(boxes) >= 3
         assert not any(b1.overlaps(b2) for i, b1 in enumerate(boxes) for b2 in boxes[i + 1:])
+
+
+def test_long_titles_wrap_to_the_figure_and_start_where_the_chart_starts():
+    """A chart with long category labels used to run its title and subtitle past the figure's edge (the
+    alcohol cost tree by 8 inches), so the saved image grew twice as wide and was shown at half size. Titles
+    now start at the labels' left edge and wrap to the figure: the saved image is the figure's width."""
+    from totalplace_lib import alcohol, count, params
+
+    place, ds = params.validate_run("leicester-leicestershire", "sample", 2009)
+    _, c = count.theme_count(ds, place, 2009, ("alcohol",))
+    tree = alcohol.cost_tree(ds.rows("activity", place.area_codes, 2009),
+                             alcohol.england_admissions(ds, c.price_year), c.price_year)
+    kent, _ = params.validate_run("kent", "sample", 2009)
+    by_service = count.spend_by(count.place_spend(ds, kent, 2009), "service")
+    for chart in (plots.cost_tree_chart(tree, place.name, c.price_year),
+                  plots.spend_by_service_chart(by_service, count.high_level_count(ds, kent, 2009))):
+        fig, ax = chart.fig, chart.fig.axes[0]
+        width = fig.get_size_inches()[0]
+        assert chart.bbox.width <= width + 0.25, (chart.title, chart.bbox)  # the crop adds 0.1 in a side
+        renderer = plots._renderer(fig)
+        title, labels = ax._tp_title.get_window_extent(renderer), ax.yaxis.get_tightbbox(renderer)
+        assert abs(title.x0 - labels.x0) < 3 and title.x1 <= fig.bbox.x1  # starts with the labels, fits
+        assert ax._tp_title.get_text().replace("\n", " ") == chart.title  # wrapped, not cut

@@ -74,10 +74,61 @@ def _titles(ax, title: str, subtitle: str) -> None:
     # a long subtitle wraps to the chart's width instead of widening the image (and shrinking the plot)
     width = max(60, int(ax.figure.get_figwidth() * 13))
     lines = textwrap.wrap(subtitle, width=width) or [""]
-    ax.set_title(title, pad=26 + 12 * (len(lines) - 1))
+    ax._tp_title = ax.set_title(title, pad=26 + 12 * (len(lines) - 1))  # the left title (axes.titlelocation)
     # offset in points, not a fraction of the axes, so tall charts keep the subtitle under the title
-    ax.annotate("\n".join(lines), xy=(0, 1), xycoords="axes fraction", xytext=(0, 6), textcoords="offset points",
-                fontsize=9.5, color="#3D3D3D", va="bottom")
+    ax._tp_subtitle = ax.annotate("\n".join(lines), xy=(0, 1), xycoords="axes fraction", xytext=(0, 6),
+                                  textcoords="offset points", fontsize=9.5, color="#3D3D3D", va="bottom")
+    ax._tp_text = (title, subtitle)
+
+
+def _fit_titles(fig) -> bool:
+    """Start each title and subtitle where the chart starts (the left edge of its category labels, not of
+    the plotting area) and wrap them to the room from there to the figure's right edge; True if any moved.
+
+    A chart with long category labels starts its plotting area far to the right: its title ran past the
+    figure's edge and the saved image grew wider, so the whole chart was shown smaller.
+    """
+    renderer = _renderer(fig)
+    right = fig.bbox.x1 - 6  # px
+    changed = False
+    for ax in fig.axes:
+        if not hasattr(ax, "_tp_text"):
+            continue
+        title, subtitle = ax._tp_text
+        sub, head = ax._tp_subtitle, ax._tp_title
+        left = _chart_left(ax, renderer)
+        if ax.bbox.x0 - left < 40 and max(sub.get_window_extent(renderer).x1,
+                                          head.get_window_extent(renderer).x1) <= right:
+            continue  # short labels and lines that fit: leave as drawn
+        ax._tp_moved = True
+        sub.set_text(_rewrap(subtitle, sub, right - left, renderer))
+        ax._tp_title = ax.set_title(_rewrap(title, head, right - left, renderer),
+                                    pad=26 + 12 * sub.get_text().count("\n"))
+        _align_titles(ax, left)
+        changed = True
+    return changed
+
+
+def _rewrap(text: str, shown, room: float, renderer) -> str:
+    """``text`` wrapped to ``room`` px, in the characters per px ``shown`` (its drawn Text) has now."""
+    import textwrap
+
+    longest = max(len(line) for line in shown.get_text().split("\n")) or 1
+    chars = int(room * longest / max(shown.get_window_extent(renderer).width, 1.0) * 0.97)
+    return "\n".join(textwrap.wrap(text, width=max(20, chars)))
+
+
+def _chart_left(ax, renderer) -> float:
+    """Left edge (px) of the chart: its category labels', or the plotting area's if further left."""
+    labels = ax.yaxis.get_tightbbox(renderer)  # None when the axis is hidden (the map)
+    return min(ax.bbox.x0, labels.x0) if labels is not None else ax.bbox.x0
+
+
+def _align_titles(ax, left: float) -> None:
+    """Put the title and subtitle's left edge at ``left`` (px) in the axes' current position."""
+    x = (left - ax.bbox.x0) / ax.bbox.width  # axes fraction (negative: over the labels)
+    ax._tp_title.set_x(x)
+    ax._tp_subtitle.xy = (x, 1)
 
 
 def _renderer(fig):
@@ -143,8 +194,13 @@ def _legends_off_data(fig) -> bool:
 def _finish(fig, source: str) -> Chart:
     fig.text(0.01, 0.005, f"Source: {source}", fontsize=8, color="#3D3D3D", ha="left", va="bottom", wrap=True)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
-    if _legends_off_data(fig):  # lay out again only when a legend moved below its axes
+    moved = _legends_off_data(fig)
+    if _fit_titles(fig) | moved:  # lay out again only when a legend moved or a title was rewrapped
         fig.tight_layout(rect=(0, 0.04, 1, 1))
+        renderer = _renderer(fig)
+        for ax in fig.axes:
+            if getattr(ax, "_tp_moved", False):  # the layout moved the axes: the titles follow the labels
+                _align_titles(ax, _chart_left(ax, renderer))
     plt.close(fig)
     # what savefig(bbox_inches="tight") would measure with a draw of its own, measured here with the renderer
     # the layout already used (its text sizes are cached), so saving draws the chart once
