@@ -17,13 +17,15 @@ domain concern they hold:
 ``offenders``, ``early_years``, ``alcohol``  the three deep-dive themes
 ``synthesis`` every recorded figure side by side across the pilots
 ``tables``    report tables (money as money, data escaped); ``sources`` the sources appendix
-``widgets``   ipywidgets explorers for JupyterLab
+``widgets``   ipywidgets explorers and the place picker for JupyterLab; ``workspace`` the analyst's copies
 ``fmt``       money, share and count formatting for prose and charts
 ``plots``     the house chart style and the charts reports show
 ``narrative`` key findings written in plain English from the numbers
 ``record``    key figures of a run written as JSON beside the report
 ``sample``    the seeded generator of the committed illustrative data (themes in ``sample_themes``)
-``runner``    papermill batch execution; ``render`` HTML and index; ``cli`` the command
+``runner``    papermill batch execution; ``kernels`` the warm kernels and engine it runs reports in;
+``session``   what a report leaves in a kernel, cleared before the next; ``render`` HTML and index;
+``cli``       the command
 """
 
 __version__ = "0.1.0"
