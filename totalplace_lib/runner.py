@@ -4,6 +4,8 @@
   (papermill itself only warns about unknown names).
 * The kernel name is always passed, and kernels talk over IPC sockets rather than
   TCP ports, so parallel runs cannot race for the same port (papermill #511).
+* Each worker keeps one kernel between its reports, cleared before each (:mod:`kernels`, :mod:`session`):
+  only its first report pays the kernel start and library import.
 * Each report is isolated: a failure keeps the executed notebook (with papermill's
   error cell), renders an HTML page showing the error, removes any stale JSON so the
   index cannot show old figures, and the batch carries on.
@@ -42,8 +44,6 @@ from .params import Place, check_place_data, load_place  # noqa: E402
 from .themes import THEMES, notebook_path  # noqa: E402
 
 logger = logging.getLogger(__name__)
-
-
 
 
 @dataclass
