@@ -15,6 +15,7 @@ import html
 import json
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -97,19 +98,29 @@ def prepare_for_review(nb: nbformat.NotebookNode, title: str, subtitle_lines: li
     return nb
 
 
+_EXPORTERS = threading.local()
+
+
+def _exporter():
+    """This thread's nbconvert HTML exporter (made once: its templates take 0.2 s to compile)."""
+    exporter = getattr(_EXPORTERS, "html", None)
+    if exporter is None:
+        from nbconvert import HTMLExporter
+        from traitlets.config import Config
+
+        c = Config()
+        c.HTMLExporter.exclude_input = True
+        c.HTMLExporter.exclude_input_prompt = True
+        c.HTMLExporter.exclude_output_prompt = True
+        c.HTMLExporter.exclude_anchor_links = True
+        exporter = _EXPORTERS.html = HTMLExporter(config=c)
+        exporter.log.setLevel(logging.ERROR)  # alt text is filled in below
+    return exporter
+
+
 def notebook_html(nb: nbformat.NotebookNode) -> str:
     """HTML of a notebook with all code inputs and prompts hidden and no CDN scripts."""
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
-
-    c = Config()
-    c.HTMLExporter.exclude_input = True
-    c.HTMLExporter.exclude_input_prompt = True
-    c.HTMLExporter.exclude_output_prompt = True
-    c.HTMLExporter.exclude_anchor_links = True
-    exporter = HTMLExporter(config=c)
-    exporter.log.setLevel(logging.ERROR)  # alt text is filled in below
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _exporter().from_notebook_node(nb)
     alts = iter(
         o.get("metadata", {}).get("image/png", {}).get("alt", "Chart")
         for cell in nb.cells if cell.cell_type == "code"
