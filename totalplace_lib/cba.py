@@ -393,6 +393,11 @@ def scenario_from_dict(d: dict, name: str = "scenario") -> Scenario:
     return s
 
 
+def _is_rate(key: str) -> bool:
+    """True if a lever (``discount_rate`` or ``<outcome>.<field>``) is a rate, so lies within 0..1."""
+    return key.rpartition(".")[2] in RATE_FIELDS or key == "discount_rate"
+
+
 def _check_range(s: Scenario, key: str, spec) -> None:
     """An uncertainty range: known assumption, numbers, low <= central <= high, rates within 0-1."""
     where = f"uncertainty.{key}"
@@ -403,7 +408,7 @@ def _check_range(s: Scenario, key: str, spec) -> None:
     if lo > hi:
         raise ParamsError(f"{where}: low {lo:g} is above high {hi:g}", column=where)
     fld = key.rpartition(".")[2]
-    if (fld in RATE_FIELDS or key == "discount_rate") and not (0 <= lo and hi <= 1):
+    if _is_rate(key) and not (0 <= lo and hi <= 1):
         raise ParamsError(f"{where}: {lo:g}..{hi:g} is outside 0..1 (a rate)", column=where)
     if key in ("costs", "optimism_bias") or fld in ("cohort", "value_scale"):
         if lo < 0:
@@ -734,9 +739,8 @@ def switching_value(s: Scenario, key: str, lo: float | None = None, hi: float | 
     Searches ``[lo, hi]`` (default: 0..1 for rates, 0..10x central otherwise) by bisection.
     """
     c = central(s, key)
-    field_ = key.rpartition(".")[2]
     lo = lo if lo is not None else 0.0
-    hi = hi if hi is not None else (1.0 if field_ in RATE_FIELDS or key == "discount_rate" else 10 * max(c, 1e-9))
+    hi = hi if hi is not None else (1.0 if _is_rate(key) else 10 * max(c, 1e-9))
     grid = np.linspace(lo, hi, 401)
     npv = evaluate(s, {key: grid})["npv"]
     sign = np.sign(npv)
@@ -794,7 +798,7 @@ def carry_ranges(original: Scenario, edited: Scenario) -> Scenario:
         if was == now or was == 0:
             moved[key] = spec
             continue
-        top = 1.0 if key.rpartition(".")[2] in RATE_FIELDS or key == "discount_rate" else float("inf")
+        top = 1.0 if _is_rate(key) else float("inf")
         moved[key] = {**spec, "low": min(float(spec["low"]) * now / was, top),
                       "high": min(float(spec["high"]) * now / was, top)}
         if "mode" in spec:

@@ -18,7 +18,7 @@ import yaml
 
 from . import paths
 from .errors import ParamsError
-from .schema import GSS_CODE
+from .schema import ENGLAND_CODE, GSS_CODE
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CODES = re.compile(r"^[Ee]\d{8}(?:[+-][Ee]\d{8})*$")
@@ -419,5 +419,5 @@ def place_choices(dataset: str) -> list[tuple[str, str]]:
     if dataset == "sample":
         return sorted(pilots)
     areas = load_table("areas", dataset.split("+", 1)[0])
-    areas = areas[areas["area_code"] != "E92000001"]
+    areas = areas[areas["area_code"] != ENGLAND_CODE]
     return sorted(pilots) + sorted(zip(areas["area_name"], areas["area_code"], strict=True))

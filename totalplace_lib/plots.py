@@ -81,16 +81,16 @@ def _titles(ax, title: str, subtitle: str) -> None:
     ax._tp_text = (title, subtitle)
 
 
-def _fit_titles(fig) -> bool:
+def _fit_titles(fig) -> list:
     """Start each title and subtitle where the chart starts (the left edge of its category labels, not of
-    the plotting area) and wrap them to the room from there to the figure's right edge; True if any moved.
+    the plotting area) and wrap them to the room from there to the figure's right edge; the axes moved.
 
     A chart with long category labels starts its plotting area far to the right: its title ran past the
     figure's edge and the saved image grew wider, so the whole chart was shown smaller.
     """
     renderer = _renderer(fig)
     right = fig.bbox.x1 - 6  # px
-    changed = False
+    moved = []
     for ax in fig.axes:
         if not hasattr(ax, "_tp_text"):
             continue
@@ -100,13 +100,12 @@ def _fit_titles(fig) -> bool:
         if ax.bbox.x0 - left < 40 and max(sub.get_window_extent(renderer).x1,
                                           head.get_window_extent(renderer).x1) <= right:
             continue  # short labels and lines that fit: leave as drawn
-        ax._tp_moved = True
         sub.set_text(_rewrap(subtitle, sub, right - left, renderer))
         ax._tp_title = ax.set_title(_rewrap(title, head, right - left, renderer),
                                     pad=26 + 12 * sub.get_text().count("\n"))
         _align_titles(ax, left)
-        changed = True
-    return changed
+        moved.append(ax)
+    return moved
 
 
 def _rewrap(text: str, shown, room: float, renderer) -> str:
@@ -194,13 +193,13 @@ def _legends_off_data(fig) -> bool:
 def _finish(fig, source: str) -> Chart:
     fig.text(0.01, 0.005, f"Source: {source}", fontsize=8, color="#3D3D3D", ha="left", va="bottom", wrap=True)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
-    moved = _legends_off_data(fig)
-    if _fit_titles(fig) | moved:  # lay out again only when a legend moved or a title was rewrapped
+    legend_moved = _legends_off_data(fig)
+    retitled = _fit_titles(fig)
+    if legend_moved or retitled:  # lay out again only when a legend moved or a title was rewrapped
         fig.tight_layout(rect=(0, 0.04, 1, 1))
         renderer = _renderer(fig)
-        for ax in fig.axes:
-            if getattr(ax, "_tp_moved", False):  # the layout moved the axes: the titles follow the labels
-                _align_titles(ax, _chart_left(ax, renderer))
+        for ax in retitled:  # the layout moved the axes: the titles follow the labels
+            _align_titles(ax, _chart_left(ax, renderer))
     plt.close(fig)
     # what savefig(bbox_inches="tight") would measure with a draw of its own, measured here with the renderer
     # the layout already used (its text sizes are cached), so saving draws the chart once

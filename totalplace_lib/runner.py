@@ -257,7 +257,7 @@ def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str,
 
 
 def run_job(job: Job, force: bool = False, timeout: int = 600, report_timeout: int | None = None,
-            warm: bool = False, digest: str | None = None) -> Result:
+            warm: bool = False) -> Result:
     """Execute one notebook with papermill and render it; never raises for a notebook failure.
 
     ``warm``: in this worker thread's warm kernel (the caller retires it, :func:`kernels.retire_all_kernels`).
@@ -265,7 +265,7 @@ def run_job(job: Job, force: bool = False, timeout: int = 600, report_timeout: i
     import time
 
     t0 = time.perf_counter()
-    digest = digest or input_hash(job)
+    digest = input_hash(job)
     if not force and is_up_to_date(job, digest):
         return Result(job, "skipped")
     _hash_path(job).unlink(missing_ok=True)
