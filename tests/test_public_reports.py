@@ -13,12 +13,7 @@ pytestmark = pytest.mark.skipif(not (REAL / "geography" / "ltla14_lookup.csv").e
                                 reason=f"real public data not present at {REAL}")
 
 
-@pytest.fixture(scope="module")
-def public_dataset(public_data):
-    return public_data
-
-
-def test_luton_early_years_and_place_on_public_data(public_dataset, tmp_path, monkeypatch):
+def test_luton_early_years_and_place_on_public_data(public_data, tmp_path, monkeypatch):
     """Early years runs in 2020/21 on public data (the mid-2020 population, DfE's count at 31 March 2021);
     ``year=2009`` still gives the Total Place year (SFR27 at 31 March 2010, no 0-5 population)."""
     from totalplace_lib.runner import run_batch
@@ -45,7 +40,7 @@ def test_luton_early_years_and_place_on_public_data(public_dataset, tmp_path, mo
     assert ey["children_0_5"]["value"] is None and "population of ages 0-5" in ey["children_0_5"]["missing_reason"]
 
 
-def test_every_theme_runs_for_a_county_a_tiny_authority_and_a_pilot_pair(public_dataset, tmp_path, monkeypatch):
+def test_every_theme_runs_for_a_county_a_tiny_authority_and_a_pilot_pair(public_data, tmp_path, monkeypatch):
     """Kent (county), City of London (tiny counts: 15 children looked after) and Central Bedfordshire +
     Luton as one place (the real pilot): every theme renders, real figures where the files have them,
     each missing figure with its reason, and no report shows a raw NaN."""
@@ -86,7 +81,7 @@ def test_code_places_need_public_data():
         plan(["E06000032"], ["place"], "sample")
 
 
-def test_all_areas_plans_every_upper_tier_authority(public_dataset):
+def test_all_areas_plans_every_upper_tier_authority(public_data):
     from totalplace_lib.runner import plan
 
     jobs, bad = plan(None, ["place", "early_years"], "public", all_areas=True)
@@ -95,7 +90,7 @@ def test_all_areas_plans_every_upper_tier_authority(public_dataset):
     assert {j.run_year for j in jobs if j.theme == "early_years"} == {2020}  # mid-2020 population, CLA 2021
 
 
-def test_all_areas_lists_authorities_the_files_do_not_cover_instead_of_failing(public_dataset, tmp_path,
+def test_all_areas_lists_authorities_the_files_do_not_cover_instead_of_failing(public_data, tmp_path,
                                                                                monkeypatch):
     """Bournemouth, Poole and Dorset have no 2020/21 Revenue Outturn rows of their own (BCP and the new
     Dorset cannot be split back to 2014 authorities): a national run for 2020 lists them and carries on.
