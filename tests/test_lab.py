@@ -81,8 +81,7 @@ class Lab:
     def open(self, name: str) -> None:
         """Open a notebook (as from the file browser) or bring its tab to the front, and wait for its kernel."""
         self.name = name
-        path = json.dumps(name)
-        self.b.eval(f"window.jupyterapp.commands.execute('docmanager:open', {{path: {path}}}).then(() => 1)")
+        self.b.eval(f"window.jupyterapp.commands.execute('docmanager:open', {{path: {json.dumps(name)}}}); true")
         self.wait(lambda s: s["status"] == "idle", f"{name}: kernel never became idle")
 
     def state(self) -> dict:
@@ -97,11 +96,16 @@ class Lab:
             time.sleep(0.3)
         raise TimeoutError(message)
 
+    def command(self, name: str) -> None:
+        """Run a JupyterLab command on this notebook, as its menu item does. Its promise is not awaited
+        (DevTools fails a call whose awaited promise the page collects): callers wait for what it does."""
+        self.js(f"window.jupyterapp.shell.activateById(w.id); window.jupyterapp.commands.execute({json.dumps(name)});"
+                "return true;")
+
     def run_all(self) -> dict:
         """Run ▸ Run All Cells; wait until every code cell has run again and the kernel is idle."""
         before = max(self.state()["counts"])
-        self.js("window.jupyterapp.shell.activateById(w.id);"
-                "return window.jupyterapp.commands.execute('notebook:run-all-cells').then(() => true);")
+        self.command("notebook:run-all-cells")
         return self.ran_after(before)
 
     def ran_after(self, before: int) -> dict:
@@ -220,8 +224,11 @@ def test_picking_a_real_authority_reruns_the_whole_notebook_on_public_data(lab, 
 def test_committed_notebooks_are_unchanged_after_exploring_and_saving(lab):
     for name in ("offenders.ipynb", "early_years.ipynb"):
         lab.open(name)
-        lab.js("window.jupyterapp.shell.activateById(w.id);"
-               "return window.jupyterapp.commands.execute('docmanager:save').then(() => true);")
+        lab.command("docmanager:save")
+        end = time.monotonic() + 60
+        while lab.js("return w.context.model.dirty;") and time.monotonic() < end:
+            time.sleep(0.2)
+        assert lab.js("return w.context.model.dirty;") is False, f"{name} was not saved"
     assert _digests(paths.notebooks_dir()) == lab.committed
     saved = json.loads((lab.home / "lab" / "offenders.ipynb").read_text())
     assert any(c.get("outputs") for c in saved["cells"]), "the working copy keeps the analyst's outputs"
