@@ -14,7 +14,7 @@ Prints each report's phases and its ratio to the floor, measured side by side in
 shared: compare the ratios, not the seconds). Then each theme as a serial batch runs it: ``runner.run_job``
 in the worker's warm kernel (after one report has warmed it), from parameters to published HTML, JSON and
 workbooks, against the same floor. Issue 18's goal is a theme report in a serial batch at <= 2x the floor.
-Run: .venv/bin/python benchmarks/reports.py [--area croydon] [--repeats 3]
+Run: .venv/bin/python benchmarks/reports.py [--themes offenders,alcohol] [--repeats 3] [--serial-only]
 """
 
 from __future__ import annotations
@@ -54,9 +54,13 @@ def run(notebook: Path, out: Path, params: dict) -> tuple[float, list[tuple[floa
     t0 = time.perf_counter()
     pm.execute_notebook(str(notebook), str(out), parameters=params, progress_bar=False, log_output=False,
                         kernel_name="python3")
-    wall = time.perf_counter() - t0
+    return time.perf_counter() - t0, cell_times(out)
+
+
+def cell_times(executed: Path) -> list[tuple[float, str]]:
+    """Each code cell's (seconds, kind of output) from papermill's timings in an executed notebook."""
     cells = []
-    for cell in json.loads(out.read_text(encoding="utf-8"))["cells"]:
+    for cell in json.loads(executed.read_text(encoding="utf-8"))["cells"]:
         if cell["cell_type"] != "code":
             continue
         d = cell.get("metadata", {}).get("papermill", {}).get("duration") or 0.0
@@ -64,7 +68,7 @@ def run(notebook: Path, out: Path, params: dict) -> tuple[float, list[tuple[floa
         source = "".join(cell.get("source", ""))
         kind = "setup" if "validate_run(" in source else "chart" if "image/png" in kinds else "cell"
         cells.append((float(d), kind))
-    return wall, cells
+    return cells
 
 
 def phases(wall: float, cells: list[tuple[float, str]], render_s: float) -> dict[str, float]:
@@ -81,6 +85,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeats", type=int, default=3, help="runs of each notebook (the median is shown)")
     ap.add_argument("--themes", default=",".join(THEMES), help="comma-separated")
+    ap.add_argument("--serial-only", action="store_true", help="the floor and the serial batch only")
     args = ap.parse_args()
     from totalplace_lib import render
     from totalplace_lib.themes import notebook_path
@@ -91,9 +96,11 @@ def main() -> int:
         floors = [run(floor_nb, tmp / "floor-out.ipynb", {})[0] for _ in range(args.repeats)]
         floor = statistics.median(floors)
         print(f"floor (kernel start + import totalplace_lib): {floor:.2f} s (median of {args.repeats})")
-        print(f"{'report':12s} {'total':>7s} {'x floor':>8s}  " + "  ".join(
-            f"{p:>13s}" for p in ("kernel start", "import + data", "analysis", "charts", "render")))
-        for theme in args.themes.split(","):
+        themes = [] if args.serial_only else args.themes.split(",")
+        if themes:
+            print(f"{'report':12s} {'total':>7s} {'x floor':>8s}  " + "  ".join(
+                f"{p:>13s}" for p in ("kernel start", "import + data", "analysis", "charts", "render")))
+        for theme in themes:
             area = THEMES[theme]
             results = []
             for i in range(args.repeats):
@@ -120,16 +127,23 @@ def serial_batch(args, floor: float, tmp: Path) -> None:
 
     os.environ["TOTALPLACE_REPORTS_DIR"] = str(tmp / "reports")
     print("in a serial batch (one warm kernel; parameters to published HTML, JSON and workbooks):")
+    print(f"{'report':12s} {'total':>7s} {'x floor':>8s}  " + "  ".join(
+        f"{p:>13s}" for p in ("outside cells", "setup", "analysis", "charts")))
     try:
         runner.run_job(runner.Job(load_place("croydon"), "place", "sample"), force=True, warm=True)  # warms it
         for theme in args.themes.split(","):
-            times = []
+            results = []
             for _ in range(args.repeats):
-                res = runner.run_job(runner.Job(load_place(THEMES[theme]), theme, "sample"), force=True, warm=True)
+                job = runner.Job(load_place(THEMES[theme]), theme, "sample")
+                res = runner.run_job(job, force=True, warm=True)
                 assert res.status == "ok", res.error
-                times.append(res.seconds)
-            med = statistics.median(times)
-            print(f"{theme:12s} {med:6.2f}s {med / floor:7.1f}x")
+                cells = cell_times(job.out_dir / f"{theme}.ipynb")
+                split = phases(res.seconds, cells, 0.0)
+                results.append({"total": res.seconds, **{k: v for k, v in split.items() if k != "render"}})
+            med = {k: statistics.median(r[k] for r in results) for k in results[0]}
+            total = med.pop("total")
+            print(f"{theme:12s} {total:6.2f}s {total / floor:7.1f}x  "
+                  + "  ".join(f"{v:12.2f}s" for v in med.values()))
     finally:
         kernels.retire_all_kernels()
 

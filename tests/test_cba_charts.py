@@ -197,3 +197,19 @@ def test_long_titles_wrap_to_the_figure_and_start_where_the_chart_starts():
         title, labels = ax._tp_title.get_window_extent(renderer), ax.yaxis.get_tightbbox(renderer)
         assert abs(title.x0 - labels.x0) < 3 and title.x1 <= fig.bbox.x1  # starts with the labels, fits
         assert ax._tp_title.get_text().replace("\n", " ") == chart.title  # wrapped, not cut
+
+
+def test_money_axis_labels_do_not_print_over_each_other():
+    """Amounts under £1m were written in full on money axes, so a chart of a few hundred thousand pounds
+    read "£100,000£200,000£300,000"; the ticks of every money chart are now apart."""
+    import pandas as pd
+
+    table = pd.DataFrame({"agency": ["Police", "Council", "NHS / PCT", "Probation"],
+                          "amount_gbp": [489_000.0, 310_000.0, 120_000.0, 45_000.0]})
+    chart = plots.hbar_money(table, "agency", "Who spends it", "£, 2009/10 prices", "test")
+    chart.fig.canvas.draw()
+    r = plots._renderer(chart.fig)
+    labels = [t for t in chart.fig.axes[0].get_xticklabels() if t.get_text()]
+    assert len(labels) >= 3 and all(t.get_text().endswith("k") or t.get_text() == "£0" for t in labels)
+    boxes = [t.get_window_extent(r) for t in labels]
+    assert not any(b1.overlaps(b2) for i, b1 in enumerate(boxes) for b2 in boxes[i + 1:])

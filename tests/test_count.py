@@ -92,7 +92,8 @@ def test_money_format(value, text):
     assert fmt.money(value) == text
 
 
-@pytest.mark.parametrize("value, text", [(1.2e9, "£1.2bn"), (1e9, "£1bn"), (4e8, "£400m"), (8000, "£8,000")])
+@pytest.mark.parametrize("value, text", [(1.2e9, "£1.2bn"), (1e9, "£1bn"), (4e8, "£400m"), (8000, "£8,000"),
+                                         (250e3, "£250k"), (12_500, "£12.5k"), (-5e5, "-£500k")])
 def test_axis_ticks_are_distinct_and_short(value, text):
     assert fmt.money_tick(value) == text
 

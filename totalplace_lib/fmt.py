@@ -29,13 +29,19 @@ def money(value: float, precision: int | None = None) -> str:
 
 
 def money_tick(value: float) -> str:
-    """Short £ label for chart axes: ``£1.2bn``, ``£400m``, ``£8,000`` (no trailing zeros)."""
+    """Short £ label for chart axes: ``£1.2bn``, ``£400m``, ``£250k``, ``£8,000`` (no trailing zeros).
+
+    Thousands from £10,000 read ``£250k``: written in full they were as wide as three ticks, and a money
+    axis read "£250,000£500,000£750,000".
+    """
     v = abs(value)
     sign = "-" if value < 0 else ""
     if v >= 1e9:
         return f"{sign}£{v / 1e9:.3g}bn"
     if v >= 1e6:
         return f"{sign}£{v / 1e6:.3g}m"
+    if v >= 1e4:
+        return f"{sign}£{v / 1e3:.3g}k"
     return f"{sign}£{v:,.0f}"
 
 

@@ -2,15 +2,19 @@
 
 One style for every chart: the UK Government Analysis Function style and accessible
 palette (``afcharts``), money axes in £, titles that state the finding and subtitles
-that give the unit, year and source. Every function returns a :class:`Chart` (a closed
-Figure with alt text), so a notebook cell that ends with the call shows it exactly once.
+that give the unit, year and source. Every function returns a :class:`Chart` (a Figure with
+alt text, drawn by Agg outside pyplot), so a notebook cell that ends with the call shows it exactly once.
 """
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+import matplotlib as mpl
+import matplotlib.style
+import numpy as np
 import pandas as pd
 from afcharts.af_colours import get_af_colours
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from . import alcohol, benchmark, count, fmt
@@ -28,10 +32,23 @@ def apply_style() -> None:
     global _STYLE_APPLIED
     if _STYLE_APPLIED:
         return
-    plt.style.use("afcharts.afcharts")
-    plt.rcParams.update({"figure.figsize": (8.5, 4.8), "figure.dpi": 100, "savefig.dpi": 100,
+    matplotlib.style.use("afcharts.afcharts")
+    mpl.rcParams.update({"figure.figsize": (8.5, 4.8), "figure.dpi": 100, "savefig.dpi": 100,
                          "axes.titlesize": 13, "axes.titleweight": "bold", "axes.titlelocation": "left"})
     _STYLE_APPLIED = True
+
+
+def _figure(figsize: tuple[float, float] | None = None):
+    """A new figure (inches; the style's size if None) and its axes, drawn by Agg and kept out of pyplot.
+
+    Outside pyplot a figure is never shown again at the end of a cell nor left open, and its canvas keeps
+    one renderer from layout to saving, so each text is measured once (pyplot's ``close`` dropped the
+    canvas, and saving then measured every text again with a renderer of its own).
+    """
+    apply_style()
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig, fig.add_subplot()
 
 
 def money_axis(ax, axis: str = "x") -> None:
@@ -46,18 +63,39 @@ class Chart:
     ``chart.fig`` is the matplotlib Figure (``chart.fig.savefig(...)`` to export).
     """
 
-    def __init__(self, fig: plt.Figure, title: str, subtitle: str, bbox=None) -> None:
+    def __init__(self, fig: Figure, title: str, subtitle: str) -> None:
         self.fig = fig
         self.title = title
         self.alt = f"Chart: {title}. {subtitle}."
-        self.bbox = bbox  # the area to save (inches), measured once when the chart was laid out
+
+    @property
+    def bbox(self):
+        """The area ``savefig(bbox_inches="tight")`` saves: the drawn content plus its margin (inches)."""
+        return self.fig.get_tightbbox(_renderer(self.fig)).padded(mpl.rcParams["savefig.pad_inches"])
 
     def png(self) -> bytes:
-        """The chart as PNG bytes, cropped to its drawn content (as ``bbox_inches="tight"``)."""
+        """The chart as PNG bytes, cropped to its drawn content and margin (as ``bbox_inches="tight"``).
+
+        Drawn once on the figure's own canvas, whose renderer has already measured every text for the
+        layout, and cropped to the pixels that are not background. A chart drawn to the figure's edge may
+        spill past it, so it (or a figure with another canvas) is saved by ``savefig``, which draws beyond.
+        """
         import io
 
+        from PIL import Image
+
         buf = io.BytesIO()
-        self.fig.savefig(buf, format="png", bbox_inches=self.bbox or "tight")
+        canvas = self.fig.canvas
+        if isinstance(canvas, FigureCanvasAgg):
+            canvas.draw()
+            pixels = np.asarray(canvas.buffer_rgba())
+            box = _ink_box(pixels, self.fig.get_facecolor(), round(mpl.rcParams["savefig.pad_inches"] * self.fig.dpi))
+            if box is not None:
+                top, bottom, left, right = box
+                # compression level 3: smaller and faster than the default 6 on charts (measured)
+                Image.fromarray(pixels[top:bottom, left:right]).save(buf, format="png", compress_level=3)
+                return buf.getvalue()
+        self.fig.savefig(buf, format="png", bbox_inches="tight")
         return buf.getvalue()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -67,54 +105,76 @@ class Chart:
         return data, {"image/png": {"alt": self.alt}}
 
 
+def _ink_box(pixels: np.ndarray, background, margin: int) -> tuple[int, int, int, int] | None:
+    """Rows and columns (top, bottom, left, right; ends exclusive) of an RGBA image's drawn content, widened
+    by ``margin`` pixels within the image; None if nothing is drawn or the content reaches the image's edge
+    (where it may have been cut off)."""
+    bg = np.array([round(255 * c) for c in mpl.colors.to_rgba(background)], dtype=np.uint8).view(np.uint32)[0]
+    ink = pixels.view(np.uint32)[..., 0] != bg
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    height, width = ink.shape
+    if not len(rows) or rows[0] == 0 or cols[0] == 0 or rows[-1] == height - 1 or cols[-1] == width - 1:
+        return None
+    return (max(0, rows[0] - margin), min(height, rows[-1] + 1 + margin),
+            max(0, cols[0] - margin), min(width, cols[-1] + 1 + margin))
+
+
 def _titles(ax, title: str, subtitle: str) -> None:
-    import textwrap
-
-    ax.figure._tp_titles = (title, subtitle)
-    # a long subtitle wraps to the chart's width instead of widening the image (and shrinking the plot)
-    width = max(60, int(ax.figure.get_figwidth() * 13))
-    lines = textwrap.wrap(subtitle, width=width) or [""]
-    ax._tp_title = ax.set_title(title, pad=26 + 12 * (len(lines) - 1))  # the left title (axes.titlelocation)
-    # offset in points, not a fraction of the axes, so tall charts keep the subtitle under the title
-    ax._tp_subtitle = ax.annotate("\n".join(lines), xy=(0, 1), xycoords="axes fraction", xytext=(0, 6),
+    """Give the chart its title (the finding) and subtitle (unit, year, what is shown), placed and wrapped
+    by :func:`_fit_titles` when the chart is finished."""
+    ax.figure._tp_titles = ax._tp_text = (title, subtitle)
+    # annotations offset in points from the plotting area's top left corner: a layout moves the plotting
+    # area and the titles with it, and tall charts keep the subtitle just under the title
+    ax._tp_subtitle = ax.annotate(subtitle, xy=(0, 1), xycoords="axes fraction", xytext=(0, 6),
                                   textcoords="offset points", fontsize=9.5, color="#3D3D3D", va="bottom")
-    ax._tp_text = (title, subtitle)
+    ax._tp_title = ax.annotate(title, xy=(0, 1), xycoords="axes fraction", xytext=(0, 26),
+                               textcoords="offset points", fontsize=mpl.rcParams["axes.titlesize"],
+                               fontweight=mpl.rcParams["axes.titleweight"], va="baseline")
 
 
-def _fit_titles(fig) -> list:
-    """Start each title and subtitle where the chart starts (the left edge of its category labels, not of
-    the plotting area) and wrap them to the room from there to the figure's right edge; the axes moved.
+def _layout_pad(fig) -> float:
+    """The margin (px) ``tight_layout`` leaves at the figure's edges: 1.08 font sizes, its default."""
+    return 1.08 * mpl.rcParams["font.size"] / 72 * fig.dpi
 
-    A chart with long category labels starts its plotting area far to the right: its title ran past the
-    figure's edge and the saved image grew wider, so the whole chart was shown smaller.
+
+def _fit_titles(fig) -> None:
+    """Wrap each title and subtitle to the figure's width less the layout's margins and start them where the
+    chart starts (the left edge of its category labels, not of the plotting area); run before the layout.
+
+    A chart with long category labels starts its plotting area far to the right: a title placed from there
+    ran past the figure's edge and the saved image grew wider, so the whole chart was shown smaller. Placed
+    first, the titles never widen the layout, so the chart is laid out once.
     """
     renderer = _renderer(fig)
-    right = fig.bbox.x1 - 6  # px
-    moved = []
-    for ax in fig.axes:
-        if not hasattr(ax, "_tp_text"):
-            continue
+    room = fig.bbox.width - 2 * _layout_pad(fig)
+    for ax in _titled(fig):
         title, subtitle = ax._tp_text
-        sub, head = ax._tp_subtitle, ax._tp_title
-        left = _chart_left(ax, renderer)
-        if ax.bbox.x0 - left < 40 and max(sub.get_window_extent(renderer).x1,
-                                          head.get_window_extent(renderer).x1) <= right:
-            continue  # short labels and lines that fit: leave as drawn
-        sub.set_text(_rewrap(subtitle, sub, right - left, renderer))
-        ax._tp_title = ax.set_title(_rewrap(title, head, right - left, renderer),
-                                    pad=26 + 12 * sub.get_text().count("\n"))
-        _align_titles(ax, left)
-        moved.append(ax)
-    return moved
+        ax._tp_subtitle.set_text(_wrap(subtitle, ax._tp_subtitle, room, renderer))
+        ax._tp_title.set_text(_wrap(title, ax._tp_title, room, renderer))
+        ax._tp_title.xyann = (0, 26 + 12 * ax._tp_subtitle.get_text().count("\n"))
+        _align_titles(ax, renderer)
 
 
-def _rewrap(text: str, shown, room: float, renderer) -> str:
-    """``text`` wrapped to ``room`` px, in the characters per px ``shown`` (its drawn Text) has now."""
+def _titled(fig) -> list:
+    """The figure's axes that have a title and subtitle from :func:`_titles`."""
+    return [ax for ax in fig.axes if hasattr(ax, "_tp_text")]
+
+
+def _wrap(text: str, shown, room: float, renderer) -> str:
+    """``text`` in lines no wider than ``room`` px when drawn as ``shown`` (a Text, whose text is replaced)."""
     import textwrap
 
-    longest = max(len(line) for line in shown.get_text().split("\n")) or 1
-    chars = int(room * longest / max(shown.get_window_extent(renderer).width, 1.0) * 0.97)
-    return "\n".join(textwrap.wrap(text, width=max(20, chars)))
+    shown.set_text(text)
+    width = shown.get_window_extent(renderer).width
+    if width <= room:
+        return text
+    chars = int(len(text) * room / width)
+    while True:  # the estimate from the mean character width, narrowed until the widest line fits
+        wrapped = "\n".join(textwrap.wrap(text, width=chars))
+        shown.set_text(wrapped)
+        if chars <= 20 or shown.get_window_extent(renderer).width <= room:
+            return wrapped
+        chars -= max(1, chars // 20)
 
 
 def _chart_left(ax, renderer) -> float:
@@ -123,11 +183,12 @@ def _chart_left(ax, renderer) -> float:
     return min(ax.bbox.x0, labels.x0) if labels is not None else ax.bbox.x0
 
 
-def _align_titles(ax, left: float) -> None:
-    """Put the title and subtitle's left edge at ``left`` (px) in the axes' current position."""
-    x = (left - ax.bbox.x0) / ax.bbox.width  # axes fraction (negative: over the labels)
-    ax._tp_title.set_x(x)
-    ax._tp_subtitle.xy = (x, 1)
+def _align_titles(ax, renderer) -> None:
+    """Start the title and subtitle at the chart's left edge (:func:`_chart_left`), in points from the
+    plotting area's, which a layout does not change."""
+    dx = (_chart_left(ax, renderer) - ax.bbox.x0) * 72 / ax.figure.dpi
+    for text in (ax._tp_title, ax._tp_subtitle):
+        text.xyann = (dx, text.xyann[1])
 
 
 def _renderer(fig):
@@ -190,21 +251,36 @@ def _legends_off_data(fig) -> bool:
     return moved
 
 
+def _spills(fig, renderer) -> bool:
+    """True if a text on a plot (a bar's value label, say) or an axis' labels reach past the figure's edge.
+
+    One layout places such things only roughly: texts sit at data positions, which move as it narrows the
+    plotting area (one squeezed by long labels leaves its value labels hanging off the edge), and a
+    plotting area it widens may be given more ticks, the last of whose labels overhangs the figure.
+    """
+    edge = fig.bbox
+    for ax in fig.axes:
+        boxes = [ax.xaxis.get_tightbbox(renderer), ax.yaxis.get_tightbbox(renderer)]
+        boxes += [t.get_window_extent(renderer) for t in ax.texts if t.get_visible() and t.get_text().strip()]
+        for box in boxes:
+            if box is not None and (box.x0 < edge.x0 - 1 or box.x1 > edge.x1 + 1 or box.y0 < edge.y0 - 1
+                                    or box.y1 > edge.y1 + 1):
+                return True
+    return False
+
+
 def _finish(fig, source: str) -> Chart:
+    """Source line, titles, one layout (two if a legend had to move off the data or something spilled past
+    the figure's edge): the finished chart."""
     fig.text(0.01, 0.005, f"Source: {source}", fontsize=8, color="#3D3D3D", ha="left", va="bottom", wrap=True)
+    _fit_titles(fig)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
-    legend_moved = _legends_off_data(fig)
-    retitled = _fit_titles(fig)
-    if legend_moved or retitled:  # lay out again only when a legend moved or a title was rewrapped
+    renderer = _renderer(fig)
+    if _legends_off_data(fig) or _spills(fig, renderer):
         fig.tight_layout(rect=(0, 0.04, 1, 1))
-        renderer = _renderer(fig)
-        for ax in retitled:  # the layout moved the axes: the titles follow the labels
-            _align_titles(ax, _chart_left(ax, renderer))
-    plt.close(fig)
-    # what savefig(bbox_inches="tight") would measure with a draw of its own, measured here with the renderer
-    # the layout already used (its text sizes are cached), so saving draws the chart once
-    bbox = fig.get_tightbbox(_renderer(fig)).padded(plt.rcParams["savefig.pad_inches"])
-    return Chart(fig, *fig._tp_titles, bbox=bbox)
+    for ax in _titled(fig):  # numeric labels may have changed with the plotting area's height
+        _align_titles(ax, renderer)
+    return Chart(fig, *fig._tp_titles)
 
 
 def hbar_money(table: pd.DataFrame, label: str, title: str, subtitle: str, source: str,
@@ -218,12 +294,11 @@ def hbar_money(table: pd.DataFrame, label: str, title: str, subtitle: str, sourc
     highlight : str, optional
         A label drawn in the focus colour, the others grey.
     """
-    apply_style()
     t = table.sort_values("amount_gbp", ascending=False)
     if top:
         t = t.head(top)
     t = t.iloc[::-1]
-    fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.38 * len(t) + 1.6)))
+    fig, ax = _figure((8.5, max(3.0, 0.38 * len(t) + 1.6)))
     colours = [FOCUS[0] if (highlight is None or v == highlight) else FOCUS[1] for v in t[label]]
     ax.barh(t[label], t["amount_gbp"], color=colours)
     total = table["amount_gbp"].sum()
@@ -238,8 +313,7 @@ def hbar_money(table: pd.DataFrame, label: str, title: str, subtitle: str, sourc
 
 def stage_bar(stages: pd.DataFrame, title: str, subtitle: str, source: str) -> Chart:
     """One stacked bar of spend by stage (preventive -> acute), labelled with shares."""
-    apply_style()
-    fig, ax = plt.subplots(figsize=(8.5, 2.6))
+    fig, ax = _figure((8.5, 2.6))
     left = 0.0
     for _, row in stages.iterrows():
         ax.barh([""], [row["share"]], left=left, color=STAGE_COLOURS[row["stage"]], label=row["stage"])
@@ -260,9 +334,8 @@ def peer_bars(table: pd.DataFrame, value: str, label: str, highlight: str, title
               source: str, reference: float | None = None, reference_label: str = "",
               money: bool = True) -> Chart:
     """Places ranked on one measure, the chosen place highlighted, an optional reference line."""
-    apply_style()
     t = table.sort_values(value, ascending=True)
-    fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.36 * len(t) + 1.6)))
+    fig, ax = _figure((8.5, max(3.0, 0.36 * len(t) + 1.6)))
     colours = [FOCUS[0] if v == highlight else FOCUS[1] for v in t[label]]
     ax.barh(t[label], t[value], color=colours)
     if reference is not None:
@@ -339,8 +412,7 @@ def peers_per_head_chart(peers: pd.DataFrame, c, slug: str, pooled_per_head: flo
 
 def payback_chart(cf: pd.DataFrame, a, source: str) -> Chart:
     """Cumulative discounted costs and fiscal benefits by year, payback year marked."""
-    apply_style()
-    fig, ax = plt.subplots()
+    fig, ax = _figure()
     ax.plot(cf["label"], cf["cum_pv_costs"], color=PALETTE[3], linewidth=2.5, label="costs (cumulative PV)")
     ax.plot(cf["label"], cf["cum_pv_fiscal"], color=PALETTE[0], linewidth=2.5,
             label="fiscal benefits (cumulative PV)")
@@ -364,8 +436,7 @@ def who_benefits_chart(matrix: pd.DataFrame, a, source: str) -> Chart:
 
     import seaborn as sns
 
-    apply_style()
-    fig, ax = plt.subplots(figsize=(8.5, 2.2 + 0.55 * len(matrix)))
+    fig, ax = _figure((8.5, 2.2 + 0.55 * len(matrix)))
     labels = matrix.map(fmt.money_tick)  # £98.8k: short enough for five columns
     sns.heatmap(matrix, annot=labels, fmt="", cmap="Blues", cbar=False, linewidths=1, ax=ax,
                 annot_kws={"fontsize": 10})
@@ -386,9 +457,8 @@ def who_benefits_chart(matrix: pd.DataFrame, a, source: str) -> Chart:
 
 def tornado_chart(t: pd.DataFrame, source: str, price_year: str) -> Chart:
     """NPV range as each assumption moves low -> high, widest at the top."""
-    apply_style()
     t = t.iloc[::-1]
-    fig, ax = plt.subplots(figsize=(8.5, 1.6 + 0.5 * len(t)))
+    fig, ax = _figure((8.5, 1.6 + 0.5 * len(t)))
     base = float(t["npv_central"].iloc[0])
     for y, (_, r) in enumerate(t.iterrows()):
         lo, hi = sorted([r["npv_low"], r["npv_high"]])
@@ -406,8 +476,7 @@ def tornado_chart(t: pd.DataFrame, source: str, price_year: str) -> Chart:
 
 def npv_distribution_chart(mc, source: str, price_year: str) -> Chart:
     """Histogram of Monte Carlo NPVs with zero and the 5th/95th percentiles marked."""
-    apply_style()
-    fig, ax = plt.subplots()
+    fig, ax = _figure()
     ax.hist(mc.npv, bins=60, color=PALETTE[0])
     ax.axvline(0, color=PALETTE[3], linestyle="--", linewidth=1.5)
     pct = mc.percentiles()
@@ -426,8 +495,7 @@ def npv_distribution_chart(mc, source: str, price_year: str) -> Chart:
 
 def pareto_chart(curve: pd.DataFrame, table: pd.DataFrame, what: str, who: str, source: str) -> Chart:
     """Concentration curve: cumulative share of ``what`` against share of ``who`` (most active first)."""
-    apply_style()
-    fig, ax = plt.subplots()
+    fig, ax = _figure()
     ax.plot(curve["people_share"], curve["total_share"], color=PALETTE[0], linewidth=2.5, label=f"{who}, most first")
     ax.plot([0, 1], [0, 1], color=FOCUS[1], linestyle="--", linewidth=1, label="if everyone were equal")
     for _, r in table.iterrows():
@@ -451,9 +519,8 @@ def pareto_chart(curve: pd.DataFrame, table: pd.DataFrame, what: str, who: str, 
 def stacked_bars(table: pd.DataFrame, label: str, parts: list[str], title: str, subtitle: str, source: str,
                  money: bool = True) -> Chart:
     """Horizontal stacked bars: one bar per ``label`` row, one segment per column in ``parts``."""
-    apply_style()
     t = table.iloc[::-1]
-    fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.42 * len(t) + 1.9)))
+    fig, ax = _figure((8.5, max(3.0, 0.42 * len(t) + 1.9)))
     left = pd.Series(0.0, index=t.index)
     for i, part in enumerate(parts):
         ax.barh(t[label], t[part], left=left, color=PALETTE[i % len(PALETTE)], label=part)
@@ -501,10 +568,9 @@ def journey_chart(journey, place: str, per_offence: float, offences_per_person: 
 def ci_chart(bench: pd.DataFrame, highlight: str, title: str, subtitle: str, source: str,
              percent: bool = False) -> Chart:
     """Places ranked on an indicator with 95% confidence intervals; England as a dashed line."""
-    apply_style()
     eng = bench[bench["slug"] == "england"]
     t = bench[bench["slug"] != "england"].sort_values("value")
-    fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.36 * len(t) + 1.8)))
+    fig, ax = _figure((8.5, max(3.0, 0.36 * len(t) + 1.8)))
     colours = [FOCUS[0] if p == highlight else FOCUS[1] for p in t["place"]]
     ax.barh(t["place"], t["value"], color=colours)
     ax.errorbar(t["value"], range(len(t)), xerr=[t["value"] - t["lower"], t["upper"] - t["value"]], fmt="none",
@@ -523,8 +589,7 @@ def ci_chart(bench: pd.DataFrame, highlight: str, title: str, subtitle: str, sou
 def funnel_chart(limits: pd.DataFrame, points: pd.DataFrame, highlight: str, unit: str, indicator: str,
                  source: str) -> Chart:
     """Funnel plot: each place's rate against its population, with 95% and 99.8% control limits."""
-    apply_style()
-    fig, ax = plt.subplots()
+    fig, ax = _figure()
     # The axes fit the places: limits are drawn over their population range only (at tiny populations the
     # upper limit runs off to hundreds of thousands per 100,000 and would flatten every point).
     x_lo, x_hi = points["denominator"].min() * 0.5, points["denominator"].max() * 1.5
@@ -565,8 +630,7 @@ def funnel_chart(limits: pd.DataFrame, points: pd.DataFrame, highlight: str, uni
 
 def trend_chart(tr: pd.DataFrame, unit: str, title: str, subtitle: str, source: str) -> Chart:
     """Indicator by period with 95% confidence bands, one line per place (place first, then England)."""
-    apply_style()
-    fig, ax = plt.subplots()
+    fig, ax = _figure()
     for name, g in tr.groupby("place", sort=False):
         colour = PALETTE[0] if name != "England" else FOCUS[1]
         ax.plot(g["period"], g["value"], marker="o", color=colour, linewidth=2, label=name)
@@ -617,8 +681,7 @@ def cost_tree_chart(tree: pd.DataFrame, place: str, price_year: str) -> Chart:
 
 def cohort_cost_chart(by_age: pd.DataFrame, place: str, births: float, price_year: str) -> Chart:
     """Present-value cost of one birth cohort by age, universal vs targeted services (stacked bars)."""
-    apply_style()
-    fig, ax = plt.subplots()
+    fig, ax = _figure()
     bottom = None
     cols = [c for c in by_age.columns if c != "age"]
     for i, col in enumerate(cols):
@@ -642,12 +705,11 @@ def hex_map_chart(layout: pd.DataFrame, values: pd.DataFrame, codes: tuple[str, 
 
     from .geography import hex_centres
 
-    apply_style()
     h = hex_centres(layout).merge(values[["area_code", "per_head_gbp"]], on="area_code", how="left")
     known = h["per_head_gbp"].dropna()
     lo, hi = float(known.quantile(0.02)), float(known.quantile(0.98))
-    cmap = plt.get_cmap("Blues")
-    fig, ax = plt.subplots(figsize=(7.5, 8.2))
+    cmap = mpl.colormaps["Blues"]
+    fig, ax = _figure((7.5, 8.2))
     for r in h.itertuples():
         v = r.per_head_gbp
         colour = "#e5e5e5" if pd.isna(v) else cmap(0.15 + 0.85 * min(1.0, max(0.0, (v - lo) / (hi - lo or 1))))
@@ -659,7 +721,7 @@ def hex_map_chart(layout: pd.DataFrame, values: pd.DataFrame, codes: tuple[str, 
     ax.set_ylim(h["y"].min() - 1.5, h["y"].max() + 1.5)
     ax.set_aspect("equal")
     ax.axis("off")
-    sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(lo, hi))
+    sm = mpl.cm.ScalarMappable(cmap=cmap, norm=mpl.colors.Normalize(lo, hi))
     bar = fig.colorbar(sm, ax=ax, fraction=0.035, pad=0.02)
     bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt.money_tick(v)))
     bar.set_label(f"{what}, £ a resident")
@@ -708,7 +770,6 @@ def savings_share_chart(red: pd.DataFrame, target: float = 0.02) -> Chart:
     """Each redesign's net fiscal saving a year as a share of its theme's spend, against the 2% benchmark."""
     t = red.assign(case=red["place"] + " - " + red["theme"].str.replace("_", " "))
     n = int((t["saving_share_of_theme_spend"] >= target).sum())
-    apply_style()
     return peer_bars(
         t, "saving_share_of_theme_spend", "case", highlight="",
         title=f"{n} of {len(t)} redesign cases would save {target:.0%} of their theme's spend or more",
