@@ -23,6 +23,7 @@ del _sys
 
 def fresh_report() -> None:
     """Clear the library's per-report state in this kernel (figures, style, warnings, shown tables, picks)."""
+    import gc
     import warnings
 
     import matplotlib
@@ -38,3 +39,8 @@ def fresh_report() -> None:
     warnings.filters[:] = kept  # ... while keeping the filters as they were
     tables.SHOWN.clear()
     widgets._CHOSEN.clear()
+    if not gc.get_freeze_count():
+        # after a kernel's first report, what is left is the libraries and the cached tables, which every
+        # later report keeps: frozen, the garbage collector stops scanning them (resets 0.2 s -> 0.07 s)
+        gc.collect()
+        gc.freeze()
