@@ -177,16 +177,19 @@ def _wrap(text: str, shown, room: float, renderer) -> str:
         chars -= max(1, chars // 20)
 
 
-def _chart_left(ax, renderer) -> float:
-    """Left edge (px) of the chart: its category labels', or the plotting area's if further left."""
-    labels = ax.yaxis.get_tightbbox(renderer)  # None when the axis is hidden (the map)
+def _chart_left(ax, renderer, labels=False) -> float:
+    """Left edge (px) of the chart: its category labels', or the plotting area's if further left.
+
+    ``labels``: the y axis' extent if already measured (``ax.yaxis.get_tightbbox``).
+    """
+    labels = ax.yaxis.get_tightbbox(renderer) if labels is False else labels  # None: axis hidden (the map)
     return min(ax.bbox.x0, labels.x0) if labels is not None else ax.bbox.x0
 
 
-def _align_titles(ax, renderer) -> None:
+def _align_titles(ax, renderer, labels=False) -> None:
     """Start the title and subtitle at the chart's left edge (:func:`_chart_left`), in points from the
     plotting area's, which a layout does not change."""
-    dx = (_chart_left(ax, renderer) - ax.bbox.x0) * 72 / ax.figure.dpi
+    dx = (_chart_left(ax, renderer, labels) - ax.bbox.x0) * 72 / ax.figure.dpi
     for text in (ax._tp_title, ax._tp_subtitle):
         text.xyann = (dx, text.xyann[1])
 
@@ -251,16 +254,17 @@ def _legends_off_data(fig) -> bool:
     return moved
 
 
-def _spills(fig, renderer) -> bool:
+def _spills(fig, renderer, axis_boxes: dict) -> bool:
     """True if a text on a plot (a bar's value label, say) or an axis' labels reach past the figure's edge.
 
     One layout places such things only roughly: texts sit at data positions, which move as it narrows the
     plotting area (one squeezed by long labels leaves its value labels hanging off the edge), and a
     plotting area it widens may be given more ticks, the last of whose labels overhangs the figure.
+    ``axis_boxes``: each axes' x and y axis extents (:func:`_axis_boxes`).
     """
     edge = fig.bbox
     for ax in fig.axes:
-        boxes = [ax.xaxis.get_tightbbox(renderer), ax.yaxis.get_tightbbox(renderer)]
+        boxes = [*axis_boxes[ax]]
         boxes += [t.get_window_extent(renderer) for t in ax.texts if t.get_visible() and t.get_text().strip()]
         for box in boxes:
             if box is not None and (box.x0 < edge.x0 - 1 or box.x1 > edge.x1 + 1 or box.y0 < edge.y0 - 1
@@ -269,17 +273,26 @@ def _spills(fig, renderer) -> bool:
     return False
 
 
+def _axis_boxes(fig, renderer) -> dict:
+    """Each axes' x and y axis extents (px; None for a hidden axis), measured once for several checks."""
+    return {ax: (ax.xaxis.get_tightbbox(renderer), ax.yaxis.get_tightbbox(renderer)) for ax in fig.axes}
+
+
 def _finish(fig, source: str) -> Chart:
     """Source line, titles, one layout (two if a legend had to move off the data or something spilled past
     the figure's edge): the finished chart."""
-    fig.text(0.01, 0.005, f"Source: {source}", fontsize=8, color="#3D3D3D", ha="left", va="bottom", wrap=True)
+    line = fig.text(0.01, 0.005, "", fontsize=8, color="#3D3D3D", ha="left", va="bottom")
+    # wrapped here, once: matplotlib's own wrap=True measured the line word by word at every draw
+    line.set_text(_wrap(f"Source: {source}", line, fig.bbox.width * 0.98 - 6, _renderer(fig)))
     _fit_titles(fig)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     renderer = _renderer(fig)
-    if _legends_off_data(fig) or _spills(fig, renderer):
+    boxes = _axis_boxes(fig, renderer)
+    if _legends_off_data(fig) or _spills(fig, renderer, boxes):
         fig.tight_layout(rect=(0, 0.04, 1, 1))
+        boxes = {ax: (None, False) for ax in fig.axes}  # the layout moved them: measure again
     for ax in _titled(fig):  # numeric labels may have changed with the plotting area's height
-        _align_titles(ax, renderer)
+        _align_titles(ax, renderer, boxes[ax][1])
     return Chart(fig, *fig._tp_titles)
 
 
