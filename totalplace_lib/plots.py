@@ -215,13 +215,12 @@ def legend_overlaps_data(ax, renderer=None) -> bool:
         xy = line.get_xydata()
         if len(xy) and line.get_visible():
             pts = line.get_transform().transform(xy)
-            if any(box.contains(x, y) for x, y in pts):
+            # its points, and three points along each segment (a segment may cross the legend between them)
+            along = [pts[:-1] + t * (pts[1:] - pts[:-1]) for t in (0.25, 0.5, 0.75)] if len(pts) > 1 else []
+            every = np.concatenate([pts, *along])
+            if np.any((every[:, 0] >= box.x0) & (every[:, 0] <= box.x1)
+                      & (every[:, 1] >= box.y0) & (every[:, 1] <= box.y1)):
                 return True
-            if len(pts) > 1:  # a segment may cross the legend between its points
-                for (x0, y0), (x1, y1) in zip(pts[:-1], pts[1:], strict=True):
-                    for t in (0.25, 0.5, 0.75):
-                        if box.contains(x0 + t * (x1 - x0), y0 + t * (y1 - y0)):
-                            return True
     for patch in ax.patches:
         ext = patch.get_window_extent(renderer)
         if patch.get_visible() and ext.width > 0 and ext.height > 0 and ext.overlaps(box):
