@@ -29,3 +29,23 @@ def test_environment_lists_every_dependency():
             listed.add(_name(dep))
     missing = wanted - listed
     assert not missing, f"environment.yml lacks {sorted(missing)}"
+
+
+def _spec(req: str) -> str:
+    return req.split("#")[0].strip()[len(_name(req)):].replace(" ", "")
+
+
+def test_environment_asks_for_the_same_versions():
+    """A bound in pyproject.toml (matplotlib below 3.11, whose text drawing is five times slower) must
+    bind conda users too."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {_name(r): _spec(r) for r in [*project["dependencies"], *project["optional-dependencies"]["dev"]]}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    listed = {}
+    for dep in env["dependencies"]:
+        for req in dep["pip"] if isinstance(dep, dict) else [dep]:
+            if not req.startswith("-e") and _name(req) in wanted:
+                listed[_name(req)] = _spec(req)
+    differ = {n: (wanted[n], listed[n]) for n in listed if listed[n] != wanted[n]}
+    assert not differ, f"pyproject.toml vs environment.yml: {differ}"
+    assert wanted["matplotlib"].endswith("<3.11")

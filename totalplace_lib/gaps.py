@@ -14,9 +14,10 @@ from __future__ import annotations
 import functools
 import html
 import inspect
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas only in annotations: the index of a batch with nothing to do never loads it
+    import pandas as pd
 
 NOT_AVAILABLE = "not available"
 

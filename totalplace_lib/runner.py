@@ -322,7 +322,6 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None,
     ``all_areas`` means every English upper-tier authority; each theme runs in its public-data
     year (:data:`themes.PUBLIC_YEARS`) unless ``year`` is given.
     """
-    from .data import load_table
     from .params import code_place, is_code_place, list_slugs
     from .themes import PUBLIC_YEARS
 
@@ -335,7 +334,11 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None,
         from .data import load_dataset
 
         load_dataset(dataset)  # raises: dataset not found, run ingest first
-    area_table = load_table("areas", dataset) if wants_codes else None
+    area_table = None
+    if wants_codes:
+        from .data import load_table  # pandas: only for places given by code (a no-change run never needs it)
+
+        area_table = load_table("areas", dataset)
     if all_areas:
         areas = [c for c in area_table["area_code"] if c != "E92000001"]
     slugs = areas or list_slugs()

@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from . import fmt, paths
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ def load_records(reports_dir: Path | None = None) -> pd.DataFrame:
         area, place, theme, dataset, illustrative, figure, value, unit, period, source, label.
         Unreadable records are skipped with a warning (the index shows those reports as failed).
     """
+    import pandas as pd  # not at import: a batch with nothing to do never needs it
+
     base = Path(reports_dir) if reports_dir else paths.reports_dir()
     rows = []
     for path in sorted(base.glob("*/*.json")):
@@ -97,6 +101,8 @@ def redesigns(records: pd.DataFrame) -> pd.DataFrame:
         frames.append(w.rename(columns={spend_fig: "theme_spend_gbp"}).assign(theme=theme))
     if not frames:
         raise ValueError("no redesign cases recorded yet: run the theme reports first")
+    import pandas as pd
+
     out = pd.concat(frames, ignore_index=True)
     out["saving_share_of_theme_spend"] = out["cba_annual_cashable_saving_gbp"] / out["theme_spend_gbp"]
     out["meets_2pct"] = out["saving_share_of_theme_spend"] >= SAVINGS_TARGET
