@@ -213,3 +213,34 @@ def test_money_axis_labels_do_not_print_over_each_other():
     assert len(labels) >= 3 and all(t.get_text().endswith("k") or t.get_text() == "£0" for t in labels)
     boxes = [t.get_window_extent(r) for t in labels]
     assert not any(b1.overlaps(b2) for i, b1 in enumerate(boxes) for b2 in boxes[i + 1:])
+
+
+def test_a_chart_is_saved_as_savefig_would_crop_it_and_never_cut_off():
+    """Charts are cropped from their own canvas (drawn once) rather than by savefig(bbox_inches="tight"):
+    to what is drawn plus savefig's margin (less where the figure ends first), so the image is no bigger
+    than savefig's (text boxes reach a few pixels past their ink) and its border is blank; content pushed
+    past the figure's edge is still shown whole, because such a chart goes to savefig, which draws beyond.
+    """
+    import io
+
+    import numpy as np
+    import pandas as pd
+    from PIL import Image
+
+    table = pd.DataFrame({"agency": ["Police", "Council: children's social care", "NHS / PCT"],
+                          "amount_gbp": [4.2e6, 2.5e6, 0.9e6]})
+    chart = plots.hbar_money(table, "agency", "Who spends it", "£, 2009/10 prices", "test")
+    image = Image.open(io.BytesIO(chart.png())).convert("RGB")
+    buf = io.BytesIO()
+    chart.fig.savefig(buf, format="png", bbox_inches="tight")
+    theirs = Image.open(buf).size
+    margin = round(0.1 * chart.fig.dpi)  # savefig.pad_inches
+    for ours, full in zip(image.size, theirs, strict=True):
+        assert full - 2 * margin <= ours <= full + 1, (image.size, theirs)
+    pixels = np.asarray(image)
+    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    assert (border == 255).all()  # nothing drawn reaches the image's edge: nothing cut off
+    width_px = chart.fig.get_figwidth() * chart.fig.dpi
+    chart.fig.axes[0].annotate("a note running past the right edge", xy=(0.9, 0.5), xycoords="figure fraction")
+    spilled = Image.open(io.BytesIO(chart.png())).size
+    assert spilled[0] > width_px + 100  # the whole note, not the figure's width
