@@ -244,3 +244,23 @@ def test_a_chart_is_saved_as_savefig_would_crop_it_and_never_cut_off():
     chart.fig.axes[0].annotate("a note running past the right edge", xy=(0.9, 0.5), xycoords="figure fraction")
     spilled = Image.open(io.BytesIO(chart.png())).size
     assert spilled[0] > width_px + 100  # the whole note, not the figure's width
+
+
+def test_stage_labels_stay_inside_their_own_segment():
+    """'early intervention' on one line ran over the preventive and reactive labels beside it."""
+    import pandas as pd
+
+    stages = pd.DataFrame({"stage": ["preventive", "early intervention", "reactive", "acute"],
+                           "share": [0.18, 0.11, 0.59, 0.12]})
+    chart = plots.stage_bar(stages, "29% of spend comes before crisis", "Share of spend by stage", "test")
+    r = plots._renderer(chart.fig)
+    ax = chart.fig.axes[0]
+    labels = [t for t in ax.texts if t.get_text().endswith("%")]
+    assert len(labels) == 4
+    boxes = [t.get_window_extent(r) for t in labels]
+    assert not any(b1.overlaps(b2) for i, b1 in enumerate(boxes) for b2 in boxes[i + 1:])
+    left = 0.0
+    for share, box in zip(stages["share"], boxes, strict=True):
+        x0, x1 = (ax.transData.transform((v, 0))[0] for v in (left, left + share))
+        assert x0 <= box.x0 and box.x1 <= x1, box
+        left += share

@@ -330,7 +330,8 @@ def stage_bar(stages: pd.DataFrame, title: str, subtitle: str, source: str) -> C
     for _, row in stages.iterrows():
         ax.barh([""], [row["share"]], left=left, color=STAGE_COLOURS[row["stage"]], label=row["stage"])
         if row["share"] > 0.04:
-            ax.text(left + row["share"] / 2, 0, f"{row['stage']}\n{fmt.share(row['share'], 0)}",
+            name = row["stage"].replace(" ", "\n")  # "early intervention" ran into its neighbours on one line
+            ax.text(left + row["share"] / 2, 0, f"{name}\n{fmt.share(row['share'], 0)}",
                     ha="center", va="center", fontsize=8.5,
                     color="white" if row["stage"] in ("reactive", "acute") else "black")
         left += row["share"]
