@@ -277,6 +277,26 @@ def _axis_boxes(fig, renderer) -> dict:
     return {ax: (ax.xaxis.get_tightbbox(renderer), ax.yaxis.get_tightbbox(renderer)) for ax in fig.axes}
 
 
+SOURCE_ROOM = 0.04
+"""Share of the figure's height kept below the chart for its source line."""
+
+
+def _layout(fig) -> None:
+    """``tight_layout`` with the bottom :data:`SOURCE_ROOM` of the figure left to the source line.
+
+    ``tight_layout(rect=...)`` measures every artist twice, and for a chart of one plotting area the second
+    pass only moves the bottom edge up by the room asked for: done here directly, each layout measures once.
+    """
+    subplots = [ax for ax in fig.axes if ax.get_subplotspec() is not None]
+    if len(subplots) != 1:
+        fig.tight_layout(rect=(0, SOURCE_ROOM, 1, 1))
+        return
+    fig.tight_layout()
+    p = fig.subplotpars
+    if p.bottom + SOURCE_ROOM < p.top:
+        fig.subplots_adjust(bottom=p.bottom + SOURCE_ROOM)
+
+
 def _finish(fig, source: str) -> Chart:
     """Source line, titles, one layout (two if a legend had to move off the data or something spilled past
     the figure's edge): the finished chart."""
@@ -284,11 +304,11 @@ def _finish(fig, source: str) -> Chart:
     # wrapped here, once: matplotlib's own wrap=True measured the line word by word at every draw
     line.set_text(_wrap(f"Source: {source}", line, fig.bbox.width * 0.98 - 6, _renderer(fig)))
     _fit_titles(fig)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    _layout(fig)
     renderer = _renderer(fig)
     boxes = _axis_boxes(fig, renderer)
     if _legends_off_data(fig) or _spills(fig, renderer, boxes):
-        fig.tight_layout(rect=(0, 0.04, 1, 1))
+        _layout(fig)
         boxes = {ax: (None, False) for ax in fig.axes}  # the layout moved them: measure again
     for ax in _titled(fig):  # numeric labels may have changed with the plotting area's height
         _align_titles(ax, renderer, boxes[ax][1])
