@@ -9,7 +9,7 @@ alt text, drawn by Agg outside pyplot), so a notebook cell that ends with the ca
 from __future__ import annotations
 
 import matplotlib as mpl
-import matplotlib.style
+import matplotlib.style  # noqa: F401  (mpl.style)
 import numpy as np
 import pandas as pd
 from afcharts.af_colours import get_af_colours
@@ -32,7 +32,7 @@ def apply_style() -> None:
     global _STYLE_APPLIED
     if _STYLE_APPLIED:
         return
-    matplotlib.style.use("afcharts.afcharts")
+    mpl.style.use("afcharts.afcharts")
     mpl.rcParams.update({"figure.figsize": (8.5, 4.8), "figure.dpi": 100, "savefig.dpi": 100,
                          "axes.titlesize": 13, "axes.titleweight": "bold", "axes.titlelocation": "left"})
     _STYLE_APPLIED = True
@@ -152,7 +152,7 @@ def _fit_titles(fig) -> None:
         ax._tp_subtitle.set_text(_wrap(subtitle, ax._tp_subtitle, room, renderer))
         ax._tp_title.set_text(_wrap(title, ax._tp_title, room, renderer))
         ax._tp_title.xyann = (0, 26 + 12 * ax._tp_subtitle.get_text().count("\n"))
-        _align_titles(ax, renderer)
+        _align_titles(ax, ax.yaxis.get_tightbbox(renderer))
 
 
 def _titled(fig) -> list:
@@ -177,19 +177,12 @@ def _wrap(text: str, shown, room: float, renderer) -> str:
         chars -= max(1, chars // 20)
 
 
-def _chart_left(ax, renderer, labels=False) -> float:
-    """Left edge (px) of the chart: its category labels', or the plotting area's if further left.
-
-    ``labels``: the y axis' extent if already measured (``ax.yaxis.get_tightbbox``).
-    """
-    labels = ax.yaxis.get_tightbbox(renderer) if labels is False else labels  # None: axis hidden (the map)
-    return min(ax.bbox.x0, labels.x0) if labels is not None else ax.bbox.x0
-
-
-def _align_titles(ax, renderer, labels=False) -> None:
-    """Start the title and subtitle at the chart's left edge (:func:`_chart_left`), in points from the
-    plotting area's, which a layout does not change."""
-    dx = (_chart_left(ax, renderer, labels) - ax.bbox.x0) * 72 / ax.figure.dpi
+def _align_titles(ax, labels) -> None:
+    """Start the title and subtitle at the chart's left edge, in points from the plotting area's (which a
+    layout does not change). ``labels``: the y axis' extent (``ax.yaxis.get_tightbbox``; None when the axis
+    is hidden, as on the map), whose left edge is the chart's if it lies left of the plotting area."""
+    left = min(ax.bbox.x0, labels.x0) if labels is not None else ax.bbox.x0
+    dx = (left - ax.bbox.x0) * 72 / ax.figure.dpi
     for text in (ax._tp_title, ax._tp_subtitle):
         text.xyann = (dx, text.xyann[1])
 
@@ -309,9 +302,9 @@ def _finish(fig, source: str) -> Chart:
     boxes = _axis_boxes(fig, renderer)
     if _legends_off_data(fig) or _spills(fig, renderer, boxes):
         _layout(fig)
-        boxes = {ax: (None, False) for ax in fig.axes}  # the layout moved them: measure again
+        boxes = _axis_boxes(fig, renderer)  # the layout moved them: measure again
     for ax in _titled(fig):  # numeric labels may have changed with the plotting area's height
-        _align_titles(ax, renderer, boxes[ax][1])
+        _align_titles(ax, boxes[ax][1])
     return Chart(fig, *fig._tp_titles)
 
 
