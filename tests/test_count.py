@@ -110,3 +110,19 @@ def test_sample_counts_have_no_function_split_and_theme_findings_do_not_call_it_
     assert c.big_three_share is None and not _all_missing(c)
     fig = count.key_figures(c, "sample")["social_protection_education_health_share"]
     assert fig["value"] is None and "COFOG" in fig["missing_reason"]
+
+
+def test_a_theme_with_no_spend_lines_is_a_gap_that_keeps_the_reports_price_year():
+    """A place whose data hold no spend lines for a theme still has its harm, unit costs and redesign case
+    stated at the report year's prices (Essex's alcohol report failed on the missing count's price year)."""
+    from totalplace_lib import alcohol, costs
+    from totalplace_lib.gaps import Missing
+
+    ds, a, _ = tiny()
+    spend, c = count.theme_count(ds, a, 2009, ("alcohol",))
+    assert isinstance(spend, Missing) and isinstance(c, Missing) and isinstance(c.per_head_gbp, Missing)
+    assert "no alcohol spend lines for Place A in 2009/10" in c.reason
+    assert c.price_year == "2009/10"
+    sample = load_dataset("sample")
+    assert alcohol.england_admissions(sample, c.price_year) > 0
+    assert costs.unit_cost("ALC_INPATIENT_STAY", c.price_year) > 0

@@ -139,3 +139,41 @@ def test_an_unnamed_fingertips_indicator_is_kept_under_its_published_name(tmp_pa
     (row,) = r.rows["indicators"]
     assert row["indicator"] == "Admission episodes for something new" and row["value"] == 12.5
     assert row["unit"] == "as published (Fingertips)" and not r.rejected
+
+
+def _county_ro(tmp_path, county: str, rows: dict[str, str]):
+    """A Revenue Outturn summary (£ thousands; code -> "public health,housing") mapped to 2014 authorities:
+    the county's lines by service, and the read."""
+    from totalplace_lib.ingest import _map_codes
+
+    head = "financial_year,year_ending,ONS_code,LA_name,Public_Health,Housing,Total\n"
+    f = tmp_path / "ro_gbp_thousands.csv"
+    f.write_text(head + "".join(f"2017-18,201803,{code},{code},{vals},0\n" for code, vals in rows.items()))
+    v = vintage.load(REAL)
+    read = readers.read_mhclg_ro(f)
+    return {(r["service"]): r["amount_gbp"] for r in _map_codes(read, v)["spend"] if r["area_code"] == county}, read
+
+
+def test_a_districts_net_income_on_a_service_leaves_its_county_line_whole(tmp_path):
+    """A district's income above its spending on a service is left out at £0 (and listed); the county area's
+    line is then the county council's and the other districts' spend, not dropped as if a part were missing."""
+    v = vintage.load(REAL)
+    essex = sorted(v.districts("E10000012"))
+    rows = {"E10000012": "66066,1011"} | {d: "0,100" for d in essex}
+    rows[essex[0]] = "-8,-106"  # net income on both services: both left out, both county lines still whole
+    lines, read = _county_ro(tmp_path, "E10000012", rows)
+    assert lines["Public health"] == 66_066_000
+    assert lines["Housing services (General Fund)"] == 1_011_000 + 100_000 * (len(essex) - 1)
+    assert any("£-8,000 on Public health" in why for why in read.excluded)
+
+
+def test_a_county_line_without_the_county_councils_own_figure_is_not_counted(tmp_path):
+    """The districts' spend alone is not the county area's: without the county council's own figure the line is
+    left out, naming the county as the missing part."""
+    v = vintage.load(REAL)
+    essex = sorted(v.districts("E10000012"))
+    lines, read = _county_ro(tmp_path, "E10000012", {"E10000012": ",1011"} | {d: "5,100" for d in essex})
+    assert "Public health" not in lines and "Housing services (General Fund)" in lines
+    assert [why for why in read.excluded if why.startswith("Public health: part of Essex")] == [
+        "Public health: part of Essex (E10000012), whose other parts are missing or unmappable here: Essex "
+        "(E10000012)"]

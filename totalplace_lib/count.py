@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .data import Dataset
-from .gaps import Missing, guard, missing_population
+from .gaps import Missing, MissingCount, guard, missing_population
 from .params import Place
 from .schema import BASES, ENGLAND_CODE, STAGES, UNIVERSAL
+from .themes import period
 
 logger = logging.getLogger(__name__)
 
@@ -360,7 +361,7 @@ def theme_count(ds: Dataset, place: Place, year: int, themes: tuple[str, ...],
         gap = Missing(f"dataset '{ds.name}' has no {' or '.join(themes)} spend lines for {place.name} in "
                       f"{year}/{str(year + 1)[-2:]}" + (f" (its spend lines that year are for: {', '.join(held)})"
                                                          if held else "") + ".")
-        return gap, gap
+        return gap, MissingCount(gap.reason, period(year))
     pop, pop_year = population_nearest(ds, place.area_codes, year, ages, max_gap=THEME_POPULATION_GAP)
     return s, count_of(s, place.name, year, pop, pop_year)
 

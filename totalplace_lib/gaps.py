@@ -82,6 +82,18 @@ class Missing:
                 f"<strong>Not available for this place.</strong> {html.escape(self.reason)}</div>")
 
 
+class MissingCount(Missing):
+    """A count the data cannot make (a place with no spend lines for a theme) that still knows its price
+    year: the report's financial year, at whose prices the report states every cost. A report's costs of
+    harm, unit costs and redesign case do not rest on the spend lines, so they stay figures."""
+
+    __slots__ = ("price_year",)
+
+    def __init__(self, reason: str, price_year: str):
+        super().__init__(reason)
+        self.price_year = price_year
+
+
 def first_missing(*values: Any) -> Missing | None:
     """The first :class:`Missing` among ``values`` (also looks one level into lists, tuples and dicts)."""
     for v in values:

@@ -79,11 +79,14 @@ def _map_codes(read: readers.Read, v: vintage.Vintage) -> dict[str, list[dict]]:
     """Tidy rows on 2014 upper-tier codes; rows that cannot be mapped are rejected (by line) with the reason."""
     kept: dict[str, list[dict]] = defaultdict(list)
     line_reasons: dict[int, str] = {}
+    left_out = _left_out_parts(read.rows.get("negative", []), v)
+    incomplete: dict[str, list[int]] = defaultdict(list)
     for table, rows in read.rows.items():
         if table in _NOT_BY_AUTHORITY:  # police force areas, regions: shared out by the top-down count
             kept[table].extend(rows)
             continue
         groups: dict[tuple, list[tuple[dict, vintage.Target]]] = defaultdict(list)
+        councils: set[tuple] = set()  # groups holding councils' own accounts (Revenue Outturn)
         for row in rows:
             code = row.pop("area_code", None)
             council = row.pop("_council_only", False)
@@ -105,15 +108,24 @@ def _map_codes(read: readers.Read, v: vintage.Vintage) -> dict[str, list[dict]]:
                 continue
             key = tuple(row.get(k) for k in _KEYS[table] if k != "area_code")
             groups[(t.code, key)].append((row, t))
-        for (code, _), parts in groups.items():
+            if council:
+                councils.add((t.code, key))
+        for (code, key), parts in groups.items():
             whole = any(t.whole for _, t in parts) or code == vintage.ENGLAND
             covered = set().union(*(t.members for _, t in parts))
             need = set(v.districts(code))
+            if (code, key) in councils:  # councils' own accounts: the county council is one of the parts
+                need.add(code)
+                first_row = parts[0][0]
+                covered |= left_out.get((code, first_row["year"], first_row["service"]), set())
             if not whole and not need <= covered:
                 gap = ", ".join(f"{v.names.get(d, d)} ({d})" for d in sorted(need - covered))
+                why = (f"part of {v.names.get(code, code)} ({code}), whose other parts are missing or unmappable "
+                       f"here: {gap}")
+                if "service" in parts[0][0]:  # named per service where the row's other services are counted
+                    incomplete[f"{parts[0][0]['service']}: {why}"] += [row["_line"] for row, _ in parts]
                 for row, _ in parts:
-                    line_reasons.setdefault(row["_line"], f"part of {v.names.get(code, code)} ({code}), whose other "
-                                                          f"parts are missing or unmappable here: {gap}")
+                    line_reasons.setdefault(row["_line"], why)
                 continue
             wholes = [p for p, t in parts if t.whole]
             if len(parts) > 1 and not parts[0][0]["_additive"]:  # a rate: only the whole area's own row
@@ -138,7 +150,26 @@ def _map_codes(read: readers.Read, v: vintage.Vintage) -> dict[str, list[dict]]:
     for line, reason in line_reasons.items():
         if line not in read.used_lines:
             read.reject(line, reason)
+    for reason, lines in incomplete.items():  # a value left out of a row whose other values are counted
+        if kept_lines := [ln for ln in lines if ln in read.used_lines]:
+            read.excluded[reason] = read.excluded.get(reason, []) + kept_lines
     return kept
+
+
+def _left_out_parts(negative: list[dict], v: vintage.Vintage) -> dict[tuple, set[str]]:
+    """(2014 authority, year, service) -> the councils whose negative value on that service was left out.
+
+    A council whose income exceeded its spending on a service (a district's small net income on highways,
+    say) is left out of the count at £0 and listed in the manifest; its county area's line is still whole,
+    so the county and its other districts are counted rather than the line being dropped as incomplete.
+    """
+    parts: dict[tuple, set[str]] = defaultdict(set)
+    for row in negative:
+        t = v.dfe(row["dfe_number"]) if "dfe_number" in row else v.target(row["area_code"],
+                                                                         row.get("_council_only", False))
+        if t.code is not None:
+            parts[(t.code, row["year"], row["service"])] |= t.members
+    return parts
 
 
 def _reasons(rejected: dict[int, str]) -> dict[str, dict]:
