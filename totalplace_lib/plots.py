@@ -13,7 +13,7 @@ import matplotlib.style  # noqa: F401  (mpl.style)
 import numpy as np
 import pandas as pd
 from afcharts.af_colours import get_af_colours
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
@@ -49,8 +49,48 @@ def _figure(figsize: tuple[float, float] | None = None):
     """
     apply_style()
     fig = Figure(figsize=figsize)
-    FigureCanvasAgg(fig)
+    _Canvas(fig)
     return fig, fig.add_subplot()
+
+
+_TEXT_SIZES: dict[tuple, tuple[float, float, float]] = {}
+"""(text, font files, size in points, dpi, hinting) -> its width, height and descent in pixels, for every chart
+this process draws (:class:`_Renderer`)."""
+
+
+class _Renderer(RendererAgg):
+    """Agg's renderer, measuring each text in a given font once for all charts.
+
+    matplotlib keeps the sizes of texts only for the renderer that measured them, and every chart has its own,
+    so each chart measured its tick labels, category names and each try at wrapping a title again with
+    FreeType: about a twentieth of a report's time. A text's size depends only on the text, the font files
+    and size, the resolution and the hinting, which make the key here.
+    """
+
+    def get_text_width_height_descent(self, s, prop, ismath):
+        if ismath:
+            return super().get_text_width_height_descent(s, prop, ismath)
+        from matplotlib.font_manager import fontManager
+
+        key = (s, tuple(fontManager._find_fonts_by_props(prop)), prop.get_size_in_points(), self.dpi,
+               mpl.rcParams["text.hinting"], mpl.rcParams["text.hinting_factor"])
+        size = _TEXT_SIZES.get(key)
+        if size is None:
+            if len(_TEXT_SIZES) >= 50_000:  # a long session: start again rather than grow without end
+                _TEXT_SIZES.clear()
+            size = _TEXT_SIZES[key] = super().get_text_width_height_descent(s, prop, ismath)
+        return size
+
+
+class _Canvas(FigureCanvasAgg):
+    """The Agg canvas of every report chart, drawing with :class:`_Renderer`."""
+
+    def get_renderer(self):
+        key = (*self.figure.bbox.size, self.figure.dpi)
+        if self._lastKey != key:
+            self.renderer = _Renderer(*key)
+            self._lastKey = key
+        return self.renderer
 
 
 def money_axis(ax, axis: str = "x") -> None:
@@ -748,6 +788,7 @@ def hex_map_chart(layout: pd.DataFrame, values: pd.DataFrame, codes: tuple[str, 
                   what: str, period: str, source: str) -> Chart:
     """England's upper-tier authorities as equal hexagons coloured by ``values['per_head_gbp']`` (£ a
     resident), the place outlined; titled with where the place ranks."""
+    from matplotlib.collections import PolyCollection
     from matplotlib.patches import RegularPolygon
 
     from .geography import hex_centres
@@ -757,13 +798,16 @@ def hex_map_chart(layout: pd.DataFrame, values: pd.DataFrame, codes: tuple[str, 
     lo, hi = float(known.quantile(0.02)), float(known.quantile(0.98))
     cmap = mpl.colormaps["Blues"]
     fig, ax = _figure((7.5, 8.2))
-    for r in h.itertuples():
-        v = r.per_head_gbp
-        colour = "#e5e5e5" if pd.isna(v) else cmap(0.15 + 0.85 * min(1.0, max(0.0, (v - lo) / (hi - lo or 1))))
-        mine = r.area_code in codes
-        ax.add_patch(RegularPolygon((r.x, r.y), numVertices=6, radius=1.0, orientation=0, facecolor=colour,
-                                    edgecolor="#F46A25" if mine else "white", linewidth=3 if mine else 0.6,
-                                    zorder=3 if mine else 2))
+    unit = RegularPolygon((0, 0), numVertices=6, radius=1.0, orientation=0)
+    corners = unit.get_patch_transform().transform(unit.get_path().vertices[:-1])
+    colours = ["#e5e5e5" if pd.isna(v) else cmap(0.15 + 0.85 * min(1.0, max(0.0, (v - lo) / (hi - lo or 1))))
+               for v in h["per_head_gbp"]]
+    mine = h["area_code"].isin(codes).to_numpy()
+    for outlined, edge, width in ((False, "white", 0.6), (True, "#F46A25", 3)):  # one collection each: the
+        which = np.flatnonzero(mine == outlined)  # place's hexagons drawn last, over their neighbours' edges
+        ax.add_collection(PolyCollection([corners + (h["x"].iat[i], h["y"].iat[i]) for i in which],
+                                         facecolors=[colours[i] for i in which], edgecolors=edge, linewidths=width,
+                                         joinstyle="miter", zorder=3 if outlined else 2), autolim=False)
     ax.set_xlim(h["x"].min() - 1.5, h["x"].max() + 1.5)
     ax.set_ylim(h["y"].min() - 1.5, h["y"].max() + 1.5)
     ax.set_aspect("equal")

@@ -113,6 +113,7 @@ def _exporter():
         c.HTMLExporter.exclude_input_prompt = True
         c.HTMLExporter.exclude_output_prompt = True
         c.HTMLExporter.exclude_anchor_links = True
+        c.HTMLExporter.optimistic_validation = True  # the notebook validated once, not after each preprocessor
         exporter = _EXPORTERS.html = HTMLExporter(config=c)
         exporter.log.setLevel(logging.ERROR)  # alt text is filled in below
     return exporter
