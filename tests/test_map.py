@@ -32,8 +32,8 @@ def test_hex_map_outlines_the_place_and_ranks_it(tmp_path, monkeypatch):
     rank = int(values.sort_values("per_head_gbp", ascending=False)["area_code"].tolist().index("E09000008")) + 1
     assert chart.title.startswith(f"Croydon ranks {rank}")
     ax = chart.fig.axes[0]
-    outlined = [p for p in ax.patches if p.get_linewidth() == 3]
-    assert len(outlined) == 1 and len(ax.patches) == 3
+    hexagons = {float(c.get_linewidth()[0]): len(c.get_paths()) for c in ax.collections}
+    assert hexagons == {3.0: 1, 0.6: 2}  # the place outlined, the other two not
     assert "1 with no figure" in chart.alt  # Hartlepool is not in the sample
 
 

@@ -52,7 +52,7 @@ def multiplier(unit: str) -> float:
 
 def indicator_rows(ds: Dataset, indicator: str, period: str | None = None) -> pd.DataFrame | Missing:
     """The indicator's rows (one period, or all); :class:`Missing` if the dataset has none."""
-    t = ds.indicators[ds.indicators["indicator"] == indicator]
+    t = ds.index("indicators", "indicator").get(indicator, ds.indicators.iloc[0:0])
     if period is not None:
         t = t[t["period"] == period]
     if t.empty:
@@ -69,7 +69,10 @@ def pick(ds: Dataset, candidates: list[tuple[str, str]]) -> tuple[str, str]:
     that, the first candidate (so :func:`compare` says what is missing). Themes list the sample's
     indicator before the public one.
     """
-    held = set(zip(ds.indicators["indicator"], ds.indicators["period"], strict=True))
+    memo = ds.memo()
+    if "indicator periods" not in memo:
+        memo["indicator periods"] = set(zip(ds.indicators["indicator"], ds.indicators["period"], strict=True))
+    held = memo["indicator periods"]
     exact = next((c for c in candidates if c in held), None)
     if exact:
         return exact

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .data import Dataset
+from .data import Dataset, remembered
 from .gaps import Missing, MissingCount, guard, missing_population
 from .params import Place
 from .schema import BASES, ENGLAND_CODE, STAGES, UNIVERSAL
@@ -27,7 +27,7 @@ PREVENTIVE_STAGES = ("preventive", "early intervention")
 
 def place_spend(ds: Dataset, place: Place, year: int, theme: str | None = None) -> pd.DataFrame:
     """Spend lines of a place's authorities for one year (optionally one theme)."""
-    s = ds.spend[(ds.spend["area_code"].isin(place.area_codes)) & (ds.spend["year"] == year)]
+    s = ds.rows("spend", place.area_codes, year)
     if theme is not None:
         s = s[s["theme"] == theme]
     if s.empty:
@@ -43,7 +43,7 @@ def population(ds: Dataset, codes: tuple[str, ...], year: int, ages: tuple[int, 
     range, or has only bands that do not cover every age asked for (the 0-17 total is not "all ages").
     """
     lo, hi = ages if ages is not None else (0, MAX_AGE)
-    p = ds.population[(ds.population["area_code"].isin(codes)) & (ds.population["year"] == year)]
+    p = ds.rows("population", codes, year)
     last = p["age_to"].fillna(p["age"]) if "age_to" in p.columns else p["age"]
     p = p[(p["age"] >= lo) & (last <= hi)]
     last = last[p.index]
@@ -76,7 +76,7 @@ def population_nearest(ds: Dataset, codes: tuple[str, ...], year: int,
     exact = population(ds, codes, year, ages)
     if not isinstance(exact, Missing):
         return exact, year
-    years = sorted((y for y in set(ds.population.loc[ds.population["area_code"].isin(codes), "year"])
+    years = sorted((y for y in set(ds.area_rows("population", codes)["year"])
                     if max_gap is None or abs(y - year) <= max_gap), key=lambda y: (abs(y - year), y))
     for y in years:
         p = population(ds, codes, int(y), ages)
@@ -183,7 +183,7 @@ def reconciliation(ds: Dataset, place: Place, year: int) -> pd.DataFrame:
 def drivers(ds: Dataset, place: Place, year: int) -> pd.DataFrame:
     """How the place's apportioned spend was shared out: each driver with its spend (£), share of the
     count and the services it carries. A gap on data with no apportioned lines."""
-    s = ds.spend[ds.spend["area_code"].isin(place.area_codes) & (ds.spend["year"] == year)]
+    s = ds.rows("spend", place.area_codes, year)
     a = s[s["basis"] == "apportioned"]
     if a.empty:
         return Missing(f"no spend of {place.name} in {year}/{str(year + 1)[-2:]} is apportioned: every line is "
@@ -321,6 +321,10 @@ def per_head_by_area(ds: Dataset, year: int, themes: tuple[str, ...] | None = No
         area_code, amount_gbp, population, population_year, per_head_gbp; authorities with spend and a
         population only.
     """
+    return remembered(ds, ("per_head_by_area", year, themes), lambda: _per_head_by_area(ds, year, themes))
+
+
+def _per_head_by_area(ds: Dataset, year: int, themes: tuple[str, ...] | None) -> pd.DataFrame:
     s = ds.spend[(ds.spend["year"] == year) & (ds.spend["area_code"] != ENGLAND_CODE)]
     if themes:
         s = s[s["theme"].isin(themes)]
@@ -354,7 +358,13 @@ def theme_count(ds: Dataset, place: Place, year: int, themes: tuple[str, ...],
     (DataFrame, Count)
         The spend lines and their :class:`Count` (``per_head_gbp`` is per person in ``ages``).
     """
-    s = ds.spend[(ds.spend["area_code"].isin(place.area_codes)) & (ds.spend["year"] == year)]
+    return remembered(ds, ("theme_count", place.name, place.area_codes, year, tuple(themes), ages and tuple(ages)),
+                      lambda: _theme_count(ds, place, year, themes, ages))
+
+
+def _theme_count(ds: Dataset, place: Place, year: int, themes: tuple[str, ...], ages: tuple[int, int] | None
+                 ) -> tuple[pd.DataFrame, Count]:
+    s = ds.rows("spend", place.area_codes, year)
     s = s[s["theme"].isin(themes)]
     if s.empty:
         held = sorted(set(ds.spend.loc[ds.spend["year"] == year, "theme"]) - {"general"})

@@ -57,7 +57,7 @@ BASIS_WORDS = {"reported": "*reported* in the bodies' own accounts",
 
 def _spend_basis(ds: Dataset, place: Place, year: int) -> str:
     """What the place's spend lines for the year rest on, and any the publishers' lines leave unclassified."""
-    s = ds.spend[ds.spend["area_code"].isin(place.area_codes) & (ds.spend["year"] == year)]
+    s = ds.rows("spend", place.area_codes, year)
     total = s["amount_gbp"].sum()
     if s.empty or not total:
         return "The data hold no spend lines for this place and year."
@@ -76,7 +76,7 @@ def _spend_basis(ds: Dataset, place: Place, year: int) -> str:
 
 def _activity_basis(ds: Dataset, place: Place, year: int) -> str:
     """One sentence on how many of the counts behind the report are estimated or the analyst's own."""
-    a = ds.activity[ds.activity["area_code"].isin(place.area_codes) & (ds.activity["year"] == year)]
+    a = ds.rows("activity", place.area_codes, year)
     if a.empty or "basis" not in a:
         return ""
     n = a["basis"].value_counts()

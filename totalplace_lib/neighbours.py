@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .data import Dataset
+from .data import Dataset, remembered
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +64,11 @@ def _distances(feats: tuple) -> pd.DataFrame:
 
 def distances(ds: Dataset) -> pd.DataFrame:
     """Authority x authority distance matrix (standardised feature units)."""
-    f = features(ds)
-    return _distances((tuple(f.index), tuple(map(tuple, f.to_numpy()))))
+    def make() -> pd.DataFrame:
+        f = features(ds)
+        return _distances((tuple(f.index), tuple(map(tuple, f.to_numpy()))))
+
+    return remembered(ds, ("distances",), make)
 
 
 def nearest(ds: Dataset, codes: tuple[str, ...], k: int = K) -> pd.DataFrame:

@@ -325,22 +325,11 @@ def _line_of(place: Place, key: str) -> int | None:
         return None
 
 
-_COVERED: dict[tuple, dict] = {}
-"""Dataset files (path, mtime) -> what they cover (:func:`_covered`), kept across the reports of a batch."""
-
-
 def _covered(ds, table: str, year: int | None) -> frozenset:
     """The area codes with ``table`` rows in ``year`` that a report can count (``"years"``: the years of
     spend held), worked out once per version of the dataset's files: a report checks every comparator
     against the same dataset, and each check scanned the whole public spend table (0.17 s) before."""
-    files = ds.files()
-    if not files:  # made in memory, not read from files: only this object is known to hold these tables
-        memo = ds.__dict__.setdefault("_covered", {})
-    else:
-        key = (ds.name, *((str(f), f.stat().st_mtime_ns) for f in files))
-        if key not in _COVERED and len(_COVERED) >= 8:
-            _COVERED.clear()  # a long session that switched datasets many times
-        memo = _COVERED.setdefault(key, {})
+    memo = ds.memo().setdefault("covered", {})
     if (table, year) not in memo:
         if table == "years":
             memo[table, year] = frozenset(int(y) for y in ds.spend["year"].unique())

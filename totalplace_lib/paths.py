@@ -7,6 +7,7 @@ notebook's folder, so nothing here depends on ``os.getcwd()``.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 _MARKERS = ("pyproject.toml", "params")
@@ -24,7 +25,12 @@ def project_root() -> Path:
         If no such folder is found (the package was installed outside a checkout
         and ``TOTALPLACE_ROOT`` is unset).
     """
-    env = os.environ.get("TOTALPLACE_ROOT")
+    return _root(os.environ.get("TOTALPLACE_ROOT") or None)
+
+
+@lru_cache(maxsize=8)
+def _root(env: str | None) -> Path:
+    """The root for one value of ``TOTALPLACE_ROOT``, found once (a report asks for paths thousands of times)."""
     if env:
         return Path(env).resolve()
     here = Path(__file__).resolve().parent
