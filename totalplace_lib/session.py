@@ -39,10 +39,9 @@ def fresh_report() -> None:
     warnings.filters[:] = kept  # ... while keeping the filters as they were
     tables.SHOWN.clear()
     widgets._CHOSEN.clear()
-    # What a report leaves once its names and figures are gone is what every
-    # later report keeps: the libraries, cached tables and the caches each report adds to (text sizes, fonts,
-    # counts). Frozen, the garbage collector no longer scans them at every collection: after a few reports
-    # that scan took 0.1 s each time, however little there was to collect. (Frozen objects are still freed
-    # when nothing refers to them; only a reference cycle among them would stay, so garbage goes first.)
-    gc.collect()
+    # What a report leaves once its names are gone (IPython's reset has just collected its garbage) is what
+    # every later report keeps: the libraries, cached tables and the caches each report adds to (text sizes,
+    # fonts, counts). Frozen, the garbage collector no longer scans them at every collection: after a few
+    # reports that scan took 0.1 s each time, however little there was to collect. (Frozen objects are still
+    # freed when nothing refers to them; only a reference cycle among them would stay.)
     gc.freeze()
