@@ -126,3 +126,24 @@ def test_a_theme_with_no_spend_lines_is_a_gap_that_keeps_the_reports_price_year(
     sample = load_dataset("sample")
     assert alcohol.england_admissions(sample, c.price_year) > 0
     assert costs.unit_cost("ALC_INPATIENT_STAY", c.price_year) > 0
+
+
+def test_what_is_worked_out_from_a_dataset_is_shared_until_its_tables_change():
+    """Two loads of the same files share one memo (a batch kernel's reports work each index out once); a
+    place's rows from the index are the rows a scan finds; a replaced table gets a memo of its own; and a
+    report changing its copy of a table never changes what the next report loads."""
+    first, second = load_dataset("sample"), load_dataset("sample")
+    assert first.version is not None and first.memo() is second.memo()
+    codes = ("E06000056", "E08000025")
+    scanned = first.spend[first.spend["area_code"].isin(codes)]
+    assert set(scanned["area_code"]) == set(codes)
+    assert first.area_rows("spend", codes).equals(scanned)
+    assert first.rows("spend", codes, 2009).equals(scanned[scanned["year"] == 2009])
+    first.spend = first.spend.iloc[:5]
+    assert first.version is None and first.memo() is not second.memo()
+    assert len(first.area_rows("spend", tuple(first.spend["area_code"]))) == 5
+    total = float(second.spend["amount_gbp"].sum())
+    second.spend["amount_gbp"] *= 0  # a report changing its own copy ...
+    second.spend.loc[second.spend.index[0], "area_code"] = "E00000000"
+    third = load_dataset("sample")  # ... leaves the next report's tables as the files hold them
+    assert float(third.spend["amount_gbp"].sum()) == total and "E00000000" not in set(third.spend["area_code"])

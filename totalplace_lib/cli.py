@@ -62,7 +62,7 @@ def _split(values: list[str] | None) -> list[str] | None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .themes import THEMES
+    from .themes import PUBLIC_YEARS, THEMES
 
     p = argparse.ArgumentParser(
         prog="totalplace", description="Total Place workbooks: run parameterised notebooks into reviewer reports.",
@@ -80,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --dataset public: every English upper-tier authority (2014 geography)")
     r.add_argument("--year", type=int, default=None,
                    help="financial year start to report (2009 = 2009/10); default: the params file's year, or "
-                        "on public data each theme's year (place 2020, themes 2009)")
+                        "on public data each theme's year (" + ", ".join(f"{t.replace('_', ' ')} {y}"
+                                                                    for t, y in PUBLIC_YEARS.items()) + ")")
     r.add_argument("--theme", action="append", metavar="THEME",
                    help=f"theme notebook ({', '.join(THEMES)}); repeat or comma-separate; default: all")
     r.add_argument("--dataset", default=None,

@@ -39,9 +39,12 @@ def fresh_report() -> None:
     warnings.filters[:] = kept  # ... while keeping the filters as they were
     tables.SHOWN.clear()
     widgets._CHOSEN.clear()
-    # What a report leaves once its names are gone (IPython's reset has just collected its garbage) is what
-    # every later report keeps: the libraries, cached tables and the caches each report adds to (text sizes,
-    # fonts, counts). Frozen, the garbage collector no longer scans them at every collection: after a few
-    # reports that scan took 0.1 s each time, however little there was to collect. (Frozen objects are still
-    # freed when nothing refers to them; only a reference cycle among them would stay.)
+    # The report's garbage goes now that its names have (its charts are cycles of objects, which only a
+    # collection frees). What is left is what every later report keeps: the libraries, cached tables and the
+    # caches each report adds to (text sizes, fonts, counts). Frozen, the garbage collector no longer scans
+    # them at every collection: after a few reports that scan took 0.1 s each time, however little there was
+    # to collect. Frozen objects are still freed when nothing refers to them; a reference cycle among them
+    # would stay, which is why the collection comes first (batch kernels keep no output cache to hold a
+    # report's results past it: kernels.BATCH_KERNEL_ARGUMENTS).
+    gc.collect()
     gc.freeze()
