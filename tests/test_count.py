@@ -139,6 +139,9 @@ def test_what_is_worked_out_from_a_dataset_is_shared_until_its_tables_change():
     assert set(scanned["area_code"]) == set(codes)
     assert first.area_rows("spend", codes).equals(scanned)
     assert first.rows("spend", codes, 2009).equals(scanned[scanned["year"] == 2009])
+    import dataclasses
+
+    assert dataclasses.replace(second, spend=second.spend.iloc[:5]).memo() is not second.memo()
     first.spend = first.spend.iloc[:5]
     assert first.version is None and first.memo() is not second.memo()
     assert len(first.area_rows("spend", tuple(first.spend["area_code"]))) == 5

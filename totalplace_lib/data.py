@@ -225,7 +225,7 @@ class Dataset:
     """Tables the dataset does not have -> why (public data have no person-level events)."""
     local_files: list = field(default_factory=list)
     """The analyst's own files layered on a public dataset (``public+<local>``)."""
-    version: tuple | None = field(default=None, repr=False, compare=False)
+    version: tuple | None = field(default=None, init=False, repr=False, compare=False)
     """What the tables were read from (the dataset's name, each file and its modification time), set by
     :func:`load_dataset`; None for tables made in memory, or once a table is replaced (``ds.spend = ...``).
     Tables are read-only by contract: what :meth:`memo` keeps is worked out from them."""
