@@ -321,7 +321,7 @@ def per_head_by_area(ds: Dataset, year: int, themes: tuple[str, ...] | None = No
         area_code, amount_gbp, population, population_year, per_head_gbp; authorities with spend and a
         population only.
     """
-    return remembered(ds, ("per_head_by_area", year, themes), lambda: _per_head_by_area(ds, year, themes))
+    return remembered(ds, ("per_head_by_area", year, tuple(themes or ())), lambda: _per_head_by_area(ds, year, themes))
 
 
 def _per_head_by_area(ds: Dataset, year: int, themes: tuple[str, ...] | None) -> pd.DataFrame:

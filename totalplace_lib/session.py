@@ -10,7 +10,7 @@ execution counts from 1 (so the executed notebook is the same whichever kernel r
 from __future__ import annotations
 
 RESET_CODE = """\
-get_ipython().reset(new_session=True)  # what %reset does (collecting the report's garbage), counts from 1
+get_ipython().reset(new_session=True)  # what %reset does: names go, counts from 1 (batch kernels cache no output)
 import sys as _sys
 if "totalplace_lib" in _sys.modules:
     from totalplace_lib import session as _session
