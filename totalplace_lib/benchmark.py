@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import Dataset
+from .data import Dataset, remembered
 from .gaps import Missing, guard
 from .params import Place
 from .schema import ENGLAND_CODE
@@ -69,10 +69,8 @@ def pick(ds: Dataset, candidates: list[tuple[str, str]]) -> tuple[str, str]:
     that, the first candidate (so :func:`compare` says what is missing). Themes list the sample's
     indicator before the public one.
     """
-    memo = ds.memo()
-    if "indicator periods" not in memo:
-        memo["indicator periods"] = set(zip(ds.indicators["indicator"], ds.indicators["period"], strict=True))
-    held = memo["indicator periods"]
+    held = remembered(ds, ("indicator periods",),
+                      lambda: set(zip(ds.indicators["indicator"], ds.indicators["period"], strict=True)))
     exact = next((c for c in candidates if c in held), None)
     if exact:
         return exact

@@ -13,6 +13,7 @@ import matplotlib.style  # noqa: F401  (mpl.style)
 import numpy as np
 import pandas as pd
 from afcharts.af_colours import get_af_colours
+from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -70,9 +71,7 @@ class _Renderer(RendererAgg):
     def get_text_width_height_descent(self, s, prop, ismath):
         if ismath:
             return super().get_text_width_height_descent(s, prop, ismath)
-        from matplotlib.font_manager import fontManager
-
-        key = (s, tuple(fontManager._find_fonts_by_props(prop)), prop.get_size_in_points(), self.dpi,
+        key = (s, tuple(font_manager.fontManager._find_fonts_by_props(prop)), prop.get_size_in_points(), self.dpi,
                mpl.rcParams["text.hinting"], mpl.rcParams["text.hinting_factor"])
         size = _TEXT_SIZES.get(key)
         if size is None:

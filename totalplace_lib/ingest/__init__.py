@@ -88,9 +88,10 @@ def _map_codes(read: readers.Read, v: vintage.Vintage) -> dict[str, list[dict]]:
         groups: dict[tuple, list[tuple[dict, vintage.Target]]] = defaultdict(list)
         councils: set[tuple] = set()  # groups holding councils' own accounts (Revenue Outturn)
         for row in rows:
+            t = _target(row, v)
             code = row.pop("area_code", None)
             council = row.pop("_council_only", False)
-            t = v.dfe(row.pop("dfe_number")) if "dfe_number" in row else v.target(code, council)
+            row.pop("dfe_number", None)
             if t.code is None:
                 line_reasons.setdefault(row["_line"], t.reason)
                 continue
@@ -156,6 +157,13 @@ def _map_codes(read: readers.Read, v: vintage.Vintage) -> dict[str, list[dict]]:
     return kept
 
 
+def _target(row: dict, v: vintage.Vintage) -> vintage.Target:
+    """Where a reader's row goes: its old DfE number's or its area code's 2014 upper-tier authority."""
+    if "dfe_number" in row:
+        return v.dfe(row["dfe_number"])
+    return v.target(row.get("area_code"), row.get("_council_only", False))
+
+
 def _left_out_parts(negative: list[dict], v: vintage.Vintage) -> dict[tuple, set[str]]:
     """(2014 authority, year, service) -> the councils whose negative value on that service was left out.
 
@@ -165,8 +173,7 @@ def _left_out_parts(negative: list[dict], v: vintage.Vintage) -> dict[tuple, set
     """
     parts: dict[tuple, set[str]] = defaultdict(set)
     for row in negative:
-        t = v.dfe(row["dfe_number"]) if "dfe_number" in row else v.target(row["area_code"],
-                                                                         row.get("_council_only", False))
+        t = _target(row, v)
         if t.code is not None:
             parts[(t.code, row["year"], row["service"])] |= t.members
     return parts
