@@ -67,7 +67,9 @@ def test_each_regions_authorities_add_up_to_its_cra_figure_to_the_penny(public):
     replaced = pd.concat([rep, police])
     got = got.add((replaced["apportioned_gbp"] * 100).round().astype("int64").groupby(
         [replaced["region_code"], replaced["year"]]).sum(), fill_value=0)
-    assert len(expected) == 9 * 9  # nine regions, 2009/10 to 2017/18
+    years = sorted(cra["year"].unique())
+    assert years[0] == 2009 and years == list(range(2009, years[-1] + 1)), years  # every year, none skipped
+    assert len(expected) == 9 * len(years)  # nine regions, every year the editions cover
     diff = (got.reindex(expected.index) - expected).abs()
     print(f"\nlargest region-year difference: {diff.max()} pence over {len(expected)} region-years")
     assert diff.max() == 0
