@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .core.units import multiplier
 from .data import Dataset, remembered
 from .gaps import Missing, guard
 from .params import Place
@@ -41,13 +42,6 @@ def _with_ci(df: pd.DataFrame, unit: str) -> pd.DataFrame:
         df["upper"] = [(byars_upper(n) if n > 0 else exact_upper(0)) / d * m
                        for n, d in zip(df["numerator"], df["denominator"], strict=True)]
     return df
-
-
-def multiplier(unit: str) -> float:
-    """Rate multiplier of an indicator unit: ``per 100,000`` -> 100000, ``proportion`` -> 1."""
-    if unit == "proportion":
-        return 1.0
-    return float(unit.replace("per", "").replace(",", "").strip())
 
 
 def indicator_rows(ds: Dataset, indicator: str, period: str | None = None) -> pd.DataFrame | Missing:

@@ -1,13 +1,21 @@
 """HM Treasury Country and Regional Analysis (CRA) workbooks into a tidy table of regional spend.
 
 The CRA is the top-down half of a Total Place count: every department's identifiable public spending
-by region (NUTS 1), function and subfunction (COFOG), capital or current, and by central government
-(CG), local government (LG) or public corporations (PC). Editions differ: CRA 2014 and 2018 are in
-£ thousand with ``Department`` / ``Department Name``, ``NUTS Region`` and ``CG, LG or PC``; earlier
-ones are in £ million with ``Dept Name``, ``NUTS 1 region`` and ``LA`` for local government. The
-reader finds the sheet by its header, the columns by their aliases and the **units from the
-workbook's own words** (a metadata sheet or a header saying £'000s or £ million), never from the
-file name. Every data row is used or rejected with its reason.
+by region, function and subfunction (COFOG), capital or current, and by spending sector (central
+government, local government, public corporations, the Bank of England, public sector pensions).
+
+Editions differ in their column names (``NUTS 1 region`` / ``NUTS Region`` / ``ITL Region``;
+``CG, LG or PC`` / ``CG, LG, PC, BOE`` / ``CG, LG, PC, BOE, PSP``; ``Department`` / ``Department Name``
+/ ``Dept Name``), their units (£ thousand from 2014, £ million before) and the case of region labels. One
+reader takes every edition by recognising columns **by content**: the year columns by their ``2009-10``
+headers, the region column as the one whose values are UK regions (``data/reference/regions.csv``), the
+sector, identifiable and capital/current columns by their codes (``data/reference/cra_sectors.csv``),
+and the descriptive columns by their header words. Units come from the workbook's own words (its
+metadata sheet or a header), else from ``data/reference/cra_editions.csv``; never from the file name.
+
+A workbook with a region label or sector code the reference tables do not know is refused as a whole
+in one line naming file, sheet, row and value: a regional table with rows dropped would move money
+between places without saying so.
 """
 
 from __future__ import annotations
@@ -15,29 +23,27 @@ from __future__ import annotations
 import csv
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import paths
-from .readers import FormatError, Read, fy_label, norm
+from ..core.periods import fy_label
+from .readers import FormatError, Read
+from .workbook import Workbook, cell_text, open_workbook
 
 logger = logging.getLogger(__name__)
 
 FAMILY = "HM Treasury Country and Regional Analysis (workbook)"
 TABLE = "regional_spend"
-COLUMNS = {  # tidy column -> header aliases, in order of preference
-    "department": ("Department", "Department Name", "Dept Name", "Dept", "Department name"),
-    "function": ("HMT Function", "Function", "COFOG Level 0", "COFOG level 0"),
-    "subfunction": ("HMT Subfunction", "HMT Sub-function", "Subfunction", "Sub-function", "COFOG Level 1"),
-    "identifiable": ("ID/non-ID", "ID/Non-ID", "ID or non-ID", "Identifiable"),
-    "capital_current": ("CAP or CUR", "CAP/CUR", "Capital or current", "CAP or CUR?"),
-    "body": ("CG, LG or PC", "CG, LG, PC, BOE", "CG, LG, PC or BOE", "CG/LG/PC", "CG, LA or PC", "Sector"),
-    "region": ("NUTS Region", "NUTS 1 region", "NUTS1 region", "NUTS 1 Region", "Region"),
-}
-BODIES = {"cg": "CG", "lg": "LG", "la": "LG", "pc": "PC", "boe": "BOE"}
-"""Spending sector as published -> CG (central government), LG (local government; ``LA`` in older
-editions), PC (public corporations), BOE (Bank of England)."""
 _YEAR = re.compile(r"^\s*((?:19|20)\d{2})\s*[-/]\s*(\d{2}|\d{4})\b")
+_HEADER_ROWS = 20
+"""The database sheet's header is looked for in its first rows (it is on the first row in every edition seen)."""
+DESCRIPTIVE = {  # tidy column -> header words, in order of preference (the first header matching wins)
+    "department": (r"^department name$", r"^department$", r"^dept name$", r"^dept$", r"department|dept"),
+    "function": (r"^hmt function$", r"^function$", r"^cofog level 0$", r"function"),
+    "subfunction": (r"^hmt sub-?function$", r"^sub-?function$", r"sub-?function", r"^cofog level 1$"),
+}
 
 
 @dataclass(frozen=True)
@@ -51,11 +57,10 @@ class Region:
 def region_lookup() -> dict[str, Region]:
     """Normalised region label -> :class:`Region`, from ``data/reference/regions.csv``."""
     out: dict[str, Region] = {}
-    with open(paths.reference_dir() / "regions.csv", encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            r = Region(row["region_code"], row["region_name"])
-            for alias in [row["region_name"], *row["aliases"].split("|")]:
-                out[region_key(alias)] = r
+    for row in _reference("regions.csv"):
+        r = Region(row["region_code"], row["region_name"])
+        for alias in [row["region_name"], *row["aliases"].split("|")]:
+            out[region_key(alias)] = r
     return out
 
 
@@ -68,149 +73,238 @@ def region_key(label: str) -> str:
     return " ".join(words)
 
 
-def _units(wb, sheet_name: str, header: list[str]) -> tuple[float, str]:
-    """Pounds per published unit and the words that said so, read from the workbook itself."""
-    texts = [h for h in header if h]
-    for ws in wb.worksheets:
-        if ws.title == sheet_name:
-            continue
-        for row in ws.iter_rows(max_row=60, values_only=True):
-            texts.extend(str(c) for c in row if isinstance(c, str))
-    for t in texts:
-        if re.search(r"£\s*'?\s*000|£\s*thousand|thousands of pounds|£k\b", t, re.I):
-            return 1_000.0, t.strip()[:120]
-        if re.search(r"£\s*m(illion)?\b|£\s*millions|millions of pounds|£\s*bn\b", t, re.I):
-            if re.search(r"£\s*bn\b", t, re.I):
-                return 1e9, t.strip()[:120]
-            return 1e6, t.strip()[:120]
-    raise FormatError("the workbook does not say its units (no £'000s or £ million in a header or metadata "
-                      "sheet); the amounts cannot be read as pounds")
+def sectors() -> dict[str, str]:
+    """Published sector code (upper case) -> the sector it is (``CG``, ``LG``, ``PC``, ``BOE``, ``PSP``)."""
+    return {r["code"].upper(): r["sector"] for r in _reference("cra_sectors.csv")}
 
 
-def _find_sheet(wb, file: str) -> tuple[str, int, list[str]]:
-    """(sheet name, header row number, header) of the sheet holding the CRA database."""
+def _reference(name: str) -> list[dict]:
+    with open(paths.reference_dir() / name, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+# ------------------------------------------------------------------------------------------------
+# Finding the database sheet and its columns
+
+
+def _find_sheet(wb: Workbook) -> tuple[str, int, list[str]]:
+    """(sheet name, header row index, header texts) of the sheet holding the CRA database: the first with
+    a row of several year columns (``2009-10``) beside descriptive columns."""
     tried = []
-    for ws in wb.worksheets:
-        for i, row in enumerate(ws.iter_rows(max_row=15, values_only=True), start=1):
-            header = [str(c).strip() if c is not None else "" for c in row]
-            if any(norm(h) in {norm(a) for a in COLUMNS["region"]} for h in header) and any(
-                    _YEAR.match(h) for h in header):
-                return ws.title, i, header
-        tried.append(ws.title)
-    raise FormatError(f"{file}: no sheet with a region column ({', '.join(repr(a) for a in COLUMNS['region'])}) "
-                      f"and year columns like 2009-10 (sheets: {', '.join(tried)})")
+    for name in wb.sheet_names:
+        if "pivot" in name.lower():  # the pivot-table sheet repeats the database's headers, not its rows
+            tried.append(name)
+            continue
+        for i, row in enumerate(wb.texts(name, _HEADER_ROWS)):
+            years = [h for h in row if _YEAR.match(h)]
+            if len(years) >= 2 and len([h for h in row if h and not _YEAR.match(h)]) >= 5:
+                return name, i, row
+        tried.append(name)
+    raise FormatError(f"{wb.path.name}: no sheet with year columns like 2009-10 beside the database's columns "
+                      f"(sheets: {', '.join(tried)})")
 
 
-def looks_like_cra(path: Path) -> bool:
-    """True if an xlsx workbook has a sheet with a CRA header (region and year columns)."""
-    import openpyxl
+def _column_by_header(header: list[str], patterns: tuple[str, ...], taken: set[int]) -> int | None:
+    low = [h.lower() for h in header]
+    for p in patterns:
+        for i, h in enumerate(low):
+            if i not in taken and h and re.search(p, h):
+                return i
+    return None
 
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # not a workbook openpyxl can open: no reader for it
+
+def _column_by_values(rows: list[list], header: list[str], candidates: list[int], test, want: str, file: str,
+                      sheet: str) -> int:
+    """The candidate column whose values pass ``test`` most often (at least 90% of its non-blank values)."""
+    best, best_share = None, 0.0
+    sample = rows[:2000]
+    for i in candidates:
+        values = [cell_text(r[i]) for r in sample if i < len(r) and cell_text(r[i])]
+        if not values:
+            continue
+        share = sum(1 for v in values if test(v)) / len(values)
+        if share > best_share:
+            best, best_share = i, share
+    if best is None or best_share < 0.9:
+        raise FormatError(f"{file}, sheet '{sheet}': no {want} column (a column whose values are all {want} codes; "
+                          f"header: {', '.join(h for h in header if h)[:200]})")
+    return best
+
+
+def _columns(wb: Workbook, sheet: str, header_row: int, header: list[str]) -> dict[str, int]:
+    """Tidy column -> index, recognised by values for coded columns and by header words for the rest."""
+    rows = wb.rows(sheet)[header_row + 1:]
+    file = wb.path.name
+    years = {i for i, h in enumerate(header) if _YEAR.match(h)}
+    others = [i for i, h in enumerate(header) if i not in years]
+    regions = region_lookup()
+    codes = sectors()
+    cols: dict[str, int] = {}
+
+    def english(i: int) -> int:  # how many distinct English regions a column names
+        return len({regions[k].code for r in rows[:3000] if i < len(r)
+                    and (k := region_key(cell_text(r[i]))) in regions and regions[k].code.startswith("E12")})
+
+    region_cols = sorted(others, key=english, reverse=True)
+    if not region_cols or english(region_cols[0]) < 3:
+        raise FormatError(f"{file}, sheet '{sheet}': no region column (a column naming England's regions, such as "
+                          "'NUTS Region' or 'ITL Region')")
+    cols["region"] = region_cols[0]
+    rest = [i for i in others if i != cols["region"]]
+    cols["body"] = _column_by_values(rows, header, rest, lambda v: v.upper() in codes, "spending sector (CG, LG...)",
+                                     file, sheet)
+    rest.remove(cols["body"])
+    cols["identifiable"] = _column_by_values(
+        rows, header, rest, lambda v: _ident(v) is not None, "identifiable (ID / non-ID)", file, sheet)
+    rest.remove(cols["identifiable"])
+    cols["capital_current"] = _column_by_values(
+        rows, header, rest, lambda v: v.upper()[:3] in ("CAP", "CUR"), "capital or current (CAP / CUR)", file, sheet)
+    taken = set(cols.values()) | years
+    for key, patterns in DESCRIPTIVE.items():
+        i = _column_by_header(header, patterns, taken)
+        if i is None:
+            raise FormatError(f"{file}, sheet '{sheet}': no {key} column (looked for headers like "
+                              f"{', '.join(repr(p.strip('^$')) for p in patterns[:3])})")
+        cols[key] = i
+        taken.add(i)
+    return cols
+
+
+def _ident(value: str) -> bool | None:
+    v = value.lower().replace("-", "").replace(" ", "")
+    if v in ("id", "identifiable"):
+        return True
+    if v in ("nonid", "nonidentifiable"):
         return False
+    return None
+
+
+# ------------------------------------------------------------------------------------------------
+# Units and edition
+
+
+def _units(wb: Workbook, sheet: str, header: list[str], edition: str) -> tuple[float, str]:
+    """Pounds per published unit and the words that said so: the workbook's own, else the editions table."""
+    texts = [h for h in header if h]
+    for name in wb.sheet_names:
+        if name == sheet or "pivot" in name.lower():
+            continue
+        texts.extend(c for row in wb.texts(name, 60) for c in row if c)
+    for t in texts:
+        if re.search(r"£\s*'?\s*000|£\s*thousands?\b|thousands of pounds|£k\b", t, re.I):
+            return 1_000.0, t[:120]
+        if re.search(r"£\s*bn\b|£\s*billions?\b", t, re.I):
+            return 1e9, t[:120]
+        if re.search(r"£\s*m(illions?)?\b|millions of pounds", t, re.I):
+            return 1e6, t[:120]
+    for row in _reference("cra_editions.csv"):
+        if row["edition"] == edition:
+            return float(row["pounds_per_unit"]), f"{row['units']} ({row['source']})"
+    raise FormatError(f"{wb.path.name}: the workbook does not say its units (no £'000s or £ million in a header or "
+                      f"metadata sheet) and '{edition}' is not in data/reference/cra_editions.csv; the amounts "
+                      "cannot be read as pounds")
+
+
+def _edition(wb: Workbook, years: list[int]) -> str:
+    """The edition's name from the workbook's own words ('CRA 2018 database', 'Country and Regional Analysis:
+    November 2019'), else from the span of years it covers."""
+    for name in wb.sheet_names:
+        m = re.search(r"CRA\s*'?(\d{4}|\d{2})\b", name, re.I)
+        if m:
+            y = m.group(1)
+            return f"Country and Regional Analysis {('20' + y) if len(y) == 2 else y}"
+    for name in wb.sheet_names:
+        for row in wb.texts(name, 5):
+            for c in row:
+                m = re.search(r"Country and Regional Analysis:?\s*(?:[A-Z][a-z]+\s+)?((?:19|20)\d{2})", c)
+                if m:
+                    return f"Country and Regional Analysis {m.group(1)}"
+    return f"Country and Regional Analysis {fy_label(min(years))} to {fy_label(max(years))}"
+
+
+# ------------------------------------------------------------------------------------------------
+# The reader
+
+
+def looks_like_cra(wb: Workbook) -> bool:
+    """True if a workbook has a CRA database sheet (year columns beside a column of UK regions)."""
     try:
-        _find_sheet(wb, path.name)
+        sheet, row, header = _find_sheet(wb)
+        _columns(wb, sheet, row, header)
         return True
     except FormatError:
         return False
-    finally:
-        wb.close()
 
 
-def read_cra(path: Path) -> Read:
+def read_cra(path: Path | Workbook) -> Read:
     """Read a CRA workbook: one tidy ``regional_spend`` row per data row and year, in pounds.
 
     Tidy columns: ``region_code`` (ONS; '' where HM Treasury does not attribute the spend to a UK
     region), ``region``, ``year`` (financial-year start), ``department``, ``function``,
-    ``subfunction``, ``capital_current`` (CAP/CUR), ``body`` (CG/LG/PC/BOE), ``identifiable``
+    ``subfunction``, ``capital_current`` (CAP/CUR), ``body`` (CG, LG, PC, BOE or PSP), ``identifiable``
     (bool), ``amount_gbp`` (pounds, nominal: the price year is the year itself), ``edition``.
 
     Raises
     ------
     FormatError
-        Naming the file and the column it lacks, or saying that the units cannot be found.
+        Naming the file, sheet and row: a missing column, units that cannot be found, or a region label
+        or sector code the reference tables do not know (the whole edition is refused).
     """
-    import openpyxl
-
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet, header_row, header = _find_sheet(wb, path.name)
-        cols = {}
-        for key, aliases in COLUMNS.items():
-            by_norm = {norm(h): i for i, h in enumerate(header) if h}
-            idx = next((by_norm[norm(a)] for a in aliases if norm(a) in by_norm), None)
-            if idx is None:
-                raise FormatError(f"{path.name}, sheet '{sheet}': no {key.replace('_', '/')} column "
-                                  f"(looked for {', '.join(repr(a) for a in aliases)})")
-            cols[key] = idx
-        years = {i: int(m.group(1)) for i, h in enumerate(header) if (m := _YEAR.match(h))}
-        scale, unit_words = _units(wb, sheet, header)
-        edition = _edition(wb, path, years)
-        r = Read(path, FAMILY, encoding="xlsx")
-        r.note = f"sheet '{sheet}'; units from the workbook: \"{unit_words}\" (x{scale:,.0f} to pounds); {edition}"
-        regions = region_lookup()
-        ws = wb[sheet]
-        for line, row in enumerate(ws.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1):
-            if row is None or all(c is None or str(c).strip() == "" for c in row):
+    wb = path if isinstance(path, Workbook) else open_workbook(path)
+    sheet, header_row, header = _find_sheet(wb)
+    cols = _columns(wb, sheet, header_row, header)
+    years = {i: int(m.group(1)) for i, h in enumerate(header) if (m := _YEAR.match(h))}
+    edition = _edition(wb, sorted(years.values()))
+    scale, unit_words = _units(wb, sheet, header, edition)
+    r = Read(wb.path, FAMILY, encoding="xlsx" if wb.path.suffix.lower() != ".xls" else "xls")
+    r.note = (f"sheet '{sheet}'; units: \"{unit_words}\" (x{scale:,.0f} to pounds); {edition}; columns: "
+              + ", ".join(f"{k} = '{header[i]}'" for k, i in cols.items()))
+    regions, codes = region_lookup(), sectors()
+    for i, row in enumerate(wb.rows(sheet)[header_row + 1:], start=header_row + 2):  # i: the sheet's row number
+        if not any(cell_text(c) for c in row):
+            continue
+        cell = {k: cell_text(row[j]) if j < len(row) else "" for k, j in cols.items()}
+        amounts: dict[int, float] = {}
+        for j, y in years.items():
+            v = row[j] if j < len(row) else None
+            if v is None or (isinstance(v, str) and v.strip() in ("", "-", "..")):
                 continue
-            r.rows_read += 1
-            cell = {k: ("" if row[i] is None else str(row[i]).strip()) for k, i in cols.items()}
-            region = regions.get(region_key(cell["region"]))
-            if region is None:
-                r.reject(line, f"region '{cell['region']}' is not a UK region or country data/reference/regions.csv "
-                               "knows")
-                continue
-            body = BODIES.get(cell["body"].lower())
-            if body is None:
-                r.reject(line, f"'{cell['body']}' is not CG, LG (or LA), PC or BOE")
-                continue
-            cap = cell["capital_current"].upper()[:3]
-            if cap not in ("CAP", "CUR"):
-                r.reject(line, f"'{cell['capital_current']}' is not CAP or CUR")
-                continue
-            ident = cell["identifiable"].lower().replace("-", "").replace(" ", "")
-            if ident not in ("id", "nonid", "identifiable", "nonidentifiable"):
-                r.reject(line, f"'{cell['identifiable']}' is not ID or non-ID")
-                continue
-            amounts, bad = {}, ""
-            for i, y in years.items():
-                v = row[i] if i < len(row) else None
-                if v is None or (isinstance(v, str) and v.strip() in ("", "-")):
-                    continue
-                try:
-                    amounts[y] = float(v) * scale
-                except (TypeError, ValueError):
-                    bad = f"column {header[i]}: '{v}' is not a number"
-                    break
-            if bad:
-                r.reject(line, bad)
-                continue
-            if not amounts:
-                r.reject(line, "no amount in any year column")
-                continue
-            for y, amount in amounts.items():
-                r.add(TABLE, line, True, region_code=region.code, region=region.name, year=y,
-                      department=cell["department"], function=cell["function"], subfunction=cell["subfunction"],
-                      capital_current=cap, body=body, identifiable=ident in ("id", "identifiable"),
-                      amount_gbp=amount, edition=edition, price_year=fy_label(y),
-                      source=f"HM Treasury {edition}, {cell['department']} (file {path.name})")
-        r.used_lines = {row["_line"] for row in r.rows.get(TABLE, [])}
-        return r
-    finally:
-        wb.close()
-
-
-def _edition(wb, path: Path, years: dict[int, int]) -> str:
-    """The edition's name from the workbook's sheet names (e.g. 'CRA 2018'), else its year span."""
-    for ws in wb.worksheets:
-        m = re.search(r"CRA\s*'?(\d{2,4})", ws.title, re.I)
-        if m:
-            y = m.group(1)
-            return f"Country and Regional Analysis {('20' + y) if len(y) == 2 else y}"
-    span = sorted(set(years.values()))
-    return f"Country and Regional Analysis {fy_label(span[0])}-{fy_label(span[-1])}" if span else \
-        f"Country and Regional Analysis ({path.stem})"
+            try:
+                amounts[y] = float(v) * scale
+            except (TypeError, ValueError):
+                raise FormatError(f"{wb.path.name}, sheet '{sheet}', row {i}: column '{header[j]}' holds '{v}', "
+                                  "not a number; the edition is not used") from None
+        if not any(cell.values()) and not amounts:
+            continue
+        r.rows_read += 1
+        region = regions.get(region_key(cell["region"]))
+        if region is None:
+            raise FormatError(f"{wb.path.name}, sheet '{sheet}', row {i}: region '{cell['region']}' is not a UK region "
+                              "or country data/reference/regions.csv knows; the edition is not used (add the label "
+                              "as an alias there if it is one)")
+        body = codes.get(cell["body"].upper())
+        if body is None:
+            raise FormatError(f"{wb.path.name}, sheet '{sheet}', row {i}: spending sector '{cell['body']}' is not one "
+                              "data/reference/cra_sectors.csv knows; the edition is not used")
+        cap = cell["capital_current"].upper()[:3]
+        ident = _ident(cell["identifiable"])
+        if cap not in ("CAP", "CUR") or ident is None:
+            r.reject(i, f"'{cell['capital_current']}' / '{cell['identifiable']}' is not CAP or CUR / ID or non-ID")
+            continue
+        if not amounts:
+            r.reject(i, "no amount in any year column")
+            continue
+        for y, amount in amounts.items():
+            r.add(TABLE, i, True, region_code=region.code, region=region.name, year=y,
+                  department=cell["department"], function=cell["function"], subfunction=cell["subfunction"],
+                  capital_current=cap, body=body, identifiable=ident, amount_gbp=amount, edition=edition,
+                  price_year=fy_label(y), source=f"HM Treasury {edition}, {cell['department']} (file {wb.path.name})")
+    if not r.rows.get(TABLE):
+        raise FormatError(f"{wb.path.name}, sheet '{sheet}': no data rows under the header on row {header_row + 1}")
+    r.used_lines = {row["_line"] for row in r.rows[TABLE]}
+    logger.info("%s: %s, %d rows, years %s", wb.path.name, edition, r.rows_read,
+                ", ".join(fy_label(y) for y in sorted(set(years.values()))))
+    return r
 
 
 def latest_edition_wins(rows: list[dict]) -> tuple[list[dict], dict[str, dict]]:
@@ -219,14 +313,7 @@ def latest_edition_wins(rows: list[dict]) -> tuple[list[dict], dict[str, dict]]:
     Editions are ordered by the last year they cover, then by name. Returns the kept rows and, per
     superseded edition, the years it lost and how many values (for the manifest).
     """
-    years_of: dict[str, set[int]] = {}
-    for row in rows:
-        years_of.setdefault(row["edition"], set()).add(row["year"])
-    order = sorted(years_of, key=lambda e: (max(years_of[e]), e))
-    owner = {}
-    for e in order:  # later editions overwrite earlier ones
-        for y in years_of[e]:
-            owner[y] = e
+    owner = edition_of_year(rows)
     kept, lost = [], {}
     for row in rows:
         if owner[row["year"]] == row["edition"]:
@@ -237,3 +324,20 @@ def latest_edition_wins(rows: list[dict]) -> tuple[list[dict], dict[str, dict]]:
             d["values"] += 1
     return kept, {e: {"years": sorted(fy_label(y) for y in d["years"]), "values": d["values"], "superseded_by": d["by"]}
                   for e, d in lost.items()}
+
+
+def edition_of_year(rows: list[dict]) -> dict[int, str]:
+    """Year -> the edition that gives it: the latest edition (by last year covered, then name) covering it."""
+    years_of: dict[str, set[int]] = {}
+    for row in rows:
+        years_of.setdefault(row["edition"], set()).add(row["year"])
+    owner: dict[int, str] = {}
+    for e in sorted(years_of, key=lambda e: (max(years_of[e]), e)):  # later editions overwrite earlier ones
+        for y in years_of[e]:
+            owner[y] = e
+    return owner
+
+
+def sector_counts(rows: list[dict]) -> dict[str, int]:
+    """Rows per spending sector (for the manifest)."""
+    return dict(Counter(r["body"] for r in rows))

@@ -13,11 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
+from ..core.periods import fy_label, fy_start
 from ..schema import SUPPRESSION_CODES
 
 ENGLAND = "E92000001"
@@ -109,20 +109,6 @@ def number(text: str | None) -> float | None:
     return float(t)
 
 
-def fy_start(period: str) -> int:
-    """Financial-year start from ``2009/10``, ``2009-10``, ``200910``, ``2009`` or ``2009-09-01/P1Y``."""
-    t = period.strip()
-    m = re.fullmatch(r"(\d{4})(?:[-/](\d{2}|\d{4})|(\d{2}))?", t) or re.match(r"(\d{4})-\d{2}-\d{2}/P1Y", t)
-    if not m:
-        raise ValueError(f"'{period}' is not a period like 2009/10 or 2009")
-    return int(m.group(1))
-
-
-def fy_label(start: int) -> str:
-    """``2009`` -> ``2009/10``."""
-    return f"{start}/{str(start + 1)[-2:]}"
-
-
 def period_from_name(path: Path) -> int | None:
     """Financial-year start from a file name: ``..._2009_10...``, ``...0910...``, ``...mye2020...``."""
     s = path.stem.lower()
@@ -143,106 +129,6 @@ def _reference(name: str) -> list[dict]:
 
 def _source(publisher: str, path: Path, extra: str = "") -> str:
     return f"{publisher}{'; ' + extra if extra else ''} (file {path.name})"
-
-
-# --------------------------------------------------------------------------------------------
-# ONS mid-year population estimates, single year of age (MYE2)
-
-
-def read_ons_mye(path: Path) -> Read:
-    """ONS mid-year estimates, persons by single year of age: ``<geo>_code, <geo>_name, 0..89, 90+``."""
-    header, rows, r = start(path, "ONS mid-year population estimates (single year of age)")
-    code = next((h for h in header if norm(h).endswith("_code") or norm(h) in ("code", "area code")), None)
-    if code is None:
-        raise FormatError(f"{path.name}: no area code column (e.g. ltla21_code)")
-    year_col = pick(header, "year", "mid_year", required=False)
-    file_year = period_from_name(path)
-    if year_col is None and file_year is None:
-        raise FormatError(f"{path.name}: no year column and no year in the file name (e.g. mye2020)")
-    ages = [h for h in header if re.fullmatch(r"\d{1,2}\+?", h)]
-    if not ages:
-        raise FormatError(f"{path.name}: no single-year-of-age columns (0, 1, ... 90+)")
-    total_col = pick(header, "total_population", "all ages", "all_ages", required=False)
-    for line, row in rows:
-        try:
-            year = fy_start(row[year_col]) if year_col else file_year
-            counts = {int(a.rstrip("+")): number(row.get(a)) for a in ages}
-        except ValueError as exc:
-            r.reject(line, f"not a number: {exc}")
-            continue
-        if any(v is None for v in counts.values()):
-            r.reject(line, "an age count is blank or suppressed")
-            continue
-        if total_col and number(row.get(total_col)) is not None and abs(sum(counts.values())
-                                                                         - number(row[total_col])) > 0.5:
-            r.reject(line, f"ages sum to {sum(counts.values()):,.0f}, not {total_col} {row[total_col]}")
-            continue
-        src = _source(f"ONS mid-{year} population estimates (MYE2, persons)", path)
-        for age, n in counts.items():
-            r.add("population", line, True, area_code=row[code].strip(), year=year, age=age, persons=int(n),
-                  source=src)
-    return r
-
-
-# --------------------------------------------------------------------------------------------
-# MHCLG Revenue Outturn service summary (RS / RSX)
-
-
-def read_mhclg_ro(path: Path) -> Read:
-    """MHCLG Revenue Outturn, net current expenditure by service: one row per authority and year."""
-    header, rows, r = start(path, "MHCLG Revenue Outturn (net current expenditure by service)")
-    code = pick(header, "ONS_code", "ONS code", "E-code", "gss_code", file=path.name)
-    fy = pick(header, "financial_year", "year", "period", file=path.name)
-    services = {s["column"]: s for s in _reference("ro_services.csv")}
-    cols = {h: services[h] for h in header if h in services}
-    if not cols:
-        raise FormatError(f"{path.name}: no Revenue Outturn service columns (Education, Public_Health...)")
-    thousands = "thousand" in path.stem.lower() or "000" in " ".join(header)
-    scale = 1000.0 if thousands else 1.0
-    for line, row in rows:
-        try:
-            year = fy_start(row[fy])
-        except ValueError as exc:
-            r.reject(line, str(exc))
-            continue
-        src = _source("MHCLG Revenue Outturn, net current expenditure" + (" (published in £ thousands)"
-                                                                           if thousands else ""), path)
-        if row[code].strip().startswith("E23"):  # a police body: shared among its force area's councils later
-            try:
-                vals = [number(row.get(c)) for c, svc in cols.items() if svc["theme"] != "subtotal"]
-            except ValueError as exc:
-                r.reject(line, f"police body: {exc}")
-                continue
-            total = sum(v for v in vals if v is not None and v > 0) * scale
-            body = row.get("LA_name", "").strip() or "police body"
-            r.add("police_force", line, True, pfa_code=row[code].strip(), year=year, amount_gbp=round(total),
-                  source=_source(f"MHCLG Revenue Outturn {fy_label(year)}, {body}, net current expenditure", path))
-            continue
-        used = False
-        for col, svc in cols.items():
-            if svc["theme"] == "subtotal":
-                continue
-            try:
-                v = number(row.get(col))
-            except ValueError:
-                r.reject(line, f"column {col}: '{row.get(col)}' is not a number")
-                used = False
-                break
-            if v is None:
-                continue
-            if v < 0:  # income above spending: reported, the count needs spending >= 0
-                r.add("negative", line, True, _council_only=True, area_code=row[code].strip(), year=year,
-                      service=svc["service"],
-                      amount_gbp=v * scale)
-                continue
-            r.add("spend", line, True, _council_only=True, area_code=row[code].strip(), year=year, theme=svc["theme"],
-                  agency=svc["agency"], service=svc["service"], stage=svc["stage"], amount_gbp=round(v * scale),
-                  price_year=fy_label(year), source=src, discretionary=svc["discretionary"] == "true",
-                  _group=f"RO:{col}")
-            used = True
-        if not used and line not in r.rejected:
-            r.reject(line, "no non-negative service amounts")
-    return r
 
 
 # --------------------------------------------------------------------------------------------
@@ -683,42 +569,6 @@ def read_mhclg_ro3_england(path: Path) -> Read:
               else "preventive", amount_gbp=round(v), price_year=fy_label(year),
               source=_source(f"MHCLG Revenue Outturn RO3 {fy_label(year)}, England", path), discretionary=False)
     return r
-
-
-# --------------------------------------------------------------------------------------------
-# Which reader reads which file: by header signature, so renamed files still find their reader.
-
-
-def _has(header: list[str], *names: str) -> bool:
-    h = {norm(x) for x in header}
-    return all(norm(n) in h for n in names)
-
-
-SIGNATURES: list[tuple[str, Callable[[list[str]], bool], Callable[[Path], Read]]] = [
-    ("ONS MYE", lambda h: any(x == "0" for x in h) and any(x in ("90+", "90") for x in h), read_ons_mye),
-    ("MHCLG RO", lambda h: (_has(h, "ONS_code") or _has(h, "E-code")) and _has(h, "Public_Health"), read_mhclg_ro),
-    ("DfE S52", lambda h: any("net current expenditure" in norm(x) for x in h)
-     and any("s52" in norm(x) or "line reference" in norm(x) for x in h), read_dfe_s52),
-    ("DfE SFR CLA", lambda h: _has(h, "geog_l", "geog_c"), read_dfe_cla_sfr),
-    ("DfE EES", lambda h: _has(h, "time_period", "geographic_level", "new_la_code"), read_dfe_ees),
-    ("Fingertips", lambda h: _has(h, "area_code", "period", "value", "indicator"), read_fingertips),
-    ("ONS Health Index", lambda h: _has(h, "ltla21_code", "year"), read_ons_health_index),
-    ("ONS ELS", lambda h: _has(h, "areacd", "indicator", "period", "observation"), read_ons_explore_local),
-    ("DfE wide", lambda h: _has(h, "LA_Name") and (_has(h, "LA_Code") or _has(h, "LA_Number")), read_dfe_wide_la),
-    ("IMD", lambda h: any("imd - average score" in norm(x) for x in h), read_imd_summary),
-    ("RO3 England", lambda h: _has(h, "period", "description", "net_current_expenditure"), read_mhclg_ro3_england),
-    ("ONS area values", lambda h: len(h) == 2 and re.fullmatch(r"ltla\d{2}_code", h[0]) is not None,
-     read_ons_area_values),
-]
-
-
-def reader_for(path: Path) -> Callable[[Path], Read] | None:
-    """The reader whose header signature the file matches, or None."""
-    header = header_of(path)
-    for _, test, reader in SIGNATURES:
-        if test(header):
-            return reader
-    return None
 
 
 def header_of(path: Path) -> list[str]:

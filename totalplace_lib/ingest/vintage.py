@@ -59,6 +59,7 @@ class Vintage:
     made_from: dict[str, set[str]] = field(default_factory=dict)  # newer code -> older codes
     dfe_numbers: dict[str, str] = field(default_factory=dict)  # "821" -> GSS code
     dfe_unmapped: dict[str, str] = field(default_factory=dict)  # "820" -> reason
+    metcounty: dict[str, str] = field(default_factory=dict)  # 2014 metropolitan district -> its county (E11)
     _index: dict = field(default_factory=dict, repr=False, compare=False)  # derived lookups, rebuilt on change
 
     def _derived(self) -> dict:
@@ -80,6 +81,10 @@ class Vintage:
 
     def districts(self, utla: str) -> frozenset:
         return self._derived()["districts"].get(utla, frozenset())
+
+    def metcounty_members(self, code: str) -> set[str]:
+        """The metropolitan districts of a metropolitan county (``E11...``), 2014 codes."""
+        return {d for d, c in self.metcounty.items() if c == code}
 
     def _members(self, code: str, seen: frozenset = frozenset()) -> set[str]:
         if code in self.county_of:
@@ -179,12 +184,19 @@ def load(real_dir: Path | None = None) -> Vintage:
         v.names[r["ltlacd"]] = r["ltlanm"]
         v.names.setdefault(cty, r["ctynm"] or r["ltlanm"])
         v.regions[cty] = r["rgnnm"]
+        if r.get("mctycd"):
+            v.metcounty[r["ltlacd"]] = r["mctycd"]
     for r in _read(real / "geography" / "la_changes_2014_2023.csv"):
         if r["type"] in ("merger", "new_code") and r["newcd"] and not r["newcd"].startswith("E47"):
             v.made_from.setdefault(r["newcd"], set()).add(r["oldcd"])
-    for r in _read(real / "early_years" / "dfe_cla_number_and_rate_per_10k_2020_2024.csv"):
-        if r["old_la_code"] and r["new_la_code"]:
-            v.dfe_numbers[r["old_la_code"].strip()] = r["new_la_code"].strip()
+    dfe_pairs = real / "early_years" / "dfe_cla_number_and_rate_per_10k_2020_2024.csv"
+    if dfe_pairs.exists():  # without it, old DfE numbers map only through data/reference/dfe_la_numbers.csv
+        for r in _read(dfe_pairs):
+            if r["old_la_code"] and r["new_la_code"]:
+                v.dfe_numbers[r["old_la_code"].strip()] = r["new_la_code"].strip()
+    else:
+        logger.warning("%s not found: old DfE LA numbers map only through data/reference/dfe_la_numbers.csv",
+                       dfe_pairs)
     for r in _read(paths.reference_dir() / "dfe_la_numbers.csv"):
         if r["gss_code"]:
             v.dfe_numbers[r["la_number"]] = r["gss_code"]

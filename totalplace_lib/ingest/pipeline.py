@@ -1,0 +1,581 @@
+"""Ingest real public files into the tidy tables of the ``public`` dataset.
+
+Stages, top to bottom:
+
+1. :func:`discover` every file under the raw folder and the family (publisher and format) that reads it,
+   by the file's contents, never its name (CSV headers; workbook sheets and headers);
+2. :func:`read_files`: each family's reader turns its file into tidy rows, each row of the file used or
+   rejected with the reason; a file that cannot be read is named with the reason in one line and the
+   other files go on;
+3. :func:`map_codes`: area codes of any vintage to the 2014 upper-tier authorities (:mod:`.vintage`),
+   summing additive parts (a county's districts);
+4. :func:`count`: the Total Place count (:mod:`.count`) from the CRA, every body's own accounts, the
+   NHS allocations and the populations; then estimates from published aggregates (:mod:`.estimates`);
+5. :func:`write` the tables and ``manifest.json`` (every input file with its hash, rows read, used and
+   rejected and why; the edition that gave each year; missing accounts; the families not found) into a
+   fresh folder swapped into place, so a failed ingest never leaves half a dataset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import shutil
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from .. import paths
+from ..core.periods import fy_label
+from ..core.units import multiplier
+from ..errors import TotalPlaceInputError
+from . import cra, estimates, nhs, population, readers, revenue_outturn, vintage
+from .bodies import Bodies
+from .count import Inputs, build, unit_of
+from .drivers import Populations, population_groups
+from .workbook import WORKBOOK_SUFFIXES, Workbook, open_workbook
+
+logger = logging.getLogger(__name__)
+
+DATASET = "public"
+MISSING_TABLES = {
+    "events": "person-level records (offenders' offences, patients' admissions) are not published; the "
+              "concentration and journey analyses need local case-level data",
+}
+_NOT_TABULAR = {
+    ".md": "documentation (provenance)", ".txt": "documentation (metadata)", ".json": "documentation or geometry",
+    ".hexjson": "hex-map layout (geometry, not a table)",
+}
+_LOOKUPS = {"ltla14_lookup.csv": "lookup: 2014 district -> county (code vintages)",
+            "la_changes_2014_2023.csv": "lookup: authority changes 2014-2023 (code vintages)",
+            "ons_lad17_csp17_pfa17_lookup_jan2017.csv": "lookup: district -> police force area (shares police "
+                                                        "bodies' outturn among their councils)"}
+_KEYS = {
+    "population": ("area_code", "year", "age"),
+    "spend": ("area_code", "year", "theme", "agency", "service", "spend_type"),
+    "activity": ("area_code", "year", "theme", "measure"),
+    "indicators": ("area_code", "indicator", "period"),
+}
+_VALUE = {"population": "persons", "spend": "amount_gbp", "activity": "value"}
+_NOT_BY_AUTHORITY = (cra.TABLE, revenue_outturn.TABLE, "icb_allocation", "practice_population")
+"""Tables a reader produces for bodies or areas other than an authority; the count places them."""
+
+
+# ------------------------------------------------------------------------------------------------
+# The families: which reader reads which file (by content, so renamed files still find their reader)
+
+
+@dataclass(frozen=True)
+class Family:
+    """A publication family: how to recognise its files and the reader that reads them."""
+
+    name: str
+    test: Callable
+    reader: Callable
+    needed_for: str = ""
+
+
+def _has(header: list[str], *names: str) -> bool:
+    h = {readers.norm(x) for x in header}
+    return all(readers.norm(n) in h for n in names)
+
+
+CSV_FAMILIES: tuple[Family, ...] = (
+    Family("ONS mid-year estimates (CSV)", lambda h: any(x == "0" for x in h) and any(x in ("90+", "90") for x in h),
+           population.read_ons_mye, "population by single year of age (drivers, per head)"),
+    Family("MHCLG Revenue Outturn (CSV)", lambda h: (_has(h, "ONS_code") or _has(h, "E-code"))
+           and _has(h, "Public_Health"), revenue_outturn.read_ro_csv, "councils' own accounts"),
+    Family("DfE Section 52", lambda h: any("net current expenditure" in readers.norm(x) for x in h)
+           and any("s52" in readers.norm(x) or "line reference" in readers.norm(x) for x in h), readers.read_dfe_s52,
+           "children's services lines, 2008/09-2009/10"),
+    Family("DfE SFR children looked after", lambda h: _has(h, "geog_l", "geog_c"), readers.read_dfe_cla_sfr,
+           "children looked after at 31 March 2010"),
+    Family("DfE explore-education-statistics", lambda h: _has(h, "time_period", "geographic_level", "new_la_code"),
+           readers.read_dfe_ees, "children looked after 2020-24"),
+    Family("OHID Fingertips", lambda h: _has(h, "area_code", "period", "value", "indicator"), readers.read_fingertips,
+           "outcome indicators"),
+    Family("ONS Health Index", lambda h: _has(h, "ltla21_code", "year"), readers.read_ons_health_index,
+           "health, crime and substance-misuse indicators"),
+    Family("ONS Explore Local Statistics", lambda h: _has(h, "areacd", "indicator", "period", "observation"),
+           readers.read_ons_explore_local, "early years foundation stage indicators"),
+    Family("DfE wide LA table", lambda h: _has(h, "LA_Name") and (_has(h, "LA_Code") or _has(h, "LA_Number")),
+           readers.read_dfe_wide_la, "early years indicators 2016-19"),
+    Family("MHCLG Indices of Deprivation", lambda h: any("imd - average score" in readers.norm(x) for x in h),
+           readers.read_imd_summary, "deprivation (nearest neighbours)"),
+    Family("MHCLG RO3 England", lambda h: _has(h, "period", "description", "net_current_expenditure"),
+           readers.read_mhclg_ro3_england, "England's substance-misuse lines"),
+    Family("ONS area values", lambda h: len(h) == 2 and re.fullmatch(r"ltla\d{2}_code", h[0]) is not None,
+           readers.read_ons_area_values, "crime severity"),
+)
+WORKBOOK_FAMILIES: tuple[Family, ...] = (
+    Family("NHS England GP practice weighted populations", nhs.looks_like_practices, nhs.read_practice_populations,
+           "the NHS's need by area (NHS lines shared by need)"),
+    Family("NHS England ICB allocations", nhs.looks_like_allocations, nhs.read_icb_allocations,
+           "the NHS's money by ICB, 2023/24 on"),
+    Family("ONS mid-year estimates (workbook)", population.looks_like_mye, population.read_mye_workbook,
+           "population of every year mid-2011 on"),
+    Family("MHCLG Revenue Outturn Summary", revenue_outturn.looks_like_rs, revenue_outturn.read_rs_workbook,
+           "every local body's own accounts, 2007/08 on"),
+    Family("HM Treasury Country and Regional Analysis", cra.looks_like_cra, cra.read_cra,
+           "every department's spending by region (the count's frame), 2009/10 on"),
+)
+NEEDED = ("HM Treasury Country and Regional Analysis", "MHCLG Revenue Outturn Summary",
+          "ONS mid-year estimates (workbook)", "NHS England ICB allocations",
+          "NHS England GP practice weighted populations", "DfE Section 52")
+"""Families the count needs: a raw folder without one is ingested, and the manifest says what is lost."""
+
+
+@dataclass
+class FileReport:
+    """One input file in the manifest."""
+
+    file: str
+    sha256: str
+    family: str
+    encoding: str = ""
+    rows_read: int = 0
+    rows_used: int = 0
+    rows_rejected: int = 0
+    rejected_reasons: dict[str, dict] = field(default_factory=dict)
+    values_left_out: dict[str, dict] = field(default_factory=dict)  # single values of otherwise used rows
+    tidy_rows: dict[str, int] = field(default_factory=dict)
+    note: str = ""
+    error: str = ""
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ------------------------------------------------------------------------------------------------
+# The stages
+
+
+def run_ingest(raw: Path, out: Path | None = None) -> dict:
+    """Read every file under ``raw`` into the ``public`` dataset; return the manifest.
+
+    Parameters
+    ----------
+    raw : Path
+        Folder of publishers' files (searched recursively), e.g. ``../shared/data/real`` or ``data/raw``.
+    out : Path, optional
+        Dataset folder to write (default ``data/processed/public``). Replaced as a whole, atomically.
+
+    Raises
+    ------
+    TotalPlaceInputError
+        If ``raw`` is not a folder, or the geography lookups for code vintages cannot be found.
+    """
+    raw = Path(raw)
+    if not raw.is_dir():
+        raise TotalPlaceInputError(f"raw data folder not found: {raw}", file=str(raw))
+    out = Path(out) if out else paths.data_dir(DATASET)
+    v = vintage.load(_find_lookups(raw))
+    files = discover(raw)
+    tables: dict[str, list[dict]] = defaultdict(list)
+    groups: dict = {}
+    for rep, read in read_files(raw, files):
+        if read is None:
+            continue
+        if "population" in read.rows:
+            for g, years in population_groups(read.rows["population"], v).items():
+                for y, ages in years.items():  # the first file giving a group's year wins (two files, one year)
+                    groups.setdefault(g, {}).setdefault(y, ages)
+        _take(read, map_codes(read, v), rep, tables)
+    count_note = count(tables, groups, v, raw, files)
+    estimates_note = estimates.derive(tables)
+    found = {f.family for f in files}
+    manifest = {
+        "dataset": DATASET,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "raw": str(raw),
+        "out": str(paths.relative(out)),
+        "vintage": "2014 upper-tier local authorities (April 2009 structure); rule in docs/public-data.md",
+        "missing_tables": MISSING_TABLES,
+        "families_missing": {f.name: f"not in {raw}: {f.needed_for} not available"
+                             for f in (*WORKBOOK_FAMILIES, *CSV_FAMILIES) if f.name in NEEDED and f.name not in found},
+        "count": count_note,
+        "estimates": estimates_note,
+        "files": [f.__dict__ for f in files],
+    }
+    write(out, tables, v, manifest)
+    return manifest
+
+
+def discover(raw: Path) -> list[FileReport]:
+    """Every file under ``raw`` (sorted), with its hash and the family that reads it ('' if none)."""
+    reports = []
+    for path in sorted(p for p in raw.rglob("*") if p.is_file()):
+        rep = FileReport(str(path.relative_to(raw)), _sha256(path), "")
+        suffix = ".hexjson" if path.suffix == ".hexjson" else path.suffix.lower()
+        if path.name in _LOOKUPS:
+            rep.family, rep.note = "ONS geography lookup", _LOOKUPS[path.name] + ": read in full, not a tidy table"
+        elif suffix in _NOT_TABULAR:
+            rep.family, rep.note = "not a data table", _NOT_TABULAR[suffix] + ": not ingested"
+        elif path.name.startswith("new_economy_unit_cost_database"):
+            rep.family = "New Economy Unit Cost Database"
+        elif suffix not in (".csv", *WORKBOOK_SUFFIXES):
+            rep.family, rep.note = "unknown", f"no reader for '{path.suffix}' files: not ingested"
+        reports.append(rep)
+    return reports
+
+
+def read_files(raw: Path, files: list[FileReport]):
+    """Yield (file report, what its reader made of it, or None) for every file with a reader."""
+    for rep in files:
+        if rep.family and rep.family != "New Economy Unit Cost Database":
+            continue
+        path = raw / rep.file
+        try:
+            read = _read_one(path, rep)
+        except (readers.FormatError, KeyError, UnicodeDecodeError) as exc:
+            rep.error = f"could not be read: {exc}"
+            rep.note = rep.note or rep.error
+            logger.error("%s: %s", rep.file, exc)
+            yield rep, None
+            continue
+        yield rep, read
+
+
+def _read_one(path: Path, rep: FileReport) -> readers.Read | None:
+    if rep.family == "New Economy Unit Cost Database":
+        from ..costs import read_unit_cost_database
+
+        ucd = read_unit_cost_database(path)
+        read = readers.Read(path, rep.family, rows_read=len(ucd))
+        read.rows["unit_costs_ucd"] = [{**r, "_line": i + 2, "_additive": True} for i, r in
+                                       enumerate(ucd.to_dict("records"))]
+        read.used_lines = {i + 2 for i in range(len(ucd))}
+        read.note = ("read by totalplace_lib.costs.read_unit_cost_database (reference unit costs); reports use the "
+                     "curated data/reference/unit_costs.csv")
+        return read
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        wb = open_workbook(path)
+        family = next((f for f in WORKBOOK_FAMILIES if f.test(wb)), None)
+        if family is None:
+            raise readers.FormatError(f"{path.name}: no reader recognises this workbook (sheets: "
+                                      f"{', '.join(wb.sheet_names[:8])})")
+        rep.family = family.name
+        return family.reader(wb)
+    header = readers.header_of(path)
+    family = next((f for f in CSV_FAMILIES if f.test(header)), None)
+    if family is None:
+        rep.family, rep.note = "unknown", "no reader recognises this header: not ingested"
+        logger.warning("%s: no reader recognises this header", path.name)
+        return None
+    rep.family = family.name
+    return family.reader(path)
+
+
+def map_codes(read: readers.Read, v: vintage.Vintage) -> dict[str, list[dict]]:
+    """Tidy rows on 2014 upper-tier codes; rows that cannot be mapped are rejected (by line) with the reason."""
+    kept: dict[str, list[dict]] = defaultdict(list)
+    line_reasons: dict[int, str] = {}
+    left_out = _left_out_parts(read.rows.get("negative", []), v)
+    incomplete: dict[str, list[int]] = defaultdict(list)
+    for table, rows in read.rows.items():
+        if table in _NOT_BY_AUTHORITY or table == "unit_costs_ucd":
+            kept[table].extend(rows)
+            continue
+        groups: dict[tuple, list[tuple[dict, vintage.Target]]] = defaultdict(list)
+        for row in rows:
+            t = _target(row, v)
+            code = row.pop("area_code", None)
+            row.pop("dfe_number", None)
+            if t.code is None:
+                line_reasons.setdefault(row["_line"], t.reason)
+                continue
+            if table == "negative":  # reported per value: other values on the same row may be used
+                why = (f"negative net current expenditure £{row['amount_gbp']:,.0f} on {row['service']} "
+                       "(income above spending): left out, the count needs spending of £0 or more")
+                read.excluded[why] = read.excluded.get(why, []) + [row["_line"]]
+                line_reasons.setdefault(row["_line"], why)
+                continue
+            if not t.whole and table in ("indicators", "population"):  # a district's: kept aside for estimates
+                kept[f"_district_{table}"].append({**row, "area_code": t.code, "district": code})
+            if not row["_additive"] and not t.whole:
+                line_reasons.setdefault(row["_line"], f"a rate or score for part of {v.names.get(t.code, t.code)} "
+                                                      f"({t.code}); rates are never summed into a larger area")
+                continue
+            key = tuple(row.get(k) for k in _KEYS[table] if k != "area_code")
+            groups[(t.code, key)].append((row, t))
+        for (code, key), parts in groups.items():
+            whole = any(t.whole for _, t in parts) or code == vintage.ENGLAND
+            covered = set().union(*(t.members for _, t in parts))
+            need = set(v.districts(code))
+            first_row = parts[0][0]
+            covered |= left_out.get((code, first_row.get("year"), first_row.get("service")), set())
+            if not whole and not need <= covered:
+                gap = ", ".join(f"{v.names.get(d, d)} ({d})" for d in sorted(need - covered))
+                why = (f"part of {v.names.get(code, code)} ({code}), whose other parts are missing or unmappable "
+                       f"here: {gap}")
+                if "service" in first_row:  # named per service where the row's other services are counted
+                    incomplete[f"{first_row['service']}: {why}"] += [row["_line"] for row, _ in parts]
+                for row, _ in parts:
+                    line_reasons.setdefault(row["_line"], why)
+                continue
+            wholes = [p for p, t in parts if t.whole]
+            if len(parts) > 1 and not parts[0][0]["_additive"]:  # a rate: only the whole area's own row
+                for p, _ in parts:
+                    if p is not wholes[0]:
+                        line_reasons.setdefault(p["_line"], f"a second row for {v.names.get(code, code)} "
+                                                            f"({code}) in the same period; the first is used")
+                parts = [(wholes[0], None)]
+            first = dict(parts[0][0])
+            first["area_code"] = code
+            if len(parts) > 1:
+                if table in _VALUE:
+                    first[_VALUE[table]] = sum(p[_VALUE[table]] for p, _ in parts)
+                else:  # additive indicator: pool numerator and denominator, recompute the rate
+                    first["numerator"] = sum(p["numerator"] for p, _ in parts)
+                    first["denominator"] = sum(p["denominator"] for p, _ in parts)
+                    first["value"] = first["numerator"] / first["denominator"] * multiplier(first["unit"])
+                first["_lines"] = [ln for p, _ in parts for ln in p.get("_lines", [p["_line"]])]
+            kept[table].append(first)
+    read.used_lines = {ln for t, rows in kept.items() if not t.startswith("_") for r in rows
+                       for ln in r.get("_lines", [r["_line"]])}
+    for line, reason in line_reasons.items():
+        if line not in read.used_lines:
+            read.reject(line, reason)
+    for reason, lines in incomplete.items():  # a value left out of a row whose other values are counted
+        if kept_lines := [ln for ln in lines if ln in read.used_lines]:
+            read.excluded[reason] = read.excluded.get(reason, []) + kept_lines
+    return kept
+
+
+def _target(row: dict, v: vintage.Vintage) -> vintage.Target:
+    """Where a reader's row goes: its old DfE number's or its area code's 2014 upper-tier authority."""
+    if "dfe_number" in row:
+        return v.dfe(row["dfe_number"])
+    return v.target(row.get("area_code"))
+
+
+def _left_out_parts(negative: list[dict], v: vintage.Vintage) -> dict[tuple, set[str]]:
+    """(2014 authority, year, service) -> the parts whose negative value on that service was left out (a
+    council's net income on a service is left out at £0 and listed; its area's line is still whole)."""
+    parts: dict[tuple, set[str]] = defaultdict(set)
+    for row in negative:
+        t = _target(row, v)
+        if t.code is not None:
+            parts[(t.code, row["year"], row["service"])] |= t.members
+    return parts
+
+
+def _reasons(rejected: dict[int, str]) -> dict[str, dict]:
+    """Reasons with their count and the first few lines."""
+    by: dict[str, list[int]] = defaultdict(list)
+    for line, why in sorted(rejected.items()):
+        by[why].append(line)
+    ordered = sorted(by.items(), key=lambda x: -len(x[1]))
+    return {why: {"rows": len(lines), "lines": lines[:5]} for why, lines in ordered}
+
+
+def _take(read: readers.Read, mapped: dict[str, list[dict]], rep: FileReport, tables: dict[str, list[dict]]) -> None:
+    """Add a file's tidy rows to the tables and its counts to the manifest; every row read is used or rejected."""
+    rep.family = rep.family or read.family
+    rep.encoding, rep.rows_read = read.encoding, read.rows_read
+    rep.note = rep.note or read.note
+    rep.rows_rejected = len(read.rejected)
+    rep.rows_used = len(read.used_lines)
+    rep.rejected_reasons = _reasons(read.rejected)
+    rep.values_left_out = {why: {"values": len(lines), "lines": lines[:5]} for why, lines in read.excluded.items()}
+    for table, rows in mapped.items():
+        for r in rows:
+            r["_file"] = rep.file
+            r["_family"] = rep.family
+        tables[table].extend(rows)
+    rep.tidy_rows = {t: len(rows) for t, rows in mapped.items() if not t.startswith("_")}
+    if rep.rows_read != rep.rows_used + rep.rows_rejected:
+        raise AssertionError(f"{rep.file}: {rep.rows_read} rows read but {rep.rows_used} used + "
+                             f"{rep.rows_rejected} rejected")
+
+
+def _find_lookups(raw: Path) -> Path:
+    """The folder holding ``geography/ltla14_lookup.csv`` (the raw folder, else ../shared/data/real)."""
+    for base in (raw, paths.real_data_dir()):
+        if (base / "geography" / "ltla14_lookup.csv").exists():
+            return base
+    raise TotalPlaceInputError(f"no geography/ltla14_lookup.csv under {raw} or {paths.real_data_dir()}: "
+                               "the code-vintage lookups are needed to map authorities", file=str(raw))
+
+
+# ------------------------------------------------------------------------------------------------
+# The count
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame([{k: v for k, v in r.items() if not k.startswith("_") or k == "_family"} for r in rows])
+
+
+def count(tables: dict[str, list[dict]], groups: dict, v: vintage.Vintage, raw: Path, files: list[FileReport]) -> dict:
+    """The Total Place count (:mod:`.count`) for every year the CRA covers.
+
+    Replaces ``tables['spend']`` with the count's lines (and the other spend lines readers made), adds
+    ``reconciliation``, ``apportionment``, ``body_outturn``, ``icb_allocation`` and ``practice_population``,
+    and returns what the manifest says about it.
+    """
+    cra_rows, superseded = cra.latest_edition_wins(tables.pop(cra.TABLE, []))
+    tables[cra.TABLE] = cra_rows
+    outturn, outturn_note = _outturn(tables.pop(revenue_outturn.TABLE, []))
+    spend = tables.get("spend", [])
+    is_council = [r.get("_group") == "S52" for r in spend]
+    council = [r for r, c in zip(spend, is_council, strict=True) if c]
+    others = [r for r, c in zip(spend, is_council, strict=True) if not c]
+    pop_rows, dropped = population.prefer_single_years(tables.get("population", []))
+    pop_rows = list({(r["area_code"], int(r["year"]), int(r["age"])): r for r in reversed(pop_rows)}.values())[::-1]
+    tables["population"] = pop_rows
+    pops = Populations.build(pop_rows, groups)
+    practices = _frame(tables.pop("practice_population", []))
+    if len(practices):
+        practices["_unit"] = [unit_of(c, v, pops.groups) for c in practices["area_code"]]
+        placed = practices["_unit"].notna()
+        first = practices[placed & (practices["year"] == practices["year"].min())]
+        ratio = first.groupby("_unit")[["weighted", "registered"]].sum()
+        pops.need = (ratio["weighted"] / ratio["registered"]).to_dict()
+        pops.need_source = f"NHS England GP practice weighted populations {fy_label(int(first['year'].min()))}"
+        practices = practices[placed]
+    icb = _frame(tables.pop("icb_allocation", []))
+    lookup = next((p for p in (raw / "geography" / "ons_lad17_csp17_pfa17_lookup_jan2017.csv",
+                               *raw.rglob("*pfa*lookup*.csv")) if p.exists()), None)
+    bodies = Bodies(v, lookup, outturn.to_dict("records") if len(outturn) else [])
+    note: dict = {"method": "docs/public-data.md, 'The real count'",
+                  "population_rows_replaced_by_single_years": dropped}
+    if not cra_rows:
+        tables["spend"] = spend
+        note["note"] = "no Country and Regional Analysis workbook: no count (other spend lines only)"
+        return note
+    built = build(Inputs(cra_rows, outturn, pops, v, bodies, council, icb, practices))
+    others_df = _frame(others)
+    tables["spend"] = pd.concat([others_df, built.spend], ignore_index=True)
+    tables["reconciliation"] = built.reconciliation
+    tables["apportionment"] = built.apportionment
+    tables["body_outturn"] = outturn
+    tables["icb_allocation"] = icb
+    tables["practice_population"] = practices.drop(columns="_unit") if len(practices) else practices
+    owner = cra.edition_of_year(cra_rows)
+    note.update({
+        "cra_years": [fy_label(y) for y in sorted(owner)],
+        "edition_of_year": {fy_label(y): e for y, e in sorted(owner.items())},
+        "editions": sorted(set(owner.values())),
+        "superseded": superseded,
+        "revenue_outturn": outturn_note,
+        "police_force_lookup": str(lookup.relative_to(raw)) if lookup else None,
+        "population_groups": {"+".join(g): sorted(a) for g, a in groups.items()},
+        "need_weighting": pops.need_source or "no GP practice populations: NHS lines shared by head",
+        "missing_accounts": built.missing_accounts,
+        "left_out": built.left_out,
+        **built.notes,
+    })
+    note.pop("uncovered", None)
+    return note
+
+
+def _outturn(rows: list[dict]) -> tuple[pd.DataFrame, dict]:
+    """Every body's outturn, one source per year: a year a workbook covers is the workbook's (the CSV's rows
+    of that year are superseded)."""
+    df = _frame(rows)
+    if df.empty:
+        return pd.DataFrame(columns=["ecode", "ons_code", "name", "body_class", "detailed_class", "year", "service",
+                                     "amount_gbp", "status", "source"]), {}
+    wb_years = set(df.loc[df["_family"] == "MHCLG Revenue Outturn Summary", "year"])
+    csv_rows = df["_family"] != "MHCLG Revenue Outturn Summary"
+    superseded = sorted(set(df.loc[csv_rows & df["year"].isin(wb_years), "year"]))
+    df = df[~(csv_rows & df["year"].isin(wb_years))].drop(columns="_family").reset_index(drop=True)
+    for c in ("ecode", "ons_code", "name", "body_class", "detailed_class", "service"):
+        df[c] = df[c].fillna("").astype(str)
+    years = sorted(set(df["year"]))
+    note = {"years": [fy_label(y) for y in years],
+            "source_of_year": {fy_label(y): ("Revenue Outturn Summary workbook" if y in wb_years else
+                                             "Revenue Outturn multi-year CSV") for y in years},
+            "csv_years_superseded_by_workbooks": [fy_label(y) for y in superseded],
+            "missing_returns": {fy_label(int(y)): sorted(g["name"]) for y, g in
+                                df[df["status"] == revenue_outturn.MISSING].groupby("year")}}
+    return df, note
+
+
+# ------------------------------------------------------------------------------------------------
+# Write
+
+
+def _areas(v: vintage.Vintage) -> pd.DataFrame:
+    """The 2014 upper-tier authorities of England, plus England."""
+    from ..params import load_places
+
+    pilots = {c for p in load_places() for c in p.area_codes}
+    rows = [{"area_code": c, "area_name": v.names[c], "slug": _slug(v.names[c]), "region": v.regions.get(c, ""),
+             "pilot": c in pilots} for c in sorted(v.upper_tier)]
+    rows.append({"area_code": vintage.ENGLAND, "area_name": "England", "slug": "england", "region": "England",
+                 "pilot": False})
+    return pd.DataFrame(rows)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def write(out: Path, tables: dict[str, list[dict]], v: vintage.Vintage, manifest: dict) -> None:
+    """Write the tidy tables and the manifest into a fresh folder and swap it into place.
+
+    The dataset is replaced as a whole, so a failed or killed ingest never leaves a half-written one.
+    """
+    from ..schema import TABLES, validate
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    paths.publish_mode(stage)
+    written, superseded = {}, {}
+    try:
+        frames = {"areas": _areas(v)}
+        for table, rows in tables.items():
+            if table.startswith("_"):  # working rows (districts' values kept for estimates), not a table
+                continue
+            df = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+            df = df.drop(columns=[c for c in df.columns if c.startswith("_") and c != "_file"])
+            if table in ("spend", "activity"):
+                df["basis"] = df["basis"].fillna("reported") if "basis" in df else "reported"
+            if table == "spend":
+                df["spend_type"] = df["spend_type"].fillna("current") if "spend_type" in df else "current"
+            if table in _KEYS and len(df):
+                dup = df.duplicated(list(_KEYS[table]), keep="first")
+                superseded[table] = int(dup.sum())
+                df = df[~dup]
+            frames[table] = df.drop(columns=["_file"], errors="ignore")
+        for table, df in frames.items():
+            if table in TABLES:
+                cols = [c.name for c in TABLES[table].columns if c.name in df.columns]
+                cols += [c for c in df.columns if c not in cols]
+                df = df[cols]
+            df.to_csv(stage / f"{table}.csv", index=False)
+            if table in TABLES:  # the same validation every dataset gets
+                validate(pd.read_csv(stage / f"{table}.csv", dtype=str, keep_default_na=False), table,
+                         f"{out.name}/{table}.csv")
+            written[table] = len(df)
+        manifest["tables"] = {t: {"rows": n, "superseded_duplicates": superseded.get(t, 0)}
+                              for t, n in written.items()}
+        (stage / "manifest.json").write_text(json.dumps(manifest, indent=1, default=str) + "\n", encoding="utf-8")
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            out.rename(old)
+            stage.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            stage.rename(out)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+def families_found(manifest: dict) -> set[str]:
+    """The families a manifest's files were read by."""
+    return {f["family"] for f in manifest.get("files", [])}
+
+
+__all__ = ["run_ingest", "discover", "read_files", "map_codes", "count", "write", "Workbook"]
