@@ -62,7 +62,7 @@ def _split(values: list[str] | None) -> list[str] | None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .themes import PUBLIC_YEARS, THEMES
+    from .themes import THEMES
 
     p = argparse.ArgumentParser(
         prog="totalplace", description="Total Place workbooks: run parameterised notebooks into reviewer reports.",
@@ -80,8 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --dataset public: every English upper-tier authority (2014 geography)")
     r.add_argument("--year", type=int, default=None,
                    help="financial year start to report (2009 = 2009/10); default: the params file's year, or "
-                        "on public data each theme's year (" + ", ".join(f"{t.replace('_', ' ')} {y}"
-                                                                    for t, y in PUBLIC_YEARS.items()) + ")")
+                        "on public data the latest year the data support, found from the dataset (the place "
+                        "overview: the count's latest year; each theme: the latest its own inputs also cover; "
+                        "'totalplace years' lists them)")
     r.add_argument("--theme", action="append", metavar="THEME",
                    help=f"theme notebook ({', '.join(THEMES)}); repeat or comma-separate; default: all")
     r.add_argument("--dataset", default=None,

@@ -7,14 +7,15 @@ All amounts are pounds in the price year of the spend table (2009/10 in the samp
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from .core.periods import fy_label
 from .data import Dataset, remembered
 from .gaps import Missing, MissingCount, guard, missing_population
 from .params import Place
-from .schema import BASES, ENGLAND_CODE, STAGES, UNIVERSAL
+from .schema import BASES, ENGLAND_CODE, LEVELS, STAGES, UNIVERSAL
 from .themes import period
 
 logger = logging.getLogger(__name__)
@@ -146,6 +147,55 @@ def basis_share(spend: pd.DataFrame, basis: str) -> float:
     return float(spend.loc[spend["basis"] == basis, "amount_gbp"].sum() / spend["amount_gbp"].sum())
 
 
+LEVEL_WORDS = {
+    "council": "the place's own councils' accounts",
+    "local body": "local bodies serving the place (police force, fire authority, ICB, GLA...), shared within their "
+                  "own area by a named driver",
+    "carried forward": "bodies' latest accounts carried forward to this year by a named driver",
+    "region": "HM Treasury's regional totals shared among the region's authorities by a named driver",
+}
+"""Whose accounts a count line rests on (the ``level`` column of public spend lines), in words."""
+LOCAL_LEVELS = ("council", "local body", "carried forward")
+
+
+def level_split(spend: pd.DataFrame) -> pd.DataFrame:
+    """Spend (£) and share of the count by whose accounts it comes from (:data:`LEVEL_WORDS`), in order.
+
+    A gap on data whose lines do not say (the sample and analysts' own tables)."""
+    if "level" not in spend or spend["level"].isna().all():
+        return Missing("these spend lines do not say whose accounts they come from (only the public dataset's "
+                       "count does).")
+    if (gap := _all_zero(spend)) is not None:
+        return gap
+    by = spend.groupby("level")["amount_gbp"].sum()
+    out = by.reindex([lv for lv in LEVELS if lv in by.index]).rename_axis("level").reset_index()
+    out["counted_from"] = out["level"].map(LEVEL_WORDS)
+    out["share"] = out["amount_gbp"] / spend["amount_gbp"].sum()
+    return out[["level", "counted_from", "amount_gbp", "share"]]
+
+
+def reported_share(spend: pd.DataFrame) -> float:
+    """Share (0-1) of the count from the place's own councils' accounts (reported, not carried forward)."""
+    if "level" not in spend or spend["level"].isna().all():
+        return Missing("these spend lines do not say whose accounts they come from (only the public dataset's "
+                       "count does).")
+    if (gap := _all_zero(spend)) is not None:
+        return gap
+    mine = spend["level"].eq("council") & spend["basis"].eq("reported")
+    return float(spend.loc[mine, "amount_gbp"].sum() / spend["amount_gbp"].sum())
+
+
+def local_share(spend: pd.DataFrame) -> float:
+    """Share (0-1) of the count from the place's councils plus the local bodies serving it (police force, fire
+    authority, ICB...) and bodies' accounts carried forward: everything but regional totals shared out."""
+    if "level" not in spend or spend["level"].isna().all():
+        return Missing("these spend lines do not say whose accounts they come from (only the public dataset's "
+                       "count does).")
+    if (gap := _all_zero(spend)) is not None:
+        return gap
+    return float(spend.loc[spend["level"].isin(LOCAL_LEVELS), "amount_gbp"].sum() / spend["amount_gbp"].sum())
+
+
 BIG_THREE = ("Social protection", "Education", "Health")
 """The functions the pilots found took 70-80% of public spend in a place (HM Treasury & CLG 2010)."""
 
@@ -206,6 +256,84 @@ def council_discretionary(spend: pd.DataFrame) -> float:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """What a place's total for a year is: the whole count, or something less, said in words.
+
+    ``kind`` is ``count`` (every agency HM Treasury's regional analysis identifies for the place that year),
+    ``partial`` (less: ``missing`` names what is not there) or ``illustrative`` (the synthetic sample).
+    """
+
+    kind: str
+    title: str
+    note: str = ""
+    missing: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return self.kind == "count"
+
+
+def count_years(ds: Dataset) -> tuple[int, ...]:
+    """Years in which the dataset holds the whole count (every agency HM Treasury's Country and Regional
+    Analysis identifies), from the ingest's manifest; every spend year for the sample."""
+    if ds.illustrative:
+        return tuple(sorted(int(y) for y in ds.spend["year"].unique()))
+    from .data import manifest
+
+    years = manifest(ds.name).get("count", {}).get("cra_years", [])
+    return tuple(sorted(int(str(y)[:4]) for y in years))
+
+
+def latest_count_year(ds: Dataset) -> int | None:
+    """The latest year with the whole count (found from the data, never typed in); None if there is none."""
+    years = count_years(ds)
+    return years[-1] if years else None
+
+
+def scope(ds: Dataset, place: Place, year: int, spend: pd.DataFrame) -> Scope:
+    """Whether a place's spend lines for a year are the whole count, and its honest title.
+
+    The count is whole when the year is one HM Treasury's regional analysis covers and the place has every
+    agency the other authorities of its region have that year; anything less is titled as what it is.
+    """
+    if ds.illustrative:
+        return Scope("illustrative", "the illustrative count", "synthetic sample data, calibrated to published "
+                                                               "Total Place headline figures")
+    if year not in count_years(ds):
+        covered = count_years(ds)
+        span = f"{fy_label(covered[0])} to {fy_label(covered[-1])}" if covered else "no year"
+        return Scope("partial", "spend in the bodies' own accounts (not the whole count)",
+                     f"HM Treasury's Country and Regional Analysis, which counts every agency, covers {span} in "
+                     f"these files, not {fy_label(year)}: the total holds only the lines the bodies' own accounts "
+                     "give.", ("every central government agency",))
+    region = _region_agencies(ds, year).get(_region_of(ds, place), set())
+    mine = set(spend.loc[spend["amount_gbp"] > 0, "agency"])
+    missing = tuple(sorted(region - mine))
+    if missing:
+        return Scope("partial", "spend counted so far (not the whole count)",
+                     f"{len(missing)} of the agencies with spend in the rest of the region have none here: "
+                     f"{', '.join(missing)}.", missing)
+    return Scope("count", "the Total Place count", f"every agency HM Treasury's regional analysis identifies in the "
+                                                   f"region in {fy_label(year)} ({len(mine)} agencies)")
+
+
+def _region_of(ds: Dataset, place: Place) -> str:
+    regions = ds.areas.set_index("area_code")["region"]
+    found = [regions.get(c) for c in place.area_codes if c in regions.index]
+    return found[0] if found else ""
+
+
+def _region_agencies(ds: Dataset, year: int) -> dict[str, set[str]]:
+    """Region name -> the agencies with spend in any of its authorities in a year (once per dataset version)."""
+    def make() -> dict[str, set[str]]:
+        sp = ds.spend
+        s = sp[(sp["year"] == year) & (sp["amount_gbp"] > 0) & (sp["area_code"] != ENGLAND_CODE)]
+        region = s["area_code"].map(ds.areas.set_index("area_code")["region"])
+        return {r: set(g) for r, g in s["agency"].groupby(region)}
+    return remembered(ds, ("region_agencies", year), make)
+
+
+@dataclass(frozen=True)
 class Count:
     """The high-level count of one place for one year (pounds, price year as stated)."""
 
@@ -224,6 +352,14 @@ class Count:
     apportioned_share: float = 0.0
     big_three_share: float | None = None  # None when the lines carry no COFOG function (not a gap in findings)
     capital_gbp: float = 0.0
+    reported_share: float | None = None  # None when the lines do not say whose accounts they are (the sample)
+    local_share: float | None = None
+    scope: Scope | None = None
+
+    @property
+    def title(self) -> str:
+        """What this total is called: 'the Total Place count' only when it counts every agency."""
+        return self.scope.title if self.scope is not None else "the count"
 
     @property
     def population_note(self) -> str:
@@ -267,6 +403,8 @@ def count_of(spend: pd.DataFrame, place_name: str, year: int, pop: int, pop_year
         big_three_share=None if isinstance(share := function_share(spend), Missing) else share,
         capital_gbp=float(spend.loc[spend["spend_type"] == "capital", "amount_gbp"].sum())
         if "spend_type" in spend else 0.0,
+        reported_share=None if isinstance(r := reported_share(spend), Missing) else r,
+        local_share=None if isinstance(loc := local_share(spend), Missing) else loc,
     )
 
 
@@ -280,7 +418,8 @@ def high_level_count(ds: Dataset, place: Place, year: int) -> Count:
         council and council discretionary spend (£), price year and sources.
     """
     pop, pop_year = population_nearest(ds, place.area_codes, year)
-    return count_of(place_spend(ds, place, year), place.name, year, pop, pop_year)
+    spend = place_spend(ds, place, year)
+    return replace(count_of(spend, place.name, year, pop, pop_year), scope=scope(ds, place, year, spend))
 
 
 def side_by_side(ds: Dataset, a: Place, b: Place, year: int) -> pd.DataFrame:
@@ -443,6 +582,159 @@ def peer_summary(table: pd.DataFrame) -> dict[str, float]:
     return {"population": pop, "total_gbp": total, "per_head_gbp": total / pop}
 
 
+def series(ds: Dataset, place: Place, price_year: str | None = None) -> pd.DataFrame:
+    """The place's spend by agency for every year the data hold, nominal and in real terms, per resident.
+
+    Parameters
+    ----------
+    price_year : str, optional
+        Financial year whose prices the real-terms columns are in (default: the latest year's).
+
+    Returns
+    -------
+    DataFrame
+        One row per year and agency: ``year``, ``period``, ``agency``, ``amount_gbp`` (£, that year's
+        prices), ``real_gbp`` (£ at ``price_year`` prices, GDP deflator), ``population`` and
+        ``population_year`` (the place's, nearest year held), ``per_head_real_gbp``; ``attrs['price_year']``.
+    """
+    from .costs import deflators
+
+    s = ds.area_rows("spend", place.area_codes)
+    if s.empty:
+        return Missing(f"no spend lines for {place.name} in dataset '{ds.name}'.")
+    by = s.groupby(["year", "agency"], as_index=False)["amount_gbp"].sum()
+    years = sorted(int(y) for y in by["year"].unique())
+    price_year = price_year or fy_label(years[-1])
+    d = deflators()
+    pops = {y: population_nearest(ds, place.area_codes, y) for y in years}
+    by["period"] = by["year"].map(fy_label)
+    by["real_gbp"] = by["amount_gbp"] * float(d[price_year]) / by["period"].map(d).astype(float)
+    by["population"] = by["year"].map({y: p for y, (p, _) in pops.items()})
+    by["population_year"] = by["year"].map({y: py for y, (_, py) in pops.items()})
+    known = by["population"].map(lambda p: not isinstance(p, Missing))
+    by["per_head_real_gbp"] = None
+    by.loc[known, "per_head_real_gbp"] = by.loc[known, "real_gbp"] / by.loc[known, "population"].astype(float)
+    by.attrs["price_year"] = price_year
+    return by[["year", "period", "agency", "amount_gbp", "real_gbp", "population", "population_year",
+               "per_head_real_gbp"]]
+
+
+def series_totals(ds: Dataset, place: Place, price_year: str | None = None) -> pd.DataFrame:
+    """The place's count year by year: total (nominal and real), per resident (real), how much of it rests on
+    the bodies' own accounts, and whether the year's total is the whole count.
+
+    Returns
+    -------
+    DataFrame
+        ``period``, ``total_gbp``, ``real_gbp``, ``population``, ``population_year``, ``per_head_real_gbp``,
+        ``reported_share``, ``local_share``, ``apportioned_share``, ``scope`` (the year's honest title);
+        ``attrs['price_year']``.
+    """
+    by = series(ds, place, price_year)
+    if isinstance(by, Missing):
+        return by
+    s = ds.area_rows("spend", place.area_codes)
+    rows = []
+    for year, g in by.groupby("year"):
+        lines = s[s["year"] == year]
+        sc = scope(ds, place, int(year), lines)
+        r, loc = reported_share(lines), local_share(lines)
+        pop = g["population"].iloc[0]
+        rows.append({"year": int(year), "period": fy_label(int(year)), "total_gbp": float(g["amount_gbp"].sum()),
+                     "real_gbp": float(g["real_gbp"].sum()), "population": pop,
+                     "population_year": int(g["population_year"].iloc[0]),
+                     "per_head_real_gbp": None if isinstance(pop, Missing) else float(g["real_gbp"].sum()) / pop,
+                     "reported_share": None if isinstance(r, Missing) else r,
+                     "local_share": None if isinstance(loc, Missing) else loc,
+                     "apportioned_share": basis_share(lines, "apportioned") if "basis" in lines else None,
+                     "scope": sc.title})
+    out = pd.DataFrame(rows)
+    out.attrs["price_year"] = by.attrs["price_year"]
+    return out
+
+
+def england_series(ds: Dataset, price_year: str) -> pd.DataFrame:
+    """England's spend per resident by agency and year (£ at ``price_year`` prices): every authority's lines
+    summed, over England's population of the year (nearest held)."""
+    def make() -> pd.DataFrame:
+        from .costs import deflators
+
+        s = ds.spend[ds.spend["area_code"] != ENGLAND_CODE]
+        by = s.groupby(["year", "agency"], as_index=False)["amount_gbp"].sum()
+        d = deflators()
+        by["period"] = by["year"].map(fy_label)
+        by["real_gbp"] = by["amount_gbp"] * float(d[price_year]) / by["period"].map(d).astype(float)
+        pops = {}
+        for y in sorted(by["year"].unique()):
+            p, _ = population_nearest(ds, (ENGLAND_CODE,), int(y))
+            if isinstance(p, Missing):  # no England row: the authorities' own populations summed
+                p = per_head_by_area(ds, int(y))["population"].sum()
+            pops[y] = float(p)
+        by["per_head_real_gbp"] = by["real_gbp"] / by["year"].map(pops)
+        return by
+    return remembered(ds, ("england_series", price_year), make)
+
+
+def missing_accounts(ds: Dataset) -> list[dict]:
+    """Bodies whose Revenue Outturn return is missing, by year, with what the count used instead (from the
+    ingest's manifest); [] for datasets without a count."""
+    from .data import manifest
+
+    return list(manifest(ds.name).get("count", {}).get("missing_accounts", []))
+
+
+def carried_years(ds: Dataset) -> dict[str, str]:
+    """Count years with no Revenue Outturn in the files -> the outturn year carried forward to them."""
+    from .data import manifest
+
+    return dict(manifest(ds.name).get("count", {}).get("carried_years", {}))
+
+
+def nhs_by_need(ds: Dataset, place: Place, year: int) -> pd.DataFrame:
+    """The NHS in the count by need: the place's share of its integrated care boards' allocations (shared by its
+    GP practices' needs-weighted population) beside the population-and-need share of HM Treasury's regional NHS
+    line it replaces, and the region's CRA NHS current spending beside the ICB allocations it holds (£)."""
+    s = ds.rows("spend", place.area_codes, year)
+    icb = s[s["agency"].eq("NHS") & s["service"].str.contains(" ICB, ", regex=False)]
+    if icb.empty:
+        return Missing(f"NHS England's allocations to integrated care boards are in the count for 2023/24 on; in "
+                       f"{fy_label(year)} the NHS lines are HM Treasury's regional NHS spending shared by population "
+                       "weighted by need (the driver is named in Sources).")
+    from .data import optional_table
+
+    rec = optional_table(ds.name, "reconciliation")
+    region = _region_of(ds, place)
+    codes = tuple(ds.areas.loc[ds.areas["region"] == region, "area_code"])
+    r = ds.spend[ds.spend["area_code"].isin(codes) & (ds.spend["year"] == year) & ds.spend["agency"].eq("NHS")
+                 & ds.spend["spend_type"].eq("current")]
+    region_icb = float(r.loc[r["service"].str.contains(" ICB, ", regex=False), "amount_gbp"].sum())
+    replaced = rec[(rec["group"] == "NHS (ICB allocations)") & (rec["year"] == year)] if rec is not None else None
+    region_cra = float(r["amount_gbp"].sum()) - region_icb + (
+        float(replaced.loc[replaced["area_code"].isin(codes), "apportioned_gbp"].sum()) if replaced is not None else 0)
+    mine_replaced = float(replaced.loc[replaced["area_code"].isin(place.area_codes), "apportioned_gbp"].sum()) \
+        if replaced is not None else float("nan")
+    boards = sorted(icb["service"].str.split(",").str[0].str.removeprefix("NHS: ").unique())
+    rows = [
+        (f"{place.name}: its ICBs' allocations, shared by need ({', '.join(boards)})",
+         float(icb["amount_gbp"].sum())),
+        (f"{place.name}: the same amount of HM Treasury's regional NHS line shared by population x need",
+         mine_replaced),
+        (f"{region}: HM Treasury's NHS current spending (CRA)", region_cra),
+        (f"{region}: ICB allocations to its authorities (shared by need)", region_icb),
+    ]
+    return pd.DataFrame(rows, columns=["what", "amount_gbp"])
+
+
+def series_table(totals: pd.DataFrame) -> pd.DataFrame:
+    """:func:`series_totals` as a reader's table: one row a year, money and shares ready to format."""
+    if isinstance(totals, Missing):
+        return totals
+    t = totals[["period", "total_gbp", "real_gbp", "per_head_real_gbp", "reported_share", "local_share",
+                "scope"]].copy()
+    t.attrs = dict(totals.attrs)
+    return t
+
+
 def key_figures(c: Count, dataset: str) -> dict[str, dict]:
     """The place overview's recorded figures (value, unit, period, source each)."""
     from .record import figure
@@ -460,6 +752,16 @@ def key_figures(c: Count, dataset: str) -> dict[str, dict]:
         "agencies_counted": figure(c.agencies, "agencies", period, src, "Agencies with spend in the count"),
         "apportioned_share": figure(c.apportioned_share, "proportion", period, src,
                                     "Share of the count apportioned from regional totals"),
+        "reported_share": figure(c.reported_share, "proportion", period, src,
+                                 "Share of the count from the place's own councils' accounts",
+                                 missing="" if c.reported_share is not None else "the lines do not say whose accounts "
+                                                                                 "they come from (illustrative or "
+                                                                                 "local data)"),
+        "local_share": figure(c.local_share, "proportion", period, src,
+                              "Share of the count from the place's councils and the local bodies serving it",
+                              missing="" if c.local_share is not None else "the lines do not say whose accounts "
+                                                                           "they come from (illustrative or local "
+                                                                           "data)"),
         "social_protection_education_health_share": figure(
             c.big_three_share, "proportion", period, src, "Share of the count on social protection, education "
                                                           "and health",

@@ -413,6 +413,24 @@ def optional_table(dataset: str, name: str) -> pd.DataFrame | None:
     return pd.read_csv(path, dtype={"area_code": str, "region_code": str})
 
 
+def manifest(dataset: str) -> dict:
+    """An ingested dataset's ``manifest.json`` (its base's, for a layered dataset); {} for the sample or a dataset
+    without one. Read once per version of the file."""
+    if dataset.split("+", 1)[0] == "sample":
+        return {}
+    path = paths.data_dir(dataset) / "manifest.json"
+    if not path.exists():
+        return {}
+    return _manifest(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _manifest(path: str, mtime_ns: int) -> dict:
+    import json
+
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
 def _missing_tables(dataset: str) -> dict[str, str]:
     """Tables an ingested dataset does not have, with the reason (from its ``manifest.json``)."""
     if dataset == "sample":

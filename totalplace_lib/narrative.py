@@ -6,7 +6,8 @@ import pandas as pd
 from IPython.display import Markdown
 
 from . import fmt
-from .count import Count, basis_split, group_of, rank_of
+from .core.periods import fy_label
+from .count import Count, basis_split, count_years, group_of, rank_of
 from .data import Dataset
 from .gaps import guard
 from .params import Place
@@ -49,8 +50,8 @@ def dataset_banner(ds: Dataset, place: Place, year: int, redesign: bool = False)
 
 
 BASIS_WORDS = {"reported": "*reported* in the bodies' own accounts",
-               "apportioned": "*apportioned* from HM Treasury's regional figures (and police bodies' force-area "
-                              "outturn) by a named driver",
+               "apportioned": "*apportioned*: a total for a larger area (HM Treasury's regional figures, or a police "
+                              "force's, fire authority's or NHS board's own) shared out by a named driver",
                "estimated": "*estimated* from published aggregates by a documented method",
                "local": "from the analyst's own records (*local*)"}
 
@@ -64,9 +65,11 @@ def _spend_basis(ds: Dataset, place: Place, year: int) -> str:
     shares = basis_split(s).set_index("basis")["share"]
     parts = [f"{fmt.share(v, 0)} {BASIS_WORDS[b]}" for b, v in shares.items() if b in BASIS_WORDS and v > 0]
     out = "Its spend lines are " + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]) + "."
-    if "apportioned" not in shares.index:
-        out += (" Only councils' (and police bodies') own accounts cover this year: HM Treasury's regional analysis, "
-                "which the multi-agency count apportions, covers 2009/10 to 2017/18 in these files.")
+    years = count_years(ds)
+    if year not in years:
+        span = f"{fy_label(years[0])} to {fy_label(years[-1])}" if years else "no year"
+        out += (" Only the bodies' own accounts cover this year: HM Treasury's regional analysis, which the "
+                f"multi-agency count apportions, covers {span} in these files.")
     unclassified = float(s.loc[s["theme"] == "unclassified", "amount_gbp"].sum())
     if unclassified:
         out += (f" {fmt.money(unclassified)} of the publishers' lines are not classified to a theme by the project's "
@@ -132,17 +135,76 @@ def place_findings(place: Place, count: Count, by_agency: pd.DataFrame, peers: p
         "of all public spend in the place): most money is committed by statute or controlled elsewhere, "
         "so redesign needs partners' budgets too.",
     ]
-    if count.apportioned_share:
+    if count.local_share is not None:
+        lines.append(f"**{fmt.share(count.reported_share, 0)}** of this count comes from {place.name}'s own councils' "
+                     f"accounts and **{fmt.share(count.local_share, 0)}** from those plus the local bodies serving it "
+                     "(police force, fire authority, NHS integrated care board, GLA or combined authority), each "
+                     "shared within its own area by a named driver; the other "
+                     f"{fmt.share(1 - count.local_share, 0)} is HM Treasury's regional totals shared among the "
+                     "region's authorities (population, children, people over 65, need...). "
+                     f"{count.agencies} agencies have spend here; {fmt.money(count.capital_gbp)} of the total is "
+                     "capital.")
+    elif count.apportioned_share:
         lines.append(f"**{fmt.share(count.apportioned_share, 0)}** of this count is *apportioned*: HM Treasury's "
-                     "regional figures shared among the region's authorities by a named driver (population, "
-                     f"children, people over 65...); the other {fmt.share(1 - count.apportioned_share, 0)} is "
-                     "*reported* in the councils' own accounts. "
+                     "regional figures shared among the region's authorities by a named driver; the other "
+                     f"{fmt.share(1 - count.apportioned_share, 0)} is *reported* in the councils' own accounts. "
                      f"{count.agencies} agencies have spend here; {fmt.money(count.capital_gbp)} of the total is "
                      "capital.")
     if isinstance(count.big_three_share, float):
         lines.append(f"Social protection, education and health take **{fmt.share(count.big_three_share, 0)}** of "
                      "it (the Total Place pilots found 70-80%).")
-    return lines if len(top3) > 1 else [lines[0], lines[1], *lines[3:]]  # one agency: no "largest agencies"
+    out = lines if len(top3) > 1 else [lines[0], lines[1], *lines[3:]]  # one agency: no "largest agencies"
+    if count.scope is not None and count.scope.kind == "partial":
+        out.insert(1, f"**This is not the whole count.** {count.scope.note}")
+    return out
+
+
+def count_heading(count: Count) -> Markdown:
+    """The count's total under its honest title: 'the Total Place count' only when every agency is in it."""
+    title = count.title[:1].upper() + count.title[1:]
+    text = f"**{title} for {count.place}, {count.price_year}: {fmt.money(count.total_gbp)}**"
+    if count.scope is not None and count.scope.note and count.scope.kind != "count":
+        text += f". {count.scope.note}"
+    elif count.scope is not None and count.scope.note:
+        text += f" ({count.scope.note})."
+    return Markdown(fmt.safe_markdown(text))
+
+
+def series_findings(place: Place, totals: pd.DataFrame, england: pd.DataFrame) -> list[str]:
+    """How the place's count moved since the first year held, in real terms, beside England's."""
+    t = totals.dropna(subset=["per_head_real_gbp"])
+    t = t[t["scope"] == "the Total Place count"] if (t["scope"] == "the Total Place count").any() else t
+    if len(t) < 2:
+        return [f"The files hold one year of {place.name}'s count, so there is no series to describe."]
+    first, last = t.iloc[0], t.iloc[-1]
+    py = totals.attrs["price_year"]
+    change = last["per_head_real_gbp"] / first["per_head_real_gbp"] - 1
+    eng = england.groupby("period")["per_head_real_gbp"].sum()
+    words = [f"Public spending per resident in {place.name} was **{fmt.money(last['per_head_real_gbp'])}** in "
+             f"{last['period']} against {fmt.money(first['per_head_real_gbp'])} in {first['period']} (both at "
+             f"{py} prices): **{'up' if change >= 0 else 'down'} {fmt.share(abs(change), 0)}** in real terms."]
+    if first["period"] in eng.index and last["period"] in eng.index:
+        e = eng[last["period"]] / eng[first["period"]] - 1
+        words.append(f"England's moved {'up' if e >= 0 else 'down'} {fmt.share(abs(e), 0)} over the same years "
+                     f"(from {fmt.money(eng[first['period']])} to {fmt.money(eng[last['period']])} a resident).")
+    return words
+
+
+def missing_accounts(entries: list[dict], place: Place, year: int, carried: dict[str, str] | None = None) -> Markdown:
+    """Bodies serving the place whose accounts are missing for the year, and what was counted instead
+    (``carried``: years with no Revenue Outturn at all -> the year whose accounts are carried forward)."""
+    if carried and fy_label(year) in carried:
+        return Markdown(fmt.safe_markdown(
+            f"The Revenue Outturn in these files ends before {fy_label(year)}: every local body's lines for "
+            f"{place.name} are its share of its region's {carried[fy_label(year)]} outturn, carried forward to HM "
+            f"Treasury's {fy_label(year)} local-government totals (basis *estimated*, driver named in Sources)."))
+    mine = [e for e in entries if e.get("year") == fy_label(year) and set(e.get("areas", [])) & set(place.area_codes)]
+    if not mine:
+        return Markdown(fmt.safe_markdown(
+            f"Every body serving {place.name} submitted its {fy_label(year)} accounts to the Revenue Outturn."))
+    lines = [f"**{e['body']}** ({e['kind']}): its {e['year']} accounts are missing from the Revenue Outturn; "
+             f"{e['fallback']}." for e in mine]
+    return markdown(lines)
 
 
 def scenario_summary(s, origin: str) -> Markdown:

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from . import alcohol, benchmark, count, fmt
+from .core.periods import fy_label
 from .gaps import Missing, guard, known_rows, partial_note
 from .schema import STAGES
 
@@ -619,6 +620,46 @@ def stacked_bars(table: pd.DataFrame, label: str, parts: list[str], title: str, 
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.32 - 0.02 * len(parts)), ncol=min(4, len(parts)),
               frameon=False, fontsize=8.5)
+    _titles(ax, title, subtitle)
+    return _finish(fig, source)
+
+
+def series_chart(by_agency: pd.DataFrame, england: pd.DataFrame, place: str, source: str, top: int = 6) -> Chart:
+    """Spend per resident by agency, year by year in real terms (stacked areas), with England's total as a
+    dashed line; titled with the change from the first to the last year.
+
+    Parameters
+    ----------
+    by_agency : DataFrame
+        :func:`count.series` output (``attrs['price_year']`` gives the prices).
+    england : DataFrame
+        :func:`count.england_series` output at the same prices.
+    """
+    py = by_agency.attrs["price_year"]
+    t = by_agency.dropna(subset=["per_head_real_gbp"]).copy()
+    t["per_head_real_gbp"] = t["per_head_real_gbp"].astype(float)
+    last = t[t["year"] == t["year"].max()].sort_values("per_head_real_gbp", ascending=False)
+    keep = list(last["agency"].head(top))
+    t["group"] = t["agency"].where(t["agency"].isin(keep), "Other agencies")
+    wide = t.pivot_table(index="year", columns="group", values="per_head_real_gbp", aggfunc="sum").fillna(0.0)
+    wide = wide[[c for c in [*keep, "Other agencies"] if c in wide.columns]]
+    fig, ax = _figure((8.5, 4.9))
+    colours = [*PALETTE, FOCUS[1]]
+    ax.stackplot(wide.index, *[wide[c] for c in wide.columns], labels=list(wide.columns),
+                 colors=[colours[i % len(colours)] for i in range(len(wide.columns))], alpha=0.9)
+    eng = england[england["year"].isin(wide.index)].groupby("year")["per_head_real_gbp"].sum()
+    ax.plot(eng.index, eng.values, color="#000000", linestyle="--", linewidth=1.8, label="England (all agencies)")
+    money_axis(ax, "y")
+    ax.set_xticks(list(wide.index))
+    ax.set_xticklabels([f"{y % 100:02d}/{(y + 1) % 100:02d}" for y in wide.index], fontsize=8)
+    ax.set_xlim(wide.index.min(), wide.index.max())
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, frameon=False, fontsize=8.5)
+    total = wide.sum(axis=1)
+    change = total.iloc[-1] / total.iloc[0] - 1
+    first, lastyr = int(wide.index.min()), int(wide.index.max())
+    title = (f"Public spending per resident in {place} {'rose' if change >= 0 else 'fell'} "
+             f"{fmt.share(abs(change), 0)} in real terms, {fy_label(first)} to {fy_label(lastyr)}")
+    subtitle = f"£ a resident a year at {py} prices (GDP deflator), by agency; dashed: England"
     _titles(ax, title, subtitle)
     return _finish(fig, source)
 

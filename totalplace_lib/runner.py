@@ -320,10 +320,10 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None,
 
     On a public dataset an area may be GSS code(s) (``E06000032``, ``E06000056+E06000032``) and
     ``all_areas`` means every English upper-tier authority; each theme runs in its public-data
-    year (:data:`themes.PUBLIC_YEARS`) unless ``year`` is given.
+    default year (:func:`themes.default_year`, found from the data) unless ``year`` is given.
     """
     from .params import code_place, is_code_place, list_slugs
-    from .themes import PUBLIC_YEARS
+    from .themes import default_year
 
     public = dataset not in (None, "sample")
     wants_codes = all_areas or any(is_code_place(a) for a in areas or [])
@@ -355,7 +355,7 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None,
             continue
         for t in themes:
             ds_name = dataset or place.dataset
-            y = year if year is not None else (PUBLIC_YEARS[t] if ds_name != "sample" else None)
+            y = year if year is not None else (default_year(t, ds_name) if ds_name != "sample" else None)
             jobs.append(Job(place, t, ds_name, y))
     return jobs, bad
 

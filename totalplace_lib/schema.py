@@ -27,6 +27,11 @@ BASES: tuple[str, ...] = ("reported", "apportioned", "estimated", "local", "illu
 out by a named driver; a documented method on published aggregates; the analyst's own records; the
 synthetic sample."""
 
+LEVELS: tuple[str, ...] = ("council", "local body", "carried forward", "region")
+"""Where a count line's figure comes from (public data): the place's own councils' accounts; a local body
+serving the place (police force, fire authority, ICB, GLA...) shared within its own area by a named driver;
+a body's latest accounts carried forward; a regional total shared by a driver."""
+
 GSS_CODE = re.compile(r"^[EWSNK]\d{8}$")
 PRICE_YEAR = re.compile(r"^\d{4}/\d{2}$")
 ENGLAND_CODE = "E92000001"
@@ -115,11 +120,13 @@ TABLES: dict[str, Table] = {
                 Column("spend_type", "str", required=False, default="current", allowed=("current", "capital")),
                 Column("driver", "str", required=False, nullable=True),
                 Column("function", "str", required=False, nullable=True),
+                Column("level", "str", required=False, nullable=True, allowed=LEVELS),
             ),
             key=("area_code", "year", "theme", "agency", "service", "spend_type"),
             description="Public spend in the place, pounds, by agency, service and stage; ``basis`` says what "
                         "each line rests on (blank: the dataset's own, illustrative for the sample), ``driver`` "
-                        "how an apportioned line was shared out, ``spend_type`` current or capital.",
+                        "how an apportioned line was shared out, ``spend_type`` current or capital, ``level`` whose "
+                        "accounts the figure comes from (public data).",
         ),
         Table(
             "activity",

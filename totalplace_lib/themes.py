@@ -15,21 +15,38 @@ THEMES: dict[str, str] = {
 """Theme key -> report title. A theme's notebook is ``notebooks/<key>.ipynb``."""
 
 
-PUBLIC_YEARS: dict[str, int] = {"place": 2017, "offenders": 2017, "early_years": 2020, "alcohol": 2017}
-"""Year each theme runs in on public data unless ``--year`` is given: the latest year in which its inputs
-are richest (docs/themes.md, 'Years on public data').
+THEME_INPUTS: dict[str, tuple[str, str, str]] = {
+    "offenders": ("activity", "measure", "recorded offences: personal crime"),
+    "alcohol": ("activity", "measure", "alcohol-related admissions (narrow)"),
+    "early_years": ("activity", "measure", "children looked after at 31 March each year"),
+}
+"""The input that bounds each theme's latest year on public data (table, column, value): the recorded-crime
+rates behind the offenders theme's costs of crime, the alcohol-related admissions behind alcohol's harm, the
+children looked after behind early years' cohort. A theme runs by default in the latest year that its input
+and the count both cover (:func:`default_year`); the place overview in the count's latest year."""
 
-- place 2017/18: the latest full multi-agency count (HM Treasury's Country and Regional Analysis
-  apportioned, reconciled with councils' Revenue Outturn and police bodies' outturn);
-- offenders 2017/18: the full count (police, prisons and probation, courts) and the Health Index's
-  recorded-crime rates of 2017;
-- alcohol 2017/18: the latest LAPE admissions, the Health Index alcohol and drug indicators, and the
-  first Revenue Outturn year with England's RO3 substance-misuse lines;
-- early years 2020/21: the mid-2020 single-year population (children 0-5, births), children looked after
-  at 31 March 2021 with their rate, and councils' Revenue Outturn (a council count: no CRA after 2017/18).
+FALLBACK_YEARS: dict[str, int] = {"place": 2017, "offenders": 2017, "early_years": 2020, "alcohol": 2017}
+"""Years for a public dataset whose manifest does not say what it covers (made before the manifest's
+``coverage`` section): the years the earlier count was richest in."""
 
-``--year 2009`` still gives the Total Place year (Section 52, children looked after at 31 March 2010,
-LAPE 2009/10)."""
+
+def default_year(theme: str, dataset: str) -> int:
+    """Financial year start a theme reports on by default: 2009 on the sample (the Total Place year); on public
+    data the latest year the data support, found from the dataset's manifest, never typed in.
+
+    The place overview takes the latest year of the count (HM Treasury's regional analysis, 2024/25 now);
+    each deep dive the latest year both the count and its bounding input (:data:`THEME_INPUTS`) cover.
+    """
+    if dataset.split("+", 1)[0] == "sample":
+        return 2009
+    from .data import manifest
+
+    cov = manifest(dataset).get("coverage", {})
+    count = cov.get("count_latest")
+    if count is None:
+        return FALLBACK_YEARS[theme]
+    latest = cov.get("theme_latest", {}).get(theme, count)
+    return int(min(count, latest))
 
 
 def period(year: int, kind: str = "fy") -> str:

@@ -19,11 +19,10 @@ re-runs the parameters cell, and ends with the kernel)."""
 
 
 def default_year(theme: str, dataset: str) -> int:
-    """Financial year start a theme reports on for a dataset: the Total Place year 2009 on the sample, the
-    theme's richest public year otherwise (:data:`themes.PUBLIC_YEARS`), as the batch chooses."""
-    from .themes import PUBLIC_YEARS
+    """Financial year start a theme reports on for a dataset, as the batch chooses (:func:`themes.default_year`)."""
+    from .themes import default_year as chosen
 
-    return 2009 if dataset == "sample" else PUBLIC_YEARS[theme]
+    return chosen(theme, dataset)
 
 
 def _run_all(status) -> None:

@@ -30,7 +30,8 @@ logger = logging.getLogger(__name__)
 
 COUNCIL_CLASSES = {"SD", "SC", "UA", "MD", "L", "LB"}
 KIND_NAMES = {
-    "council": "council", "police": "police force", "fire": "fire and rescue authority", "GLA": "Greater London Authority",
+    "council": "council", "police": "police force", "fire": "fire and rescue authority",
+    "GLA": "Greater London Authority",
     "combined": "combined authority", "transport": "transport authority", "waste": "waste authority",
     "park": "national park authority", "other": "other local body",
 }

@@ -45,8 +45,7 @@ from ..core.money import split_pence
 from ..core.periods import fy_label
 from .bodies import Bodies, Served
 from .cra import region_key, region_lookup
-from .drivers import (Populations, Weights, apportion_lines, describe, driver_weights, load_drivers,
-                      region_members)
+from .drivers import Populations, Weights, apportion_lines, describe, driver_weights, load_drivers, region_members
 from .vintage import ENGLAND, Vintage
 
 logger = logging.getLogger(__name__)
@@ -544,7 +543,8 @@ def carried_shares(apport: pd.DataFrame, own: pd.DataFrame, years: list[int], cl
             for (_, line), p in zip(src.iterrows(), pence, strict=True):
                 rows.append({**line.to_dict(), "year": year, "amount_gbp": p / 100, "price_year": fy_label(year),
                              "basis": "estimated", "level": CARRIED,
-                             "driver": f"this line's share of {region_lookup_name(region)}'s {group.lower()} outturn in "
+                             "driver": f"this line's share of {region_lookup_name(region)}'s {group.lower()} "
+                                       "outturn in "
                                        f"{fy_label(y0)} (the latest Revenue Outturn), applied to {edition}'s "
                                        f"{fy_label(year)} local-government total for the region",
                              "source": f"estimated from MHCLG Revenue Outturn {fy_label(y0)} and {edition}"})

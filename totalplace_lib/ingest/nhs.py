@@ -159,7 +159,7 @@ def read_practice_populations(wb: Workbook) -> Read:
         year = _practice_year(sheet, header)
         low = [c.lower().strip() for c in header]
 
-        def col(*names: str) -> int | None:
+        def col(*names: str, low: list[str] = low) -> int | None:
             return next((low.index(n) for n in names if n in low), None)
 
         icb, lad = col("icb23", "icb code"), col("lad21", "lad", "la code")

@@ -202,11 +202,30 @@ def run_ingest(raw: Path, out: Path | None = None) -> dict:
         "families_missing": {f.name: f"not in {raw}: {f.needed_for} not available"
                              for f in (*WORKBOOK_FAMILIES, *CSV_FAMILIES) if f.name in NEEDED and f.name not in found},
         "count": count_note,
+        "coverage": coverage(tables, count_note),
         "estimates": estimates_note,
         "files": [f.__dict__ for f in files],
     }
     write(out, tables, v, manifest)
     return manifest
+
+
+def coverage(tables: dict, count_note: dict) -> dict:
+    """What years the dataset supports: the count's, and for each theme the latest year of the input that bounds
+    it (:data:`totalplace_lib.themes.THEME_INPUTS`); reports default to these (``themes.default_year``)."""
+    from ..themes import THEME_INPUTS
+
+    years = sorted(int(y[:4]) for y in count_note.get("cra_years", []))
+    latest = {}
+    for theme, (table, column, value) in THEME_INPUTS.items():
+        rows = tables.get(table, [])
+        found = [int(r["year"]) for r in (rows.to_dict("records") if isinstance(rows, pd.DataFrame) else rows)
+                 if r.get(column) == value and r.get("year") is not None]
+        if found:
+            latest[theme] = max(found)
+    return {"count_years": [fy_label(y) for y in years], "count_latest": years[-1] if years else None,
+            "theme_latest": latest,
+            "note": "a theme's default year is the latest both its input and the count cover (themes.default_year)"}
 
 
 def discover(raw: Path) -> list[FileReport]:
@@ -305,8 +324,10 @@ def map_codes(read: readers.Read, v: vintage.Vintage) -> dict[str, list[dict]]:
                                                       f"({t.code}); rates are never summed into a larger area")
                 continue
             key = tuple(row.get(k) for k in _KEYS[table] if k != "area_code")
+            if table == "population":  # a band (age 0 to 90+) is not the single year of age 0
+                key += (row.get("age_to"),)
             groups[(t.code, key)].append((row, t))
-        for (code, key), parts in groups.items():
+        for (code, _key), parts in groups.items():
             whole = any(t.whole for _, t in parts) or code == vintage.ENGLAND
             covered = set().union(*(t.members for _, t in parts))
             need = set(v.districts(code))

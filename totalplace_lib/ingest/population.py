@@ -108,7 +108,8 @@ def read_mye_workbook(wb: Workbook) -> Read:
                 r.reject(line, f"not a number: {exc}")
                 continue
             used_geo[kind] = used_geo.get(kind, 0) + 1
-        what = f"single years of age, mid-{year}" if ages else f"totals mid-{min(mids.values())} to mid-{max(mids.values())}"
+        what = (f"single years of age, mid-{year}" if ages else
+                f"totals mid-{min(mids.values())} to mid-{max(mids.values())}")
         notes.append(f"sheet '{sheet}' ({what}; rows numbered from {line_base + 1})")
         line_base += 100_000
     if not notes:
