@@ -7,6 +7,7 @@ import pytest
 
 from totalplace_lib import paths
 from totalplace_lib.ingest import readers, run_ingest, vintage
+from totalplace_lib.ingest.pipeline import reader_for
 
 REAL = paths.real_data_dir()
 pytestmark = pytest.mark.skipif(not (REAL / "geography" / "ltla14_lookup.csv").exists(),
@@ -95,7 +96,7 @@ def test_reader_tolerates_other_editions(tmp_path):
                   "821,Luton,2009-10,Total Youth Justice,Final,2000\n"
                   "821,Luton,2009-10,Fostering services,Final,x\n"
                   "821,Lut\xf3n,2009-10,Residential care,Final,5\n".encode("latin-1"))
-    r = readers.reader_for(f)(f)
+    r = reader_for(f)(f)
     assert r.encoding in ("cp1252", "latin-1") and r.rows_read == 4
     amounts = [x["amount_gbp"] for x in r.rows["spend"]]
     assert amounts == [1_342_000, 5_000] and r.rows["spend"][0]["year"] == 2009
@@ -122,7 +123,7 @@ def test_unseen_s52_lines_are_classified_by_rule_or_kept_as_unclassified(tmp_pat
                  "821,Luton,2010-11,Sure Start children's centres (new line),750\n"
                  "821,Luton,2010-11,Something the DfE added in 2011,120\n"
                  "821,Luton,2010-11,Total children's centres,750\n", encoding="utf-8")
-    r = readers.reader_for(f)(f)
+    r = reader_for(f)(f)
     spend = {x["service"]: x for x in r.rows["spend"]}
     sure_start = spend["Early years: Sure Start children's centres (new line) (classified by rule)"]
     assert sure_start["theme"] == "early_years" and sure_start["amount_gbp"] == 750_000
@@ -135,45 +136,7 @@ def test_an_unnamed_fingertips_indicator_is_kept_under_its_published_name(tmp_pa
     f = tmp_path / "fingertips_new.csv"
     f.write_text("area_code,area_name,period,value,indicator,count,denominator\n"
                  "E06000032,Luton,2019/20,12.5,Admission episodes for something new,25,200000\n", encoding="utf-8")
-    r = readers.reader_for(f)(f)
+    r = reader_for(f)(f)
     (row,) = r.rows["indicators"]
     assert row["indicator"] == "Admission episodes for something new" and row["value"] == 12.5
     assert row["unit"] == "as published (Fingertips)" and not r.rejected
-
-
-def _county_ro(tmp_path, county: str, rows: dict[str, str]):
-    """A Revenue Outturn summary (£ thousands; code -> "public health,housing") mapped to 2014 authorities:
-    the county's lines by service, and the read."""
-    from totalplace_lib.ingest import _map_codes
-
-    head = "financial_year,year_ending,ONS_code,LA_name,Public_Health,Housing,Total\n"
-    f = tmp_path / "ro_gbp_thousands.csv"
-    f.write_text(head + "".join(f"2017-18,201803,{code},{code},{vals},0\n" for code, vals in rows.items()))
-    v = vintage.load(REAL)
-    read = readers.read_mhclg_ro(f)
-    return {(r["service"]): r["amount_gbp"] for r in _map_codes(read, v)["spend"] if r["area_code"] == county}, read
-
-
-def test_a_districts_net_income_on_a_service_leaves_its_county_line_whole(tmp_path):
-    """A district's income above its spending on a service is left out at £0 (and listed); the county area's
-    line is then the county council's and the other districts' spend, not dropped as if a part were missing."""
-    v = vintage.load(REAL)
-    essex = sorted(v.districts("E10000012"))
-    rows = {"E10000012": "66066,1011"} | {d: "0,100" for d in essex}
-    rows[essex[0]] = "-8,-106"  # net income on both services: both left out, both county lines still whole
-    lines, read = _county_ro(tmp_path, "E10000012", rows)
-    assert lines["Public health"] == 66_066_000
-    assert lines["Housing services (General Fund)"] == 1_011_000 + 100_000 * (len(essex) - 1)
-    assert any("£-8,000 on Public health" in why for why in read.excluded)
-
-
-def test_a_county_line_without_the_county_councils_own_figure_is_not_counted(tmp_path):
-    """The districts' spend alone is not the county area's: without the county council's own figure the line is
-    left out, naming the county as the missing part."""
-    v = vintage.load(REAL)
-    essex = sorted(v.districts("E10000012"))
-    lines, read = _county_ro(tmp_path, "E10000012", {"E10000012": ",1011"} | {d: "5,100" for d in essex})
-    assert "Public health" not in lines and "Housing services (General Fund)" in lines
-    assert [why for why in read.excluded if why.startswith("Public health: part of Essex")] == [
-        "Public health: part of Essex (E10000012), whose other parts are missing or unmappable here: Essex "
-        "(E10000012)"]

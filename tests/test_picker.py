@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from totalplace_lib import params, widgets
-from totalplace_lib.themes import PUBLIC_YEARS
+from totalplace_lib.themes import default_year
 
 
 @pytest.fixture(autouse=True)
@@ -60,9 +60,9 @@ def test_public_data_lists_every_authority_by_name_at_the_themes_public_year(pub
     box.dataset.value = "public"
     choices = dict(box.place.options)
     assert choices["Luton"] == "E06000032" and len(choices) > 140 and "England" not in choices
-    assert box.year.value == PUBLIC_YEARS["early_years"]
+    assert box.year.value == default_year("early_years", "public")
     box.place.value = "E06000032"
     box.go.click()
-    assert widgets._CHOSEN["choice"] == ("E06000032", "public", PUBLIC_YEARS["early_years"])
+    assert widgets._CHOSEN["choice"] == ("E06000032", "public", default_year("early_years", "public"))
     box.dataset.value = "sample"  # back to the sample: the notebook's own year again
     assert box.year.value == 2009

@@ -175,7 +175,8 @@ def series_findings(place: Place, totals: pd.DataFrame, england: pd.DataFrame) -
     t = totals.dropna(subset=["per_head_real_gbp"])
     t = t[t["scope"] == "the Total Place count"] if (t["scope"] == "the Total Place count").any() else t
     if len(t) < 2:
-        return [f"The files hold one year of {place.name}'s count, so there is no series to describe."]
+        return [f"The files hold no population for {place.name} alone in enough years to follow its spending per "
+                "resident; its totals by year are in *The count since 2009/10*."]
     first, last = t.iloc[0], t.iloc[-1]
     py = totals.attrs["price_year"]
     change = last["per_head_real_gbp"] / first["per_head_real_gbp"] - 1

@@ -636,19 +636,22 @@ def series_chart(by_agency: pd.DataFrame, england: pd.DataFrame, place: str, sou
         :func:`count.england_series` output at the same prices.
     """
     py = by_agency.attrs["price_year"]
-    t = by_agency.dropna(subset=["per_head_real_gbp"]).copy()
-    t["per_head_real_gbp"] = t["per_head_real_gbp"].astype(float)
-    last = t[t["year"] == t["year"].max()].sort_values("per_head_real_gbp", ascending=False)
+    per_head = by_agency["per_head_real_gbp"].notna().any()
+    value = "per_head_real_gbp" if per_head else "real_gbp"  # no population for the place: totals, said so
+    t = by_agency.dropna(subset=[value]).copy()
+    t[value] = t[value].astype(float)
+    last = t[t["year"] == t["year"].max()].sort_values(value, ascending=False)
     keep = list(last["agency"].head(top))
     t["group"] = t["agency"].where(t["agency"].isin(keep), "Other agencies")
-    wide = t.pivot_table(index="year", columns="group", values="per_head_real_gbp", aggfunc="sum").fillna(0.0)
+    wide = t.pivot_table(index="year", columns="group", values=value, aggfunc="sum").fillna(0.0)
     wide = wide[[c for c in [*keep, "Other agencies"] if c in wide.columns]]
     fig, ax = _figure((8.5, 4.9))
     colours = [*PALETTE, FOCUS[1]]
     ax.stackplot(wide.index, *[wide[c] for c in wide.columns], labels=list(wide.columns),
                  colors=[colours[i % len(colours)] for i in range(len(wide.columns))], alpha=0.9)
-    eng = england[england["year"].isin(wide.index)].groupby("year")["per_head_real_gbp"].sum()
-    ax.plot(eng.index, eng.values, color="#000000", linestyle="--", linewidth=1.8, label="England (all agencies)")
+    if per_head:
+        eng = england[england["year"].isin(wide.index)].groupby("year")["per_head_real_gbp"].sum()
+        ax.plot(eng.index, eng.values, color="#000000", linestyle="--", linewidth=1.8, label="England (all agencies)")
     money_axis(ax, "y")
     ax.set_xticks(list(wide.index))
     ax.set_xticklabels([f"{y % 100:02d}/{(y + 1) % 100:02d}" for y in wide.index], fontsize=8)
@@ -657,9 +660,12 @@ def series_chart(by_agency: pd.DataFrame, england: pd.DataFrame, place: str, sou
     total = wide.sum(axis=1)
     change = total.iloc[-1] / total.iloc[0] - 1
     first, lastyr = int(wide.index.min()), int(wide.index.max())
-    title = (f"Public spending per resident in {place} {'rose' if change >= 0 else 'fell'} "
-             f"{fmt.share(abs(change), 0)} in real terms, {fy_label(first)} to {fy_label(lastyr)}")
-    subtitle = f"£ a resident a year at {py} prices (GDP deflator), by agency; dashed: England"
+    what = "Public spending per resident in" if per_head else "Public spending in"
+    title = (f"{what} {place} {'rose' if change >= 0 else 'fell'} {fmt.share(abs(change), 0)} in real terms, "
+             f"{fy_label(first)} to {fy_label(lastyr)}")
+    subtitle = (f"£ a resident a year at {py} prices (GDP deflator), by agency; dashed: England" if per_head else
+                f"£ a year at {py} prices (GDP deflator), by agency; the files hold no population for this place "
+                "alone, so not per resident")
     _titles(ax, title, subtitle)
     return _finish(fig, source)
 

@@ -114,8 +114,13 @@ def _column_by_header(header: list[str], patterns: tuple[str, ...], taken: set[i
 
 
 def _column_by_values(rows: list[list], header: list[str], candidates: list[int], test, want: str, file: str,
-                      sheet: str) -> int:
-    """The candidate column whose values pass ``test`` most often (at least 90% of its non-blank values)."""
+                      sheet: str, hint: str = "") -> int:
+    """The candidate column whose header matches ``hint`` (a pattern), else the one whose values pass ``test``
+    most often (at least 90% of its non-blank values): an unseen edition's renamed column is found by what it
+    holds, and a known header keeps its column even where a value in it is new (refused row by row later)."""
+    named = [i for i in candidates if hint and re.search(hint, header[i], re.I)]
+    if len(named) == 1:
+        return named[0]
     best, best_share = None, 0.0
     sample = rows[:2000]
     for i in candidates:
@@ -145,20 +150,23 @@ def _columns(wb: Workbook, sheet: str, header_row: int, header: list[str]) -> di
         return len({regions[k].code for r in rows[:3000] if i < len(r)
                     and (k := region_key(cell_text(r[i]))) in regions and regions[k].code.startswith("E12")})
 
-    region_cols = sorted(others, key=english, reverse=True)
-    if not region_cols or english(region_cols[0]) < 3:
+    named = [i for i in others if "region" in header[i].lower()]  # 'NUTS Region', 'ITL Region'...
+    region_cols = sorted(named if named and max(map(english, named)) else others, key=english, reverse=True)
+    if not region_cols or english(region_cols[0]) < 1:
         raise FormatError(f"{file}, sheet '{sheet}': no region column (a column naming England's regions, such as "
                           "'NUTS Region' or 'ITL Region')")
     cols["region"] = region_cols[0]
     rest = [i for i in others if i != cols["region"]]
     cols["body"] = _column_by_values(rows, header, rest, lambda v: v.upper() in codes, "spending sector (CG, LG...)",
-                                     file, sheet)
+                                     file, sheet, hint=r"^cg\b|^sector$")
     rest.remove(cols["body"])
     cols["identifiable"] = _column_by_values(
-        rows, header, rest, lambda v: _ident(v) is not None, "identifiable (ID / non-ID)", file, sheet)
+        rows, header, rest, lambda v: _ident(v) is not None, "identifiable (ID / non-ID)", file, sheet,
+        hint=r"^id\s*/|identifiable")
     rest.remove(cols["identifiable"])
     cols["capital_current"] = _column_by_values(
-        rows, header, rest, lambda v: v.upper()[:3] in ("CAP", "CUR"), "capital or current (CAP / CUR)", file, sheet)
+        rows, header, rest, lambda v: v.upper()[:3] in ("CAP", "CUR"), "capital or current (CAP / CUR)", file, sheet,
+        hint=r"^cap\b.*\bcur")
     taken = set(cols.values()) | years
     for key, patterns in DESCRIPTIVE.items():
         i = _column_by_header(header, patterns, taken)

@@ -293,6 +293,13 @@ def _read_one(path: Path, rep: FileReport) -> readers.Read | None:
     return family.reader(path)
 
 
+def reader_for(path: Path) -> Callable | None:
+    """The reader of a CSV file's family, recognised by its header (None if no family's)."""
+    header = readers.header_of(path)
+    family = next((f for f in CSV_FAMILIES if f.test(header)), None)
+    return family.reader if family else None
+
+
 def map_codes(read: readers.Read, v: vintage.Vintage) -> dict[str, list[dict]]:
     """Tidy rows on 2014 upper-tier codes; rows that cannot be mapped are rejected (by line) with the reason."""
     kept: dict[str, list[dict]] = defaultdict(list)
