@@ -600,6 +600,9 @@ def series(ds: Dataset, place: Place, price_year: str | None = None) -> pd.DataF
     from .costs import deflators
 
     s = ds.area_rows("spend", place.area_codes)
+    whole = count_years(ds)
+    if whole and not ds.illustrative:  # a year that is not the whole count would read as a fall
+        s = s[s["year"].isin(whole)]
     if s.empty:
         return Missing(f"no spend lines for {place.name} in dataset '{ds.name}'.")
     by = s.groupby(["year", "agency"], as_index=False)["amount_gbp"].sum()

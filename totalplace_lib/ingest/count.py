@@ -173,10 +173,13 @@ def build(inp: Inputs) -> Count:
     regions = _region_codes()
     members = region_members(inp.v, regions.get)
     apport = apportioned(inp, cls, members, out)
-    own = own_accounts(inp, cls, years, out)
-    own = with_section52(own, inp.council_lines, years, out)
+    held = sorted(set(inp.outturn["year"])) if inp.outturn is not None and len(inp.outturn) else []
+    own_years = sorted(set(years) | set(held))  # years before the CRA: the bodies' own accounts alone
+    own = own_accounts(inp, cls, own_years, out)
+    own = with_section52(own, inp.council_lines, own_years, out)
     apport, nhs = nhs_by_need(apport, inp, years, members, out)
     outturn_years = sorted(set(own["year"])) if len(own) else []
+    out.notes["own_accounts_only_years"] = [fy_label(y) for y in outturn_years if y not in years]
     carried = carried_shares(apport, own, [y for y in years if y not in outturn_years], cls, out)
     spend, rec = reconcile(apport, pd.concat([own, carried], ignore_index=True), cls, out)
     out.spend = pd.concat([spend, nhs], ignore_index=True)[SPEND_COLUMNS]
@@ -565,7 +568,6 @@ def reconcile(apport: pd.DataFrame, own: pd.DataFrame, cls: Classification, out:
     reconciliation rows (per area, year and group: apportioned replaced against counted)."""
     tag_group = cls.group_of_tag()
     years = set(apport["year"])
-    own = own[own["year"].isin(years)]
     england = own[own["area_code"] == ENGLAND]
     own = own[own["area_code"] != ENGLAND].assign(_group=lambda d: d["_tag"].map(tag_group))
     for tag in sorted(set(own.loc[own["_group"].isna(), "_tag"])):
@@ -587,7 +589,7 @@ def reconcile(apport: pd.DataFrame, own: pd.DataFrame, cls: Classification, out:
     kept = apport.drop(index=hit["_row"])
     fn = cls.function_of_group()
     own = own.assign(function=own["_group"].map(fn).fillna("Other"))
-    rec = _reconciliation(gone, own, cls)
+    rec = _reconciliation(gone, own[own["year"].isin(years)], cls)
     england = england.assign(function=england["_tag"].map(tag_group).map(fn).fillna("Other"))
     keys = ["area_code", "year", "theme", "agency", "service", "spend_type"]
     first = {c: "first" for c in ("stage", "price_year", "source", "discretionary", "basis", "driver", "function",
