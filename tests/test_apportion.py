@@ -65,7 +65,7 @@ def test_an_older_edition_in_millions_with_other_column_names_reads_into_pounds(
         ["Department of Health", "7. Health", "7.A Medical services", "non-ID", "CUR", "CG", "Not identifiable", 3, 4],
     ], units="All figures are in £ million, nominal")
     r = cra.read_cra(path)
-    rows = r.rows[cra.TABLE]
+    rows = r.rows[cra.TABLE].to_dict("records")
     lg = [x for x in rows if x["body"] == "LG"]
     assert {x["year"]: x["amount_gbp"] for x in lg} == {2007: 1_500_000.0, 2008: 2_250_000.0}
     assert lg[0]["region_code"] == "E12000003"  # the label's case and 'the' do not matter
@@ -101,7 +101,7 @@ def test_the_later_edition_wins_a_year_both_cover():
     rows = [{"edition": "CRA 2014", "year": 2013, "v": "old"}, {"edition": "CRA 2014", "year": 2012, "v": "old"},
             {"edition": "CRA 2018", "year": 2013, "v": "new"}, {"edition": "CRA 2018", "year": 2017, "v": "new"}]
     kept, lost = cra.latest_edition_wins(rows)
-    assert sorted((r["year"], r["v"]) for r in kept) == [(2012, "old"), (2013, "new"), (2017, "new")]
+    assert sorted((r["year"], r["v"]) for r in kept.to_dict("records")) == [(2012, "old"), (2013, "new"), (2017, "new")]
     assert lost == {"CRA 2014": {"years": ["2013/14"], "values": 1, "superseded_by": "CRA 2018"}}
 
 
@@ -228,7 +228,8 @@ def test_a_missing_return_is_carried_forward_by_englands_change_never_zero():
     assert (a["basis"], a["level"], a["amount_gbp"]) == ("estimated", "carried forward", pytest.approx(110.0))
     assert "carried forward" in a["driver"] and "x1.100" in a["driver"]
     (entry,) = built.missing_accounts
-    assert entry["body"] == "A" and entry["year"] == "2017/18" and "2016/17 accounts carried forward" in entry["fallback"]
+    assert entry["body"] == "A" and entry["year"] == "2017/18"
+    assert "2016/17 accounts carried forward" in entry["fallback"]
     _identity(built, cra_rows)
 
 

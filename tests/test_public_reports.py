@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from totalplace_lib import paths
+from totalplace_lib.themes import default_year
 
 REAL = paths.real_data_dir()
 pytestmark = pytest.mark.skipif(not (REAL / "geography" / "ltla14_lookup.csv").exists(),
@@ -14,12 +16,12 @@ pytestmark = pytest.mark.skipif(not (REAL / "geography" / "ltla14_lookup.csv").e
 
 
 def test_luton_early_years_and_place_on_public_data(public_data, tmp_path, monkeypatch):
-    """Early years runs in 2020/21 on public data (the mid-2020 population, DfE's count at 31 March 2021);
+    """Early years in 2020/21 on public data (the mid-2020 population, DfE's count at 31 March 2021);
     ``year=2009`` still gives the Total Place year (SFR27 at 31 March 2010, no 0-5 population)."""
     from totalplace_lib.runner import run_batch
 
     monkeypatch.setenv("TOTALPLACE_REPORTS_DIR", str(tmp_path))
-    summary = run_batch(["E06000032"], ["early_years", "place"], jobs=2, dataset="public", progress=False)
+    summary = run_batch(["E06000032"], ["early_years", "place"], jobs=2, dataset="public", progress=False, year=2020)
     assert summary.exit_code == 0, [r.error for r in summary.results] + summary.bad_inputs
     ey = json.loads((tmp_path / "public" / "e06000032" / "early_years.json").read_text())["figures"]
     assert ey["children_looked_after"]["value"] == 375 and ey["children_looked_after"]["period"] == "31 March 2021"
@@ -28,7 +30,7 @@ def test_luton_early_years_and_place_on_public_data(public_data, tmp_path, monke
     assert ey["early_years_spend_gbp"]["value"] > 0 and ey["early_years_spend_gbp"]["basis"] == "estimated"
     assert ey["cba_npv_gbp"]["value"] is not None and ey["cba_npv_gbp"]["basis"] == "estimated"  # births proxy
     place = json.loads((tmp_path / "public" / "e06000032" / "place.json").read_text())["figures"]
-    assert place["population"]["value"] > 200_000  # Luton mid-2020, ONS
+    assert place["population"]["value"] > 200_000 and place["population"]["period"] == "2020"  # Luton, ONS
     html = (tmp_path / "public" / "e06000032" / "early_years.html").read_text()
     assert "estimated" in html and "Luton" in html
     assert (tmp_path / "public" / "index.html").exists()
@@ -70,7 +72,12 @@ def test_every_theme_runs_for_a_county_a_tiny_authority_and_a_pilot_pair(public_
     kent_ey = json.loads((kent / "early_years.json").read_text())["figures"]
     assert kent_ey["children_looked_after"]["value"] > 1000 and kent_ey["cla_rate_per_10k"]["value"] > 0
     city = json.loads((tmp_path / "public" / "e09000001" / "early_years.json").read_text())["figures"]
-    assert city["children_looked_after"]["value"] == 20  # DfE, 31 March 2021 (placements estimated from 2010)
+    act = pd.read_csv(public_data / "activity.csv", dtype={"area_code": str})
+    year = default_year("early_years", "public")  # the latest year DfE's counts and the count both cover
+    dfe = act[(act["area_code"] == "E09000001") & (act["year"] == year)
+              & (act["measure"] == "children looked after at 31 March each year")]["value"]
+    assert city["children_looked_after"]["value"] == dfe.iloc[0] and city["children_looked_after"]["period"] == \
+        f"31 March {year + 1}"
 
 
 def test_code_places_need_public_data():
@@ -84,17 +91,22 @@ def test_code_places_need_public_data():
 def test_all_areas_plans_every_upper_tier_authority(public_data):
     from totalplace_lib.runner import plan
 
-    jobs, bad = plan(None, ["place", "early_years"], "public", all_areas=True)
-    assert not bad and len(jobs) == 2 * 152
-    assert {j.run_year for j in jobs if j.theme == "place"} == {2017}  # the latest full multi-agency count
-    assert {j.run_year for j in jobs if j.theme == "early_years"} == {2020}  # mid-2020 population, CLA 2021
+    jobs, bad = plan(None, ["place", "early_years", "alcohol"], "public", all_areas=True)
+    assert not bad and len(jobs) == 3 * 152
+    manifest = json.loads((public_data / "manifest.json").read_text())
+    latest = manifest["coverage"]["count_latest"]
+    assert latest == 2024  # the CRA 2025 edition's last year: found from the data, never typed in
+    assert {j.run_year for j in jobs if j.theme == "place"} == {latest}
+    assert {j.run_year for j in jobs if j.theme == "early_years"} == {2023}  # DfE's children looked after, 2024
+    assert {j.run_year for j in jobs if j.theme == "alcohol"} == {2017}  # LAPE admissions end in 2017/18
 
 
 def test_all_areas_lists_authorities_the_files_do_not_cover_instead_of_failing(public_data, tmp_path,
                                                                                monkeypatch):
-    """Bournemouth, Poole and Dorset have no 2020/21 Revenue Outturn rows of their own (BCP and the new
-    Dorset cannot be split back to 2014 authorities): a national run for 2020 lists them and carries on.
-    Report execution is stubbed here; the real national run is measured in the session notes."""
+    """2008/09 is before the count: only the bodies' own accounts, and Bedford, Central Bedfordshire and the two
+    Cheshires were made in April 2009 from councils whose accounts cannot be placed in them. A national run for
+    2008 lists them and carries on. Report execution is stubbed here; the real national run is measured in the
+    session notes."""
     from totalplace_lib import runner
 
     monkeypatch.setenv("TOTALPLACE_REPORTS_DIR", str(tmp_path))
@@ -106,10 +118,11 @@ def test_all_areas_lists_authorities_the_files_do_not_cover_instead_of_failing(p
             yield job, runner.Result(job, "ok")
 
     monkeypatch.setattr(runner, "_completed", fake_completed)
-    summary = runner.run_batch(None, ["place"], dataset="public", all_areas=True, progress=False, year=2020)
+    summary = runner.run_batch(None, ["place"], dataset="public", all_areas=True, progress=False, year=2008)
     assert summary.exit_code == 0 and not summary.bad_inputs
-    assert sorted(m.split(" (")[0] for m in summary.not_covered) == ["Bournemouth", "Dorset", "Poole"]
-    assert len(ran) == 152 - 3
+    assert sorted(m.split(" (")[0] for m in summary.not_covered) == [
+        "Bedford", "Central Bedfordshire", "Cheshire East", "Cheshire West and Chester"]
+    assert len(ran) == 152 - 4
 
-    explicit = runner.run_batch(["E06000028"], ["place"], dataset="public", progress=False, year=2020)
-    assert explicit.exit_code == 2 and "E06000028" in explicit.bad_inputs[0]  # asked for by name: an error
+    explicit = runner.run_batch(["E06000055"], ["place"], dataset="public", progress=False, year=2008)
+    assert explicit.exit_code == 2 and "E06000055" in explicit.bad_inputs[0]  # asked for by name: an error

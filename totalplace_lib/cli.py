@@ -173,11 +173,19 @@ def _dispatch(args) -> int:
 
         m = run_ingest(Path(args.raw), Path(args.out) if args.out else None)
         for f in m["files"]:
-            if f["rows_read"]:
+            if f.get("error"):
+                print(f"{f['file']}: {f['error']}")
+            elif f["rows_read"]:
                 print(f"{f['file']}: {f['rows_read']:,} rows read, {f['rows_used']:,} used, "
                       f"{f['rows_rejected']:,} rejected")
             else:
                 print(f"{f['file']}: {f['note']}")
+        for family, why in m.get("families_missing", {}).items():
+            print(f"not found: {family} ({why})")
+        count = m.get("count", {})
+        if count.get("cra_years"):
+            print(f"count: {count['cra_years'][0]} to {count['cra_years'][-1]} "
+                  f"({', '.join(f'{y} from {e}' for y, e in count.get('edition_of_year', {}).items())})")
         print("tables: " + ", ".join(f"{t} {v['rows']:,} rows" for t, v in m["tables"].items()))
         print(f"manifest: {m['out']}/manifest.json (reasons for every rejected row)")
         return 0

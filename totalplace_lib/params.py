@@ -335,7 +335,9 @@ def _covered(ds, table: str, year: int | None) -> frozenset:
             memo[table, year] = frozenset(int(y) for y in ds.spend["year"].unique())
         else:
             t = getattr(ds, table)
-            if table == "spend" and "basis" in t:  # police bodies' shared outturn alone is not a count of the place
+            if table == "spend" and "level" in t and t["level"].notna().any():
+                t = t[t["level"] != "local body"]  # shares of police, fire or other bodies alone are not a count
+            elif table == "spend" and "basis" in t:  # police bodies' shared outturn alone is not a count of the place
                 t = t[(t["agency"] != "Police") | (t["basis"] != "apportioned")]
             # Public files hold population for a few years only: per head then uses the nearest year (says so).
             codes = t.loc[t["year"] == year, "area_code"] if ds.illustrative or table == "spend" else t["area_code"]

@@ -167,7 +167,7 @@ def build(inp: Inputs) -> Count:
     """The count for every year the CRA covers (see the module's stages)."""
     cls = Classification.load()
     out = Count()
-    years = sorted({r["year"] for r in inp.cra})
+    years = sorted(int(y) for y in set(_cra_frame(inp.cra)["year"])) if len(inp.cra) else []
     if not years:
         return out
     regions = _region_codes()
@@ -213,12 +213,12 @@ def apportioned(inp: Inputs, cls: Classification, members: dict[str, list[str]],
     authority, in pounds to the penny, with ``_lg_current`` (a local-government current line that a body's own
     accounts may replace), ``_sub`` (its subfunction) and ``_region``."""
     names = {r.code: r.name for r in region_lookup().values()}
-    lines: dict[tuple, float] = defaultdict(float)
-    for r in inp.cra:
-        if r["identifiable"] and r["region_code"].startswith("E12"):
-            agency = cls.agency(r["department"], r["body"], r["subfunction"])
-            lines[(r["region_code"], r["year"], agency, r["subfunction"], r["capital_current"], r["body"],
-                   r["edition"])] += r["amount_gbp"]
+    c = _cra_frame(inp.cra)
+    c = c[c["identifiable"].astype(bool) & c["region_code"].astype(str).str.startswith("E12")]
+    triples = {t: cls.agency(*t) for t in set(zip(c["department"], c["body"], c["subfunction"], strict=True))}
+    c = c.assign(agency=[triples[t] for t in zip(c["department"], c["body"], c["subfunction"], strict=True)])
+    lines = c.groupby(["region_code", "year", "agency", "subfunction", "capital_current", "body", "edition"])[
+        "amount_gbp"].sum().to_dict()
     by_group: dict[tuple, list[tuple]] = defaultdict(list)
     for key in lines:
         by_group[(key[0], key[1], cls.subfunction(key[3])["driver"])].append(key)
@@ -249,9 +249,14 @@ def apportioned(inp: Inputs, cls: Classification, members: dict[str, list[str]],
     if not frames:
         return pd.DataFrame(columns=[*SPEND_COLUMNS, "_lg_current", "_sub", "_region"])
     df = pd.concat(frames, ignore_index=True)
-    df["price_year"] = df["year"].map(fy_label)
+    df["price_year"] = df["year"].map({y: fy_label(y) for y in df["year"].unique()})
     df["discretionary"], df["basis"], df["level"] = False, "apportioned", REGION
     return df
+
+
+def _cra_frame(cra) -> pd.DataFrame:
+    """CRA rows as a frame (the pipeline passes a frame; tests may pass a list of rows)."""
+    return cra if isinstance(cra, pd.DataFrame) else pd.DataFrame(list(cra))
 
 
 def _record_shares(out: Count, codes: list[str], w: Weights, notes: dict, region: str, year: int, driver: str) -> None:
@@ -343,10 +348,11 @@ def _merge_council_lines(lines: pd.DataFrame) -> pd.DataFrame:
         return lines
     keys = ["area_code", "year", "service", "basis", "level", "_tag"]
     own = lines["level"].eq(COUNCIL) & lines["basis"].eq("reported")
-    first = {c: "first" for c in lines.columns if c not in (*keys, "amount_gbp", "source")}
-    merged = lines[own].groupby(keys, as_index=False, sort=False).agg(
-        {"amount_gbp": "sum", "source": lambda s: s.iloc[0] if s.nunique() == 1 else
-         f"{s.iloc[0].split(' (file')[0]}: {s.nunique()} councils' returns", **first})
+    first = {c: "first" for c in lines.columns if c not in (*keys, "amount_gbp")}
+    merged = lines[own].groupby(keys, as_index=False, sort=False).agg({"amount_gbp": "sum", **first})
+    n = lines[own].groupby(keys, sort=False).size().to_numpy()  # several councils' returns on one line
+    merged["source"] = [s if k == 1 else f"{s.split(' (file')[0]}: {k} councils' returns"
+                        for s, k in zip(merged["source"], n, strict=True)]
     return pd.concat([merged, lines[~own]], ignore_index=True)
 
 

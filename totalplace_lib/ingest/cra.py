@@ -27,6 +27,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from .. import paths
 from ..core.periods import fy_label
 from .readers import FormatError, Read
@@ -124,7 +126,7 @@ def _column_by_values(rows: list[list], header: list[str], candidates: list[int]
     best, best_share = None, 0.0
     sample = rows[:2000]
     for i in candidates:
-        values = [cell_text(r[i]) for r in sample if i < len(r) and cell_text(r[i])]
+        values = [t for r in sample if i < len(r) and (t := cell_text(r[i]))]
         if not values:
             continue
         share = sum(1 for v in values if test(v)) / len(values)
@@ -146,9 +148,14 @@ def _columns(wb: Workbook, sheet: str, header_row: int, header: list[str]) -> di
     codes = sectors()
     cols: dict[str, int] = {}
 
+    scores: dict[int, int] = {}
+
     def english(i: int) -> int:  # how many distinct English regions a column names
-        return len({regions[k].code for r in rows[:3000] if i < len(r)
-                    and (k := region_key(cell_text(r[i]))) in regions and regions[k].code.startswith("E12")})
+        if i not in scores:
+            labels = {cell_text(r[i]) for r in rows[:3000] if i < len(r)}
+            scores[i] = len({regions[k].code for k in map(region_key, labels) if k in regions
+                             and regions[k].code.startswith("E12")})
+        return scores[i]
 
     named = [i for i in others if "region" in header[i].lower()]  # 'NUTS Region', 'ITL Region'...
     region_cols = sorted(named if named and max(map(english, named)) else others, key=english, reverse=True)
@@ -176,6 +183,13 @@ def _columns(wb: Workbook, sheet: str, header_row: int, header: list[str]) -> di
         cols[key] = i
         taken.add(i)
     return cols
+
+
+def _texts(column: pd.Series) -> pd.Series:
+    """A column of cells as one-line texts (:func:`cell_text`), each distinct value worked out once."""
+    values = column.to_numpy(dtype=object)
+    seen = {v: cell_text(v) for v in set(values)}
+    return pd.Series([seen[v] for v in values], index=column.index, dtype=object)
 
 
 def _ident(value: str) -> bool | None:
@@ -267,83 +281,108 @@ def read_cra(path: Path | Workbook) -> Read:
     r = Read(wb.path, FAMILY, encoding="xlsx" if wb.path.suffix.lower() != ".xls" else "xls")
     r.note = (f"sheet '{sheet}'; units: \"{unit_words}\" (x{scale:,.0f} to pounds); {edition}; columns: "
               + ", ".join(f"{k} = '{header[i]}'" for k, i in cols.items()))
-    regions, codes = region_lookup(), sectors()
-    for i, row in enumerate(wb.rows(sheet)[header_row + 1:], start=header_row + 2):  # i: the sheet's row number
-        if not any(cell_text(c) for c in row):
-            continue
-        cell = {k: cell_text(row[j]) if j < len(row) else "" for k, j in cols.items()}
-        amounts: dict[int, float] = {}
-        for j, y in years.items():
-            v = row[j] if j < len(row) else None
-            if v is None or (isinstance(v, str) and v.strip() in ("", "-", "..")):
-                continue
-            try:
-                amounts[y] = float(v) * scale
-            except (TypeError, ValueError):
-                raise FormatError(f"{wb.path.name}, sheet '{sheet}', row {i}: column '{header[j]}' holds '{v}', "
-                                  "not a number; the edition is not used") from None
-        if not any(cell.values()) and not amounts:
-            continue
-        r.rows_read += 1
-        region = regions.get(region_key(cell["region"]))
-        if region is None:
-            raise FormatError(f"{wb.path.name}, sheet '{sheet}', row {i}: region '{cell['region']}' is not a UK region "
-                              "or country data/reference/regions.csv knows; the edition is not used (add the label "
-                              "as an alias there if it is one)")
-        body = codes.get(cell["body"].upper())
-        if body is None:
-            raise FormatError(f"{wb.path.name}, sheet '{sheet}', row {i}: spending sector '{cell['body']}' is not one "
-                              "data/reference/cra_sectors.csv knows; the edition is not used")
-        cap = cell["capital_current"].upper()[:3]
-        ident = _ident(cell["identifiable"])
-        if cap not in ("CAP", "CUR") or ident is None:
-            r.reject(i, f"'{cell['capital_current']}' / '{cell['identifiable']}' is not CAP or CUR / ID or non-ID")
-            continue
-        if not amounts:
-            r.reject(i, "no amount in any year column")
-            continue
-        for y, amount in amounts.items():
-            r.add(TABLE, i, True, region_code=region.code, region=region.name, year=y,
-                  department=cell["department"], function=cell["function"], subfunction=cell["subfunction"],
-                  capital_current=cap, body=body, identifiable=ident, amount_gbp=amount, edition=edition,
-                  price_year=fy_label(y), source=f"HM Treasury {edition}, {cell['department']} (file {wb.path.name})")
-    if not r.rows.get(TABLE):
+    df = pd.DataFrame(wb.rows(sheet)[header_row + 1:])
+    if df.empty:
         raise FormatError(f"{wb.path.name}, sheet '{sheet}': no data rows under the header on row {header_row + 1}")
-    r.used_lines = {row["_line"] for row in r.rows[TABLE]}
+    df.index = df.index + header_row + 2  # the sheet's own row numbers
+    text = {k: _texts(df[j]) if j in df else pd.Series("", index=df.index) for k, j in cols.items()}
+    amounts = {}
+    for j, y in years.items():
+        raw = df[j] if j in df else pd.Series(None, index=df.index, dtype=object)
+        blank = raw.isna() | raw.astype(str).str.strip().isin(["", "-", ".."])
+        num = pd.to_numeric(raw.where(~blank), errors="coerce")
+        bad = num.isna() & ~blank
+        if bad.any():
+            i = bad.idxmax()
+            raise FormatError(f"{wb.path.name}, sheet '{sheet}', row {i}: column '{header[j]}' holds '{raw[i]}', not a "
+                              "number; the edition is not used")
+        amounts[y] = num * scale
+    values = pd.DataFrame(amounts)
+    empty = pd.concat(text, axis=1).eq("").all(axis=1) & values.isna().all(axis=1)
+    keep = ~empty
+    r.rows_read = int(keep.sum())
+    regions, codes = region_lookup(), sectors()
+    labels = {v: regions.get(region_key(v)) for v in set(text["region"][keep])}
+    region = text["region"][keep].map(labels)
+    if region.isna().any():
+        i = region.isna().idxmax()
+        raise FormatError(f"{wb.path.name}, sheet '{sheet}', row {i}: region '{text['region'][i]}' is not a UK region "
+                          "or country data/reference/regions.csv knows; the edition is not used (add the label as an "
+                          "alias there if it is one)")
+    body = text["body"][keep].str.upper().map(codes)
+    if body.isna().any():
+        i = body.isna().idxmax()
+        raise FormatError(f"{wb.path.name}, sheet '{sheet}', row {i}: spending sector '{text['body'][i]}' is not one "
+                          "data/reference/cra_sectors.csv knows; the edition is not used")
+    cap = text["capital_current"][keep].str.upper().str[:3]
+    ident = text["identifiable"][keep].map({v: _ident(v) for v in set(text["identifiable"][keep])})
+    odd = ~cap.isin(["CAP", "CUR"]) | ident.isna()
+    for i in odd[odd].index:
+        r.reject(int(i), f"'{text['capital_current'][i]}' / '{text['identifiable'][i]}' is not CAP or CUR / ID or "
+                         "non-ID")
+    none = values[keep].isna().all(axis=1) & ~odd
+    for i in none[none].index:
+        r.reject(int(i), "no amount in any year column")
+    ok = keep[keep].index[~odd.to_numpy() & ~none.to_numpy()]
+    base = pd.DataFrame({"region_code": region[ok].map(lambda g: g.code), "region": region[ok].map(lambda g: g.name),
+                         "department": text["department"][ok], "function": text["function"][ok],
+                         "subfunction": text["subfunction"][ok], "capital_current": cap[ok], "body": body[ok],
+                         "identifiable": ident[ok].astype(bool), "_line": ok})
+    long = base.join(values.loc[ok]).melt(id_vars=list(base.columns), var_name="year", value_name="amount_gbp")
+    long = long[long["amount_gbp"].notna()].sort_values(["_line", "year"], kind="stable")
+    long["year"] = long["year"].astype(int)
+    long["edition"] = edition
+    long["price_year"] = long["year"].map(fy_label)
+    long["source"] = "HM Treasury " + edition + ", " + long["department"] + f" (file {wb.path.name})"
+    long["_additive"] = True
+    r.rows[TABLE] = long.reset_index(drop=True)  # a frame: 100k rows a file are cheaper kept as columns
+    if long.empty:
+        raise FormatError(f"{wb.path.name}, sheet '{sheet}': no data rows under the header on row {header_row + 1}")
+    r.used_lines = set(long["_line"].astype(int))
     logger.info("%s: %s, %d rows, years %s", wb.path.name, edition, r.rows_read,
                 ", ".join(fy_label(y) for y in sorted(set(years.values()))))
     return r
 
 
-def latest_edition_wins(rows: list[dict]) -> tuple[list[dict], dict[str, dict]]:
+def latest_edition_wins(rows) -> tuple[pd.DataFrame, dict[str, dict]]:
     """Keep, for each year, only the rows of the latest edition that covers it.
 
-    Editions are ordered by the last year they cover, then by name. Returns the kept rows and, per
-    superseded edition, the years it lost and how many values (for the manifest).
+    Editions are ordered by the last year they cover, then by name. ``rows`` is a frame or a list of rows (or
+    of frames, one per file). Returns the kept rows as a frame and, per superseded edition, the years it lost
+    and how many values (for the manifest).
     """
-    owner = edition_of_year(rows)
-    kept, lost = [], {}
-    for row in rows:
-        if owner[row["year"]] == row["edition"]:
-            kept.append(row)
-        else:
-            d = lost.setdefault(row["edition"], {"years": set(), "values": 0, "by": owner[row["year"]]})
-            d["years"].add(row["year"])
-            d["values"] += 1
-    return kept, {e: {"years": sorted(fy_label(y) for y in d["years"]), "values": d["values"], "superseded_by": d["by"]}
-                  for e, d in lost.items()}
+    df = _as_frame(rows)
+    if df.empty:
+        return df, {}
+    owner = edition_of_year(df)
+    mine = df["year"].map(owner) == df["edition"]
+    lost = {}
+    for e, g in df[~mine].groupby("edition"):
+        lost[e] = {"years": sorted(fy_label(int(y)) for y in g["year"].unique()), "values": int(len(g)),
+                   "superseded_by": owner[int(g["year"].iloc[0])]}
+    return df[mine].reset_index(drop=True), lost
 
 
-def edition_of_year(rows: list[dict]) -> dict[int, str]:
+def edition_of_year(rows) -> dict[int, str]:
     """Year -> the edition that gives it: the latest edition (by last year covered, then name) covering it."""
-    years_of: dict[str, set[int]] = {}
-    for row in rows:
-        years_of.setdefault(row["edition"], set()).add(row["year"])
+    df = _as_frame(rows)
+    if df.empty:
+        return {}
+    years_of = df.groupby("edition")["year"].agg(lambda y: set(int(v) for v in y.unique()))
     owner: dict[int, str] = {}
-    for e in sorted(years_of, key=lambda e: (max(years_of[e]), e)):  # later editions overwrite earlier ones
+    for e in sorted(years_of.index, key=lambda e: (max(years_of[e]), e)):  # later editions overwrite earlier ones
         for y in years_of[e]:
             owner[y] = e
     return owner
+
+
+def _as_frame(rows) -> pd.DataFrame:
+    if isinstance(rows, pd.DataFrame):
+        return rows
+    rows = list(rows)
+    if rows and all(isinstance(r, pd.DataFrame) for r in rows):
+        return pd.concat(rows, ignore_index=True)
+    return pd.DataFrame(rows)
 
 
 def sector_counts(rows: list[dict]) -> dict[str, int]:

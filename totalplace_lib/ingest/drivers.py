@@ -175,9 +175,23 @@ def describe(driver: dict, w: Weights, pops: Populations) -> str:
     return text
 
 
+def population_splits() -> dict[str, tuple[int, float, str]]:
+    """Authority -> (year, persons, source) from ``data/reference/population_splits.csv``: the last populations
+    published for authorities that later estimates cover only together (each row cited)."""
+    with open(paths.reference_dir() / "population_splits.csv", encoding="utf-8", newline="") as fh:
+        return {r["area_code"]: (int(r["year"]), float(r["persons"]), r["source"]) for r in csv.DictReader(fh)}
+
+
 def _member_weights(pops: Populations, group: Unit, year: int) -> tuple[np.ndarray, str]:
-    """How a group's share is split among its members: each member's own population in the nearest year in
-    which every member has one (whatever ages it covers)."""
+    """How a group's share is split among its members: the last all-ages populations ONS published for them
+    separately (``population_splits.csv``), else each member's own population in the nearest year in which every
+    member has one (whatever ages it covers)."""
+    splits = population_splits()
+    if all(c in splits for c in group):
+        y = splits[group[0]][0]
+        return (np.array([splits[c][1] for c in group]),
+                f"ONS mid-{y} populations of all ages (the last published for each separately; "
+                "data/reference/population_splits.csv)")
     years = sorted({y for (u, y) in [*pops.single, *pops.bands] if len(u) == 1 and u[0] in group},
                    key=lambda y: (abs(y - year), y))
     for y in years:

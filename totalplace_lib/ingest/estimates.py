@@ -72,13 +72,31 @@ def _activity(area: str, year: int, theme: str, measure: str, value: float, unit
 
 
 def _nearest_persons(pop: pd.DataFrame, year: int, lo: int, hi: int) -> tuple[pd.Series, int | None]:
-    """Persons aged lo-hi by authority from the single-year estimate nearest ``year``, and that year."""
+    """Persons aged lo-hi by authority from the estimate nearest ``year``, and that year: single years of age,
+    or for all ages (``lo`` 0, ``hi`` 90 or more) also a year's published total (ONS mid-2011 on)."""
+    key = (id(pop), len(pop), year, lo, hi)
+    if key not in _PERSONS:
+        _PERSONS[key] = _persons(pop, year, lo, hi)
+    return _PERSONS[key]
+
+
+_PERSONS: dict[tuple, tuple[pd.Series, int | None]] = {}
+
+
+def _persons(pop: pd.DataFrame, year: int, lo: int, hi: int) -> tuple[pd.Series, int | None]:
     single = pop[pop["age_to"].isna()] if "age_to" in pop else pop
-    years = sorted(set(single["year"]), key=lambda y: (abs(y - year), y))
+    frames = [single]
+    if lo == 0 and hi >= 90 and "age_to" in pop:  # a year's total of all ages counts as well as its single years
+        frames.append(pop[(pop["age"] == 0) & (pop["age_to"] == 90)])
+    usable = pd.concat(frames)
+    years = sorted(set(usable["year"]), key=lambda y: (abs(y - year), y))
     if not years:
         return pd.Series(dtype=float), None
     y = int(years[0])
-    rows = single[(single["year"] == y) & single["age"].between(lo, hi)]
+    rows = usable[(usable["year"] == y) & usable["age"].between(lo, hi)]
+    if len(frames) > 1:  # an area with single years and a total for the same year: single years only
+        has_single = set(single.loc[single["year"] == y, "area_code"])
+        rows = rows[rows["age_to"].isna() | ~rows["area_code"].isin(has_single)]
     return rows.groupby("area_code")["persons"].sum().astype(float), y
 
 
@@ -148,11 +166,12 @@ def rate_counts(ind: pd.DataFrame, pop: pd.DataFrame, indicator: str, per: float
         dind, dpop = districts
         dsel = dind[dind["indicator"] == indicator]
         members = dpop.groupby("area_code")["district"].agg(lambda x: set(x))
+        by_district = dpop.assign(area_code=dpop["district"])
         for (county, period), g in dsel.groupby(["area_code", "period"]):
             if (county, str(period)) in done or county not in members.index:
                 continue
             y = int(str(period)[:4])
-            persons, py = _nearest_persons(dpop.assign(area_code=dpop["district"]), y, 0, 200)
+            persons, py = _nearest_persons(by_district, y, 0, 200)
             rates = g.drop_duplicates("district").set_index("district")["value"].astype(float)
             if not members[county] <= set(rates.index) or not set(rates.index) <= set(persons.index):
                 continue
@@ -332,6 +351,7 @@ def _replace(frame: pd.DataFrame, drop: list, rows: list[dict]) -> pd.DataFrame:
 
 def derive(tables: dict) -> dict:
     """Add every estimate to the ingest's tables (in place); return what the manifest says about them."""
+    _PERSONS.clear()
     # the same key from two files (an authority in both the district and the county estimates): first wins
     pop = _numeric(tables.get("population", []), ("area_code", "year", "age"))
     ind = _numeric(tables.get("indicators", []), ("area_code", "indicator", "period"))

@@ -308,7 +308,10 @@ def map_codes(read: readers.Read, v: vintage.Vintage) -> dict[str, list[dict]]:
     incomplete: dict[str, list[int]] = defaultdict(list)
     for table, rows in read.rows.items():
         if table in _NOT_BY_AUTHORITY or table == "unit_costs_ucd":
-            kept[table].extend(rows)
+            if isinstance(rows, pd.DataFrame):
+                kept[table].append(rows)  # a frame (the CRA's 100k rows a file) is kept whole
+            else:
+                kept[table].extend(rows)
             continue
         groups: dict[tuple, list[tuple[dict, vintage.Target]]] = defaultdict(list)
         for row in rows:
@@ -367,8 +370,15 @@ def map_codes(read: readers.Read, v: vintage.Vintage) -> dict[str, list[dict]]:
                     first["value"] = first["numerator"] / first["denominator"] * multiplier(first["unit"])
                 first["_lines"] = [ln for p, _ in parts for ln in p.get("_lines", [p["_line"]])]
             kept[table].append(first)
-    read.used_lines = {ln for t, rows in kept.items() if not t.startswith("_") for r in rows
-                       for ln in r.get("_lines", [r["_line"]])}
+    read.used_lines = set()
+    for t, rows in kept.items():
+        if t.startswith("_"):
+            continue
+        for r in rows:
+            if isinstance(r, pd.DataFrame):
+                read.used_lines |= set(r["_line"].astype(int))
+            else:
+                read.used_lines.update(r.get("_lines", [r["_line"]]))
     for line, reason in line_reasons.items():
         if line not in read.used_lines:
             read.reject(line, reason)
@@ -416,10 +426,14 @@ def _take(read: readers.Read, mapped: dict[str, list[dict]], rep: FileReport, ta
     rep.values_left_out = {why: {"values": len(lines), "lines": lines[:5]} for why, lines in read.excluded.items()}
     for table, rows in mapped.items():
         for r in rows:
-            r["_file"] = rep.file
-            r["_family"] = rep.family
+            if isinstance(r, pd.DataFrame):
+                r["_file"], r["_family"] = rep.file, rep.family
+            else:
+                r["_file"] = rep.file
+                r["_family"] = rep.family
         tables[table].extend(rows)
-    rep.tidy_rows = {t: len(rows) for t, rows in mapped.items() if not t.startswith("_")}
+    rep.tidy_rows = {t: sum(len(r) if isinstance(r, pd.DataFrame) else 1 for r in rows)
+                     for t, rows in mapped.items() if not t.startswith("_")}
     if rep.rows_read != rep.rows_used + rep.rows_rejected:
         raise AssertionError(f"{rep.file}: {rep.rows_read} rows read but {rep.rows_used} used + "
                              f"{rep.rows_rejected} rejected")
@@ -438,8 +452,10 @@ def _find_lookups(raw: Path) -> Path:
 # The count
 
 
-def _frame(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame([{k: v for k, v in r.items() if not k.startswith("_") or k == "_family"} for r in rows])
+def _frame(rows) -> pd.DataFrame:
+    """Rows (or a frame) without the working columns (``_line``...), keeping the family that read them."""
+    df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+    return df.drop(columns=[c for c in df.columns if c.startswith("_") and c != "_family"])
 
 
 def count(tables: dict[str, list[dict]], groups: dict, v: vintage.Vintage, raw: Path, files: list[FileReport]) -> dict:
@@ -450,7 +466,10 @@ def count(tables: dict[str, list[dict]], groups: dict, v: vintage.Vintage, raw: 
     and returns what the manifest says about it.
     """
     cra_rows, superseded = cra.latest_edition_wins(tables.pop(cra.TABLE, []))
-    tables[cra.TABLE] = cra_rows
+    owner = cra.edition_of_year(cra_rows)
+    cra_rows = _frame(cra_rows)
+    tables[cra.TABLE] = cra_rows[cra_rows["region_code"].astype(str).str.startswith("E12")] if len(cra_rows) else \
+        cra_rows  # England's regions: what the count shares out (the manifest keeps the rest's row counts)
     outturn, outturn_note = _outturn(tables.pop(revenue_outturn.TABLE, []))
     spend = tables.get("spend", [])
     is_council = [r.get("_group") == "S52" for r in spend]
@@ -475,7 +494,7 @@ def count(tables: dict[str, list[dict]], groups: dict, v: vintage.Vintage, raw: 
     bodies = Bodies(v, lookup, outturn.to_dict("records") if len(outturn) else [])
     note: dict = {"method": "docs/public-data.md, 'The real count'",
                   "population_rows_replaced_by_single_years": dropped}
-    if not cra_rows:
+    if cra_rows.empty:
         tables["spend"] = spend
         note["note"] = "no Country and Regional Analysis workbook: no count (other spend lines only)"
         return note
@@ -487,7 +506,6 @@ def count(tables: dict[str, list[dict]], groups: dict, v: vintage.Vintage, raw: 
     tables["body_outturn"] = outturn
     tables["icb_allocation"] = icb
     tables["practice_population"] = practices.drop(columns="_unit") if len(practices) else practices
-    owner = cra.edition_of_year(cra_rows)
     note.update({
         "cra_years": [fy_label(y) for y in sorted(owner)],
         "edition_of_year": {fy_label(y): e for y, e in sorted(owner.items())},

@@ -97,6 +97,18 @@ class Vintage:
         return set()
 
     def target(self, code: str, council_only: bool = False) -> Target:
+        """Map one source code (any vintage 2014-2023) to the 2014 upper tier (worked out once per code).
+
+        ``council_only``: the row is a county council's own figure (Revenue Outturn), one part of the
+        county area's total beside its districts, not the whole area.
+        """
+        memo = self._derived().setdefault("targets", {})
+        key = (code, council_only)
+        if key not in memo:
+            memo[key] = self._target(code, council_only)
+        return memo[key]
+
+    def _target(self, code: str, council_only: bool = False) -> Target:
         """Map one source code (any vintage 2014-2023) to the 2014 upper tier.
 
         ``council_only``: the row is a county council's own figure (Revenue Outturn), one part of the

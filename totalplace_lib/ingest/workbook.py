@@ -34,19 +34,44 @@ class Workbook:
     sheet_names: list[str]
     _book: object = field(repr=False, default=None)
     _rows: dict[str, list[list]] = field(default_factory=dict, repr=False)
+    _sheets: dict[str, object] = field(default_factory=dict, repr=False)
+    _heads: dict[tuple[str, int], list[list[str]]] = field(default_factory=dict, repr=False)
+
+    def _sheet(self, sheet: str):
+        if sheet not in self._sheets:
+            try:
+                self._sheets[sheet] = self._book.get_sheet_by_name(sheet)
+            except Exception as exc:  # calamine raises its own error types for damaged sheets
+                raise FormatError(f"{self.path.name}, sheet '{sheet}': cannot be read ({_why(exc)})") from None
+        return self._sheets[sheet]
 
     def rows(self, sheet: str) -> list[list]:
         """Every row of a sheet (a list of cell values: str, float, int, bool, dates or '')."""
         if sheet not in self._rows:
             try:
-                self._rows[sheet] = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-            except Exception as exc:  # calamine raises its own error types for damaged sheets
+                self._rows[sheet] = self._sheet(sheet).to_python(skip_empty_area=False)
+            except FormatError:
+                raise
+            except Exception as exc:
                 raise FormatError(f"{self.path.name}, sheet '{sheet}': cannot be read ({_why(exc)})") from None
         return self._rows[sheet]
 
     def texts(self, sheet: str, max_rows: int = 40) -> list[list[str]]:
-        """The first ``max_rows`` rows of a sheet as text (for finding headers and titles)."""
-        return [[cell_text(c) for c in row] for row in self.rows(sheet)[:max_rows]]
+        """The first ``max_rows`` rows of a sheet as text (for finding headers and titles), reading only those
+        rows where the sheet has not been read whole."""
+        key = (sheet, max_rows)
+        if key not in self._heads:
+            if sheet in self._rows:
+                head = self._rows[sheet][:max_rows]
+            else:
+                try:
+                    head = self._sheet(sheet).to_python(skip_empty_area=False, nrows=max_rows)
+                except FormatError:
+                    raise
+                except Exception as exc:
+                    raise FormatError(f"{self.path.name}, sheet '{sheet}': cannot be read ({_why(exc)})") from None
+            self._heads[key] = [[cell_text(c) for c in row] for row in head]
+        return self._heads[key]
 
 
 def open_workbook(path: Path) -> Workbook:
