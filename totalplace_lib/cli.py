@@ -30,6 +30,7 @@ examples:
   totalplace run --dataset public+luton-local --area E06000032
                                                   the public data with your records layered on top
   totalplace list                                 places and themes known to the project
+  totalplace years --dataset public               the years a dataset covers and each report's default year
 """
 
 
@@ -43,15 +44,17 @@ class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
 
 RUN_EPILOG = """exit codes: 0 every report produced (with --all-areas, authorities the public files do not
-cover in a year, such as Bournemouth, Poole and Dorset on 2020/21 Revenue Outturn after the 2019
-reorganisation, are listed as 'not covered by the data' and skipped); 1 some report failed (others still produced; see
+cover in a year, such as the councils made in April 2009 before the count begins in 2009/10, are listed as
+'not covered by the data' and skipped); 1 some report failed (others still produced; see
 reports/index.html and the failed report's HTML or .ipynb); 2 bad input or usage (one line names the
 file, line and column); 130 interrupted (finished reports kept, unfinished ones left no files)"""
 
 
-INGEST_EPILOG = """Each file is read by the reader for its publication family (recognised by its header, so
-renamed files and other editions read too). Area codes are mapped to 2014 upper-tier authorities.
-Every row read is used or rejected with a reason: see manifest.json in the output folder.
+INGEST_EPILOG = """Each file is read by the reader for its publication family (recognised by its contents: CSV
+headers, workbook sheets and columns; so renamed files and other editions read too). Area codes are mapped to
+2014 upper-tier authorities. Every row read is used or rejected with a reason: see manifest.json in the output
+folder. A file that cannot be read is named in one line with the reason (file, sheet and row where there is
+one) and the others are still ingested; families the count needs but the folder lacks are listed.
 exit codes: 0 done (rows may still be rejected: see the summary); 2 bad input (folder or lookups missing)"""
 
 
@@ -126,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("workspace", help="make or refresh your working copies of the notebooks in lab/ (what 'make lab' "
                                      "opens), so exploring never changes the committed templates")
     sub.add_parser("list", help="list places (params files) and themes")
+    y = sub.add_parser("years", help="the years a dataset covers and the year each report runs in by default")
+    y.add_argument("--dataset", default="public", help="dataset to describe (made by 'totalplace ingest')")
     return p
 
 
@@ -228,6 +233,29 @@ def _dispatch(args) -> int:
 
         for path in write_sample(Path(args.out) if args.out else None):
             print(path)
+        return 0
+    if args.command == "years":
+        from .data import manifest
+        from .themes import THEME_INPUTS, THEMES, default_year
+
+        m = manifest(args.dataset)
+        if not m:
+            raise TotalPlaceInputError(f"dataset '{args.dataset}' has no manifest.json: make it with 'totalplace "
+                                       "ingest', or name another with --dataset")
+        count = m.get("count", {})
+        print(f"the count (every agency): {', '.join(count.get('cra_years', [])) or 'none'}")
+        for year, edition in count.get("edition_of_year", {}).items():
+            print(f"  {year}: {edition}")
+        rs = count.get("revenue_outturn", {})
+        print(f"bodies' own accounts (Revenue Outturn): {', '.join(rs.get('years', [])) or 'none'}")
+        for year, base in count.get("carried_years", {}).items():
+            print(f"  {year}: no Revenue Outturn in the files; {base} shares carried forward")
+        for theme in THEMES:
+            y0 = default_year(theme, args.dataset)
+            why = ("the count's latest year" if theme == "place" else
+                   f"the latest year the count and '{THEME_INPUTS[theme][2]}' both cover" if theme in THEME_INPUTS
+                   else "")
+            print(f"{theme:12s} runs by default in {y0}/{str(y0 + 1)[-2:]} ({why})")
         return 0
     if args.command == "list":
         from .params import list_slugs, load_place
