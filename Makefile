@@ -30,19 +30,19 @@ chromium: ## Install Debian's chromium for the real-browser test (the test skips
 	  SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo "sudo -n" ); \
 	  $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
 	  { $$SUDO apt-get update -q >/dev/null 2>&1 && $$SUDO apt-get install -y -q chromium >/dev/null 2>&1; } || \
-	  echo "note: chromium could not be installed; tests/test_browser.py will skip"; }
+	  echo "note: chromium could not be installed; tests/e2e/test_browser.py will skip"; }
 
 .PHONY: test
-test: $(STAMP) chromium ## Run the whole test suite (lint, unit, notebook contract, papermill end-to-end, nbval)
-	$(BIN)/ruff check totalplace_lib tests $(wildcard benchmarks)
+test: $(STAMP) chromium lint ## Run the whole test suite (lint, unit, notebook contract, papermill end-to-end, nbval)
 	$(BIN)/python -m pytest tests
 	@# nbval runs every notebook by hand; those runs never publish, so the synthesis reads one real batch's records
 	D=$$(mktemp -d) && TOTALPLACE_REPORTS_DIR=$$D $(BIN)/totalplace run --area croydon --jobs $(JOBS) && \
 	  TOTALPLACE_REPORTS_DIR=$$D $(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
 
 .PHONY: lint
-lint: $(STAMP) ## ruff over the package, tests and benchmarks
+lint: $(STAMP) ## ruff over the package, tests and benchmarks; the layers contract (import-linter, pyproject.toml)
 	$(BIN)/ruff check totalplace_lib tests $(wildcard benchmarks)
+	$(BIN)/lint-imports
 
 .PHONY: sample-data
 sample-data: $(STAMP) ## Regenerate the illustrative sample in data/sample (seeded, byte-identical)

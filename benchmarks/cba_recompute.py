@@ -14,9 +14,9 @@ import time
 
 import numpy as np
 
-from totalplace_lib import cba
-from totalplace_lib.params import load_place
-from totalplace_lib.widgets import redesign_explorer
+from totalplace_lib.data.places import load_place
+from totalplace_lib.methods import cba
+from totalplace_lib.report.widgets import redesign_explorer
 
 
 def main(repeats: int = 30) -> None:

@@ -42,7 +42,7 @@ def measure(repeats: int) -> dict:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from totalplace_lib import plots
+    from totalplace_lib.report import charts as plots
 
     table = pd.DataFrame({"agency": ["Police", "Prisons and courts", "Council", "Probation", "NHS / PCT",
                                      "DWP / Jobcentre Plus", "Third sector", "Fire and rescue"],
@@ -83,7 +83,7 @@ def encoders(repeats: int) -> list[tuple[str, float, int]]:
     import pandas as pd
     from PIL import Image
 
-    from totalplace_lib import plots
+    from totalplace_lib.report import charts as plots
 
     table = pd.DataFrame({"agency": [f"Agency {i}" for i in range(8)], "amount_gbp": np.linspace(1e6, 9e7, 8)})
     chart = plots.hbar_money(table, "agency", "Agency 7 accounts for a fifth of the spend", "Spend by agency, £",

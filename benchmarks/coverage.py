@@ -28,7 +28,7 @@ THEMES = ("offenders", "early_years", "alcohol")
 
 def coverage(areas: list[str], dataset: str, out: Path) -> dict[str, dict[str, dict]]:
     """Run the theme reports and read each one's recorded coverage: {area: {theme: coverage}}."""
-    from totalplace_lib import runner
+    from totalplace_lib.batch import runner
 
     os.environ["TOTALPLACE_REPORTS_DIR"] = str(out)
     summary = runner.run_batch(areas, list(THEMES), jobs=os.cpu_count() or 1, dataset=dataset, progress=False,
@@ -63,8 +63,8 @@ def main() -> int:
     ap.add_argument("--example-overlay", action="store_true",
                     help="also run public+<synthetic overlay> for the first authority (made by 'template --example')")
     args = ap.parse_args()
-    from totalplace_lib import paths
-    from totalplace_lib.local import write_example
+    from totalplace_lib.core import paths
+    from totalplace_lib.sample.overlay import write_example
 
     areas = [a.strip() for a in args.areas.split(",") if a.strip()]
     with tempfile.TemporaryDirectory() as tmp:

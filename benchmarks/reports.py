@@ -30,7 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-FLOOR_SOURCE = "import totalplace_lib\nfrom totalplace_lib import count, plots, tables"
+FLOOR_SOURCE = ("import totalplace_lib\nfrom totalplace_lib.methods import count\n"
+                "from totalplace_lib.report import charts, tables")
 THEMES = {"place": "central-bedfordshire-luton", "offenders": "central-bedfordshire-luton",
           "early_years": "croydon", "alcohol": "leicester-leicestershire"}
 
@@ -87,8 +88,8 @@ def main() -> int:
     ap.add_argument("--themes", default=",".join(THEMES), help="comma-separated")
     ap.add_argument("--serial-only", action="store_true", help="the floor and the serial batch only")
     args = ap.parse_args()
-    from totalplace_lib import render
-    from totalplace_lib.themes import notebook_path
+    from totalplace_lib.core.catalogue import notebook_path
+    from totalplace_lib.report import render
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -122,8 +123,8 @@ def serial_batch(args, floor: float, tmp: Path) -> None:
     """Each theme report as a serial batch runs it (warm kernel, publish included), against the floor."""
     import os
 
-    from totalplace_lib import kernels, runner
-    from totalplace_lib.params import load_place
+    from totalplace_lib.batch import kernels, runner
+    from totalplace_lib.data.places import load_place
 
     os.environ["TOTALPLACE_REPORTS_DIR"] = str(tmp / "reports")
     print("in a serial batch (one warm kernel; parameters to published HTML, JSON and workbooks):")

@@ -29,8 +29,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from totalplace_lib import concentration, count  # noqa: E402
-from totalplace_lib.schema import STAGES, UNIVERSAL  # noqa: E402
+from totalplace_lib.core.schema import STAGES, UNIVERSAL  # noqa: E402
+from totalplace_lib.methods import concentration, count  # noqa: E402
 
 AGENCIES = ("Council", "NHS / PCT", "Police", "Probation", "Fire and rescue", "Jobcentre Plus", "Courts",
             "Prison service", "Youth offending", "Housing")

@@ -28,7 +28,7 @@ def project_copy(tmp_path, monkeypatch):
         shutil.copytree(ROOT / folder, root / folder)
     monkeypatch.setenv("TOTALPLACE_ROOT", str(root))
     monkeypatch.setenv("TOTALPLACE_REPORTS_DIR", str(root / "reports"))
-    from totalplace_lib import data
+    from totalplace_lib.data import datasets as data
 
     data._cached.cache_clear()
     yield root
@@ -39,7 +39,7 @@ def project_copy(tmp_path, monkeypatch):
 def public_data() -> Path:
     """The processed public dataset (``data/processed/public``), ingested from ``../shared`` if not yet done;
     skips, saying why, where the real data is not beside the clone."""
-    from totalplace_lib import paths
+    from totalplace_lib.core import paths
 
     real = paths.real_data_dir()
     if not (real / "geography" / "ltla14_lookup.csv").exists():

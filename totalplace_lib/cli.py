@@ -11,7 +11,8 @@ import logging
 import os
 import sys
 
-from .errors import TotalPlaceInputError
+from totalplace_lib.core.errors import TotalPlaceInputError
+from totalplace_lib.core.periods import fy_label
 
 EXAMPLES = """
 examples:
@@ -65,7 +66,7 @@ def _split(values: list[str] | None) -> list[str] | None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .themes import THEMES
+    from totalplace_lib.core.catalogue import THEMES
 
     p = argparse.ArgumentParser(
         prog="totalplace", description="Total Place workbooks: run parameterised notebooks into reviewer reports.",
@@ -152,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args) -> int:
     if args.command == "run":
-        from .runner import run_batch
+        from totalplace_lib.batch.runner import run_batch
 
         if args.jobs < 1:
             raise TotalPlaceInputError("--jobs must be at least 1")
@@ -174,7 +175,7 @@ def _dispatch(args) -> int:
     if args.command == "ingest":
         from pathlib import Path
 
-        from .ingest import run_ingest
+        from totalplace_lib.ingest import run_ingest
 
         m = run_ingest(Path(args.raw), Path(args.out) if args.out else None)
         for f in m["files"]:
@@ -197,7 +198,8 @@ def _dispatch(args) -> int:
     if args.command == "template":
         from pathlib import Path
 
-        from .local import write_example, write_template
+        from totalplace_lib.data.local import write_template
+        from totalplace_lib.sample.overlay import write_example
 
         codes = [c.strip() for c in args.area.split("+") if c.strip()]
         if not codes:
@@ -206,7 +208,7 @@ def _dispatch(args) -> int:
                  else write_template(codes, Path(args.out)))
         for f in files:
             print(f)
-        from . import paths
+        from totalplace_lib.core import paths
 
         out = Path(args.out).resolve()
         if out.parent == (paths.project_root() / "data").resolve():
@@ -215,28 +217,28 @@ def _dispatch(args) -> int:
             print(f"note: --dataset public+<name> reads data/<name>/; move {args.out} there to use it", file=sys.stderr)
         return 0
     if args.command == "workspace":
-        from .workspace import lab_dir, prepare
+        from totalplace_lib.batch.workspace import lab_dir, prepare
 
         for line in prepare():
             print(f"lab/{line}")
         print(f"open with: make lab (JupyterLab on {lab_dir().name}/)")
         return 0
     if args.command == "index":
-        from .runner import write_index
+        from totalplace_lib.batch.runner import write_index
 
         print(write_index())
         return 0
     if args.command == "sample-data":
         from pathlib import Path
 
-        from .sample import write_sample
+        from totalplace_lib.sample.generator import write_sample
 
         for path in write_sample(Path(args.out) if args.out else None):
             print(path)
         return 0
     if args.command == "years":
-        from .data import manifest
-        from .themes import THEME_INPUTS, THEMES, default_year
+        from totalplace_lib.core.catalogue import THEME_INPUTS, THEMES
+        from totalplace_lib.data.datasets import default_year, manifest
 
         m = manifest(args.dataset)
         if not m:
@@ -255,11 +257,11 @@ def _dispatch(args) -> int:
             why = ("the count's latest year" if theme == "place" else
                    f"the latest year the count and '{THEME_INPUTS[theme][2]}' both cover" if theme in THEME_INPUTS
                    else "")
-            print(f"{theme:12s} runs by default in {y0}/{str(y0 + 1)[-2:]} ({why})")
+            print(f"{theme:12s} runs by default in {fy_label(y0)} ({why})")
         return 0
     if args.command == "list":
-        from .params import list_slugs, load_place
-        from .themes import THEMES, available_themes
+        from totalplace_lib.core.catalogue import THEMES, available_themes
+        from totalplace_lib.data.places import list_slugs, load_place
 
         for slug in list_slugs():
             try:
@@ -273,8 +275,8 @@ def _dispatch(args) -> int:
 
 
 def _index_path(dataset: str | None = None) -> str:
-    from . import paths
-    from .runner import reports_root
+    from totalplace_lib.batch.runner import reports_root
+    from totalplace_lib.core import paths
 
     return paths.relative(reports_root(dataset or "sample") / "index.html")
 

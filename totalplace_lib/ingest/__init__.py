@@ -6,6 +6,6 @@ serves (:mod:`.bodies`), the drivers (:mod:`.drivers`), the count (:mod:`.count`
 aggregates (:mod:`.estimates`), and the stages that run them in order (:mod:`.pipeline`).
 """
 
-from .pipeline import run_ingest
+from totalplace_lib.ingest.pipeline import run_ingest
 
 __all__ = ["run_ingest"]

@@ -23,8 +23,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import paths
-from .vintage import ENGLAND, Vintage
+from totalplace_lib.core import reference
+from totalplace_lib.core.schema import ENGLAND_CODE
+from totalplace_lib.ingest.vintage import Vintage
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class Bodies:
     def __init__(self, v: Vintage, pfa_lookup: Path | None, rows: list[dict] | None = None):
         self.v = v
         self.reference: dict[str, dict] = {}
-        for row in _reference():
+        for row in reference.rows("local_bodies.csv"):
             for code in filter(None, row["code"].split("|")):
                 self.reference[code] = row
             if row["ecode"]:
@@ -182,12 +183,7 @@ class Bodies:
         return [t.code] if t.code else []
 
     def _england(self) -> tuple[str, ...]:
-        return tuple(sorted(c for c in self.v.upper_tier if c != ENGLAND))
-
-
-def _reference() -> list[dict]:
-    with open(paths.reference_dir() / "local_bodies.csv", encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+        return tuple(sorted(c for c in self.v.upper_tier if c != ENGLAND_CODE))
 
 
 def ecode_pairs(rows: list[dict], known=lambda code: True) -> dict[str, str]:

@@ -32,7 +32,6 @@ HM Treasury's identifiable figure to the penny.
 
 from __future__ import annotations
 
-import csv
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -40,13 +39,22 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import paths
-from ..core.money import split_pence
-from ..core.periods import fy_label
-from .bodies import Bodies, Served
-from .cra import region_key, region_lookup
-from .drivers import Populations, Weights, apportion_lines, describe, driver_weights, load_drivers, region_members
-from .vintage import ENGLAND, Vintage
+from totalplace_lib.core import reference
+from totalplace_lib.core.money import split_pence
+from totalplace_lib.core.periods import fy_label
+from totalplace_lib.core.schema import ENGLAND_CODE
+from totalplace_lib.ingest.bodies import Bodies, Served
+from totalplace_lib.ingest.cra import region_key, region_lookup
+from totalplace_lib.ingest.drivers import (
+    Populations,
+    Weights,
+    apportion_lines,
+    describe,
+    driver_weights,
+    load_drivers,
+    region_members,
+)
+from totalplace_lib.ingest.vintage import Vintage
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +81,6 @@ def function_of(subfunction: str) -> str:
     return COFOG.get(subfunction.split(".", 1)[0].strip(), "Other")
 
 
-def _reference(name: str) -> list[dict]:
-    with open(paths.reference_dir() / name, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 @dataclass
 class Classification:
     """The reference tables that turn CRA rows and Revenue Outturn lines into a place's spend lines."""
@@ -90,9 +93,9 @@ class Classification:
 
     @classmethod
     def load(cls) -> Classification:
-        return cls({_key(r["subfunction"]): r for r in _reference("cra_subfunctions.csv")},
-                   _reference("cra_agencies.csv"), load_drivers(), _reference("reconciliation.csv"),
-                   {r["column"]: r for r in _reference("ro_services.csv")})
+        return cls({_key(r["subfunction"]): r for r in reference.rows("cra_subfunctions.csv")},
+                   reference.rows("cra_agencies.csv"), load_drivers(), reference.rows("reconciliation.csv"),
+                   {r["column"]: r for r in reference.rows("ro_services.csv")})
 
     def subfunction(self, label: str) -> dict:
         """The row for a subfunction; an unseen one takes the first listed row with the same COFOG code
@@ -201,7 +204,7 @@ def _region_codes() -> dict[str, str]:
 
 
 def _region_names() -> list[str]:
-    return [r["region_name"] for r in _reference("regions.csv") if r["region_code"].startswith("E12")]
+    return [r["region_name"] for r in reference.rows("regions.csv") if r["region_code"].startswith("E12")]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -358,7 +361,7 @@ def _merge_council_lines(lines: pd.DataFrame) -> pd.DataFrame:
 
 def _england_lines(england: pd.Series, cls: Classification) -> list[dict]:
     """England's outturn by service (every body), for estimates that need England's shares."""
-    return [_line(ENGLAND, int(y), k, float(v), cls, basis="reported", level=COUNCIL, driver="",
+    return [_line(ENGLAND_CODE, int(y), k, float(v), cls, basis="reported", level=COUNCIL, driver="",
                   source=f"MHCLG Revenue Outturn {fy_label(int(y))}, every English local body", body="")
             for (y, k), v in england.items()]
 
@@ -528,7 +531,7 @@ def carried_shares(apport: pd.DataFrame, own: pd.DataFrame, years: list[int], cl
     if not years or own.empty:
         return _empty_lines()
     tag_group = cls.group_of_tag()
-    own = own[own["area_code"] != ENGLAND].assign(_group=own["_tag"].map(tag_group))
+    own = own[own["area_code"] != ENGLAND_CODE].assign(_group=own["_tag"].map(tag_group))
     region_of = apport.drop_duplicates("area_code").set_index("area_code")["_region"]
     own = own.assign(_region=own["area_code"].map(region_of))
     lg = apport[apport["_lg_current"]]
@@ -574,8 +577,8 @@ def reconcile(apport: pd.DataFrame, own: pd.DataFrame, cls: Classification, out:
     reconciliation rows (per area, year and group: apportioned replaced against counted)."""
     tag_group = cls.group_of_tag()
     years = set(apport["year"])
-    england = own[own["area_code"] == ENGLAND]
-    own = own[own["area_code"] != ENGLAND].assign(_group=lambda d: d["_tag"].map(tag_group))
+    england = own[own["area_code"] == ENGLAND_CODE]
+    own = own[own["area_code"] != ENGLAND_CODE].assign(_group=lambda d: d["_tag"].map(tag_group))
     for tag in sorted(set(own.loc[own["_group"].isna(), "_tag"])):
         out.left_out[f"lines tagged {tag}: no service group in data/reference/reconciliation.csv"] = int(
             (own["_tag"] == tag).sum())

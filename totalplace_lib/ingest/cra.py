@@ -20,7 +20,6 @@ between places without saying so.
 
 from __future__ import annotations
 
-import csv
 import logging
 import re
 from collections import Counter
@@ -29,10 +28,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import paths
-from ..core.periods import fy_label
-from .readers import FormatError, Read
-from .workbook import Workbook, cell_text, open_workbook
+from totalplace_lib.core import reference
+from totalplace_lib.core.periods import fy_label
+from totalplace_lib.ingest.readers import FormatError, Read
+from totalplace_lib.ingest.workbook import Workbook, cell_text, open_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +58,7 @@ class Region:
 def region_lookup() -> dict[str, Region]:
     """Normalised region label -> :class:`Region`, from ``data/reference/regions.csv``."""
     out: dict[str, Region] = {}
-    for row in _reference("regions.csv"):
+    for row in reference.rows("regions.csv"):
         r = Region(row["region_code"], row["region_name"])
         for alias in [row["region_name"], *row["aliases"].split("|")]:
             out[region_key(alias)] = r
@@ -77,12 +76,7 @@ def region_key(label: str) -> str:
 
 def sectors() -> dict[str, str]:
     """Published sector code (upper case) -> the sector it is (``CG``, ``LG``, ``PC``, ``BOE``, ``PSP``)."""
-    return {r["code"].upper(): r["sector"] for r in _reference("cra_sectors.csv")}
-
-
-def _reference(name: str) -> list[dict]:
-    with open(paths.reference_dir() / name, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    return {r["code"].upper(): r["sector"] for r in reference.rows("cra_sectors.csv")}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -219,7 +213,7 @@ def _units(wb: Workbook, sheet: str, header: list[str], edition: str) -> tuple[f
             return 1e9, t[:120]
         if re.search(r"£\s*m(illions?)?\b|millions of pounds", t, re.I):
             return 1e6, t[:120]
-    for row in _reference("cra_editions.csv"):
+    for row in reference.rows("cra_editions.csv"):
         if row["edition"] == edition:
             return float(row["pounds_per_unit"]), f"{row['units']} ({row['source']})"
     raise FormatError(f"{wb.path.name}: the workbook does not say its units (no £'000s or £ million in a header or "

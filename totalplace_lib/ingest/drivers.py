@@ -17,15 +17,14 @@ always add back to the total.
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import paths
-from ..core.money import split_pence
-from .vintage import Vintage
+from totalplace_lib.core import reference
+from totalplace_lib.core.money import split_pence
+from totalplace_lib.ingest.vintage import Vintage
 
 MAX_AGE = 90
 Unit = tuple[str, ...]
@@ -34,8 +33,7 @@ Unit = tuple[str, ...]
 
 def load_drivers() -> dict[str, dict]:
     """Driver name -> its row of ``data/reference/apportionment_drivers.csv``."""
-    with open(paths.reference_dir() / "apportionment_drivers.csv", encoding="utf-8", newline="") as fh:
-        return {r["driver"]: r for r in csv.DictReader(fh)}
+    return {r["driver"]: r for r in reference.rows("apportionment_drivers.csv")}
 
 
 @dataclass
@@ -178,8 +176,8 @@ def describe(driver: dict, w: Weights, pops: Populations) -> str:
 def population_splits() -> dict[str, tuple[int, float, str]]:
     """Authority -> (year, persons, source) from ``data/reference/population_splits.csv``: the last populations
     published for authorities that later estimates cover only together (each row cited)."""
-    with open(paths.reference_dir() / "population_splits.csv", encoding="utf-8", newline="") as fh:
-        return {r["area_code"]: (int(r["year"]), float(r["persons"]), r["source"]) for r in csv.DictReader(fh)}
+    return {r["area_code"]: (int(r["year"]), float(r["persons"]), r["source"])
+            for r in reference.rows("population_splits.csv")}
 
 
 def _member_weights(pops: Populations, group: Unit, year: int) -> tuple[np.ndarray, str]:

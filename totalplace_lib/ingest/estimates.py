@@ -32,9 +32,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .. import paths
-from ..apportion import split_pence
-from .readers import ENGLAND, fy_label
+from totalplace_lib.core import reference
+from totalplace_lib.core.money import split_pence
+from totalplace_lib.core.periods import fy_label
+from totalplace_lib.core.schema import ENGLAND_CODE
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ UNDER_FIVES = "9.1 of which: under fives"
 @lru_cache(maxsize=1)
 def factors() -> pd.DataFrame:
     """The cited factors estimates use (``data/reference/estimate_factors.csv``), indexed by name."""
-    return pd.read_csv(paths.reference_dir() / "estimate_factors.csv").set_index("factor")
+    return reference.table("estimate_factors.csv").set_index("factor")
 
 
 def factor(name: str) -> float:
@@ -154,14 +155,14 @@ def rate_counts(ind: pd.DataFrame, pop: pd.DataFrame, indicator: str, per: float
         y = int(str(period)[:4])
         persons, py = _nearest_persons(pop, y, 0, 200)
         for r in g.itertuples():
-            n = persons.sum() if r.area_code == ENGLAND else persons.get(r.area_code)
+            n = persons.sum() if r.area_code == ENGLAND_CODE else persons.get(r.area_code)
             if n is None or pd.isna(n):
                 continue
             done.add((r.area_code, str(period)))
             rows.append({"area_code": r.area_code, "year": y, "period": str(period), "count": float(r.value) * n / per,
                          "residents": float(n), "population_year": py,
                          "how": f"rate {float(r.value):,.1f} per {per:,.0f} ({period}) x mid-{py} residents {n:,.0f}"
-                                + (" (all authorities)" if r.area_code == ENGLAND else "")})
+                                + (" (all authorities)" if r.area_code == ENGLAND_CODE else "")})
     if districts is not None and len(districts[0]) and len(districts[1]):
         dind, dpop = districts
         dsel = dind[dind["indicator"] == indicator]
@@ -213,11 +214,11 @@ def alcohol_counts(indicators: pd.DataFrame, pop: pd.DataFrame, crime: pd.DataFr
     for period, g in adm.groupby("period") if len(adm) else []:
         y = int(str(period)[:4])
         adults, _ = _nearest_persons(pop, y, 18, 200)
-        eng = g[g["area_code"] == ENGLAND]
+        eng = g[g["area_code"] == ENGLAND_CODE]
         for r in g.itertuples():
             rows.append(_activity(r.area_code, y, "alcohol", "alcohol-related admissions (narrow)", round(r.count),
                                   "admissions", f"LAPE alcohol-related admissions (narrow): {r.how}"))
-            a = adults.sum() if r.area_code == ENGLAND else adults.get(r.area_code)
+            a = adults.sum() if r.area_code == ENGLAND_CODE else adults.get(r.area_code)
             if len(eng) and a is not None and not pd.isna(a):
                 ratio = (r.count / r.residents) / float(eng["count"].iloc[0] / eng["residents"].iloc[0])
                 rows.append(_activity(r.area_code, y, "alcohol", "dependent drinkers (estimated)",
@@ -285,10 +286,10 @@ def substance_lines(spend: pd.DataFrame) -> pd.DataFrame:
     and the rest of public health stays reported; the parts add up to the reported line exactly.
     """
     ph = spend[(spend["service"] == PUBLIC_HEALTH) & (_basis(spend) == "reported")]
-    ro3 = spend[(spend["area_code"] == ENGLAND) & (spend["theme"] == "alcohol")]
+    ro3 = spend[(spend["area_code"] == ENGLAND_CODE) & (spend["theme"] == "alcohol")]
     out, drop = [], []
     for year, lines in ro3.groupby("year"):
-        eng = ph[(ph["area_code"] == ENGLAND) & (ph["year"] == year)]["amount_gbp"].sum()
+        eng = ph[(ph["area_code"] == ENGLAND_CODE) & (ph["year"] == year)]["amount_gbp"].sum()
         if eng <= 0:
             continue
         label = fy_label(int(year))
@@ -297,7 +298,7 @@ def substance_lines(spend: pd.DataFrame) -> pd.DataFrame:
                              f"health spend {label} ({r.amount_gbp / eng:.2%})",
                    "source": f"estimated: the council's Revenue Outturn public health {label} x England's RO3 share "
                              "(MHCLG RO3 England totals)"}, float(r.amount_gbp) / eng) for r in lines.itertuples()]
-        for idx, line in ph[(ph["year"] == year) & (ph["area_code"] != ENGLAND)].iterrows():
+        for idx, line in ph[(ph["year"] == year) & (ph["area_code"] != ENGLAND_CODE)].iterrows():
             out += _split_line(line, parts, "Public health (other than substance misuse)")
             drop.append(idx)
     return _replace(spend, drop, out)
@@ -310,7 +311,7 @@ def early_years_lines(spend: pd.DataFrame, regional: pd.DataFrame, apportionment
     each region's local-government education by subfunction, including *under fives*. The council's
     line is split in its region's share of the same year, or of the latest CRA year for later years.
     """
-    edu = spend[(spend["service"] == EDUCATION) & (_basis(spend) == "reported") & (spend["area_code"] != ENGLAND)]
+    edu = spend[(spend["service"] == EDUCATION) & (_basis(spend) == "reported") & (spend["area_code"] != ENGLAND_CODE)]
     if edu.empty or regional.empty or apportionment.empty:
         return spend
     lg = regional[(regional["body"] == "LG") & (regional["capital_current"] == "CUR")

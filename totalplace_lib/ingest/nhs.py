@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import re
 
-from .readers import FormatError, Read, number
-from .workbook import Workbook, cell_text
+from totalplace_lib.core.periods import fy_label
+from totalplace_lib.ingest.readers import FormatError, Read, number
+from totalplace_lib.ingest.workbook import Workbook, cell_text
 
 ALLOCATIONS = "NHS England allocations to integrated care boards (workbook)"
 PRACTICES = "NHS England GP practice registered and weighted populations (workbook)"
@@ -115,7 +116,7 @@ def read_icb_allocations(wb: Workbook) -> Read:
                       shared_by=comp[1], column=header[j], amount_gbp=round(v * 1000, 2),
                       source=f"NHS England, allocations to ICBs, sheet '{sheet}', column '{header[j]}' (file "
                              f"{wb.path.name})")
-        notes.append(f"'{sheet}': {comp[0]}, " + ", ".join(f"{y}/{str(y + 1)[-2:]} '{header[j]}'"
+        notes.append(f"'{sheet}': {comp[0]}, " + ", ".join(f"{fy_label(y)} '{header[j]}'"
                                                          for y, j in sorted(years.items())))
         base += 100_000
     if not notes:
@@ -197,7 +198,7 @@ def read_practice_populations(wb: Workbook) -> Read:
     for (year, icb, lad), s in sorted(sums.items()):
         lines = s.pop("_lines")
         r.add("practice_population", lines[0], True, year=year, icb_code=icb, area_code=lad, **s,
-              source=f"NHS England GP practice weighted populations {year}/{str(year + 1)[-2:]} (file {wb.path.name})")
+              source=f"NHS England GP practice weighted populations {fy_label(year)} (file {wb.path.name})")
         r.rows["practice_population"][-1]["_lines"] = lines
     r.used_lines = {ln for row in r.rows["practice_population"] for ln in row["_lines"]}
     r.note = (f"{sum(s['practices'] for s in sums.values()):,} practice rows summed by year, ICB and local authority "

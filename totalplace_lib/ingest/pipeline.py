@@ -32,15 +32,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import paths
-from ..core.periods import fy_label
-from ..core.units import multiplier
-from ..errors import TotalPlaceInputError
-from . import cra, estimates, nhs, population, readers, revenue_outturn, vintage
-from .bodies import Bodies
-from .count import Inputs, build, unit_of
-from .drivers import Populations, population_groups
-from .workbook import WORKBOOK_SUFFIXES, Workbook, open_workbook
+from totalplace_lib.core import paths
+from totalplace_lib.core.errors import TotalPlaceInputError
+from totalplace_lib.core.periods import fy_label
+from totalplace_lib.core.schema import ENGLAND_CODE
+from totalplace_lib.core.units import multiplier
+from totalplace_lib.ingest import cra, estimates, nhs, population, readers, revenue_outturn, vintage
+from totalplace_lib.ingest.bodies import Bodies
+from totalplace_lib.ingest.count import Inputs, build, unit_of
+from totalplace_lib.ingest.drivers import Populations, population_groups
+from totalplace_lib.ingest.workbook import WORKBOOK_SUFFIXES, Workbook, open_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -212,8 +213,9 @@ def run_ingest(raw: Path, out: Path | None = None) -> dict:
 
 def coverage(tables: dict, count_note: dict) -> dict:
     """What years the dataset supports: the count's, and for each theme the latest year of the input that bounds
-    it (:data:`totalplace_lib.themes.THEME_INPUTS`); reports default to these (``themes.default_year``)."""
-    from ..themes import THEME_INPUTS
+    it (:data:`totalplace_lib.core.catalogue.THEME_INPUTS`); reports default to these
+    (:func:`totalplace_lib.data.datasets.default_year`)."""
+    from totalplace_lib.core.catalogue import THEME_INPUTS
 
     years = sorted(int(y[:4]) for y in count_note.get("cra_years", []))
     latest = {}
@@ -265,15 +267,15 @@ def read_files(raw: Path, files: list[FileReport]):
 
 def _read_one(path: Path, rep: FileReport) -> readers.Read | None:
     if rep.family == "New Economy Unit Cost Database":
-        from ..costs import read_unit_cost_database
+        from totalplace_lib.ingest.unit_costs import read_unit_cost_database
 
         ucd = read_unit_cost_database(path)
         read = readers.Read(path, rep.family, rows_read=len(ucd))
         read.rows["unit_costs_ucd"] = [{**r, "_line": i + 2, "_additive": True} for i, r in
                                        enumerate(ucd.to_dict("records"))]
         read.used_lines = {i + 2 for i in range(len(ucd))}
-        read.note = ("read by totalplace_lib.costs.read_unit_cost_database (reference unit costs); reports use the "
-                     "curated data/reference/unit_costs.csv")
+        read.note = ("read by totalplace_lib.ingest.unit_costs (reference unit costs); reports use the curated "
+                     "data/reference/unit_costs.csv")
         return read
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         wb = open_workbook(path)
@@ -338,7 +340,7 @@ def map_codes(read: readers.Read, v: vintage.Vintage) -> dict[str, list[dict]]:
                 key += (row.get("age_to"),)
             groups[(t.code, key)].append((row, t))
         for (code, _key), parts in groups.items():
-            whole = any(t.whole for _, t in parts) or code == vintage.ENGLAND
+            whole = any(t.whole for _, t in parts) or code == ENGLAND_CODE
             covered = set().union(*(t.members for _, t in parts))
             need = set(v.districts(code))
             first_row = parts[0][0]
@@ -552,12 +554,12 @@ def _outturn(rows: list[dict]) -> tuple[pd.DataFrame, dict]:
 
 def _areas(v: vintage.Vintage) -> pd.DataFrame:
     """The 2014 upper-tier authorities of England, plus England."""
-    from ..params import load_places
+    from totalplace_lib.data.places import load_places
 
     pilots = {c for p in load_places() for c in p.area_codes}
     rows = [{"area_code": c, "area_name": v.names[c], "slug": _slug(v.names[c]), "region": v.regions.get(c, ""),
              "pilot": c in pilots} for c in sorted(v.upper_tier)]
-    rows.append({"area_code": vintage.ENGLAND, "area_name": "England", "slug": "england", "region": "England",
+    rows.append({"area_code": ENGLAND_CODE, "area_name": "England", "slug": "england", "region": "England",
                  "pilot": False})
     return pd.DataFrame(rows)
 
@@ -571,7 +573,7 @@ def write(out: Path, tables: dict[str, list[dict]], v: vintage.Vintage, manifest
 
     The dataset is replaced as a whole, so a failed or killed ingest never leaves a half-written one.
     """
-    from ..schema import TABLES, validate
+    from totalplace_lib.core.schema import TABLES, validate
 
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))

@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .readers import FormatError, Read, number, period_from_name, pick, start
-from .workbook import Workbook, cell_text
+from totalplace_lib.ingest.readers import FormatError, Read, number, period_from_name, pick, start
+from totalplace_lib.ingest.workbook import Workbook, cell_text
 
 FAMILY = "ONS mid-year population estimates (workbook)"
 LOWEST_TIER = {"unitary authority", "non-metropolitan district", "metropolitan district", "london borough",

@@ -16,11 +16,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import paths
-from ..core.periods import fy_label, fy_start
-from ..schema import SUPPRESSION_CODES
-
-ENGLAND = "E92000001"
+from totalplace_lib.core import reference
+from totalplace_lib.core.periods import fy_in, fy_label, fy_start
+from totalplace_lib.core.schema import ENGLAND_CODE, SUPPRESSION_CODES
 
 
 @dataclass
@@ -112,19 +110,11 @@ def number(text: str | None) -> float | None:
 def period_from_name(path: Path) -> int | None:
     """Financial-year start from a file name: ``..._2009_10...``, ``...0910...``, ``...mye2020...``."""
     s = path.stem.lower()
-    m = re.search(r"(20\d{2})[_-](\d{2})(?!\d)", s)
-    if m and (int(m.group(1)) + 1) % 100 == int(m.group(2)):
-        return int(m.group(1))
-    m = re.search(r"(?<!\d)(\d{2})(\d{2})(?!\d)", s)
-    if m and (int(m.group(1)) + 1) % 100 == int(m.group(2)):
-        return 2000 + int(m.group(1))
+    year = fy_in(s, short=True)
+    if year is not None:
+        return year
     m = re.search(r"(?:mye|mid)-?(20\d{2})", s)
     return int(m.group(1)) if m else None
-
-
-def _reference(name: str) -> list[dict]:
-    with open(paths.reference_dir() / name, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 def _source(publisher: str, path: Path, extra: str = "") -> str:
@@ -143,7 +133,7 @@ count (stage ``universal``, outside the preventive share) and shown in the place
 def classify_s52(label: str) -> dict:
     """Theme, stage and service of a Section 52 line ``s52_lines.csv`` does not list, by the first rule of
     ``data/reference/s52_rules.csv`` whose pattern it matches; otherwise kept as *unclassified*."""
-    for rule in _reference("s52_rules.csv"):
+    for rule in reference.rows("s52_rules.csv"):
         if re.search(rule["pattern"], label, re.I):
             return {"theme": rule["theme"], "stage": rule["stage"],
                     "service": f"{rule['service_prefix']}: {label} (classified by rule)"}
@@ -165,7 +155,7 @@ def read_dfe_s52(path: Path) -> Read:
     year0 = period_from_name(path)
     if period is None and year0 is None:
         raise FormatError(f"{path.name}: no period column and no year in the file name (e.g. 2009_10)")
-    lines = {norm(x["line_text"]): x for x in _reference("s52_lines.csv")}
+    lines = {norm(x["line_text"]): x for x in reference.rows("s52_lines.csv")}
     for line, row in rows:
         label = row[text].strip()
         if not line_no:  # 2008-09 style: "2 Youth offender teams"
@@ -249,7 +239,7 @@ def read_dfe_cla_sfr(path: Path) -> Read:
         if lvl in ("gor", "region", "regional"):
             r.reject(line, "a region total, not a local authority")
             continue
-        area = {"dfe_number": row[code].strip()} if lvl in ("la", "local authority") else {"area_code": ENGLAND}
+        area = {"dfe_number": row[code].strip()} if lvl in ("la", "local authority") else {"area_code": ENGLAND_CODE}
         try:
             n = number(row[total])
             kids = number(row[pop]) if pop else None
@@ -303,7 +293,7 @@ def read_dfe_ees(path: Path) -> Read:
         if lvl not in ("national", "local authority"):
             r.reject(line, f"a {lvl} total, not a local authority")
             continue
-        area = ENGLAND if lvl == "national" else row[new].strip()
+        area = ENGLAND_CODE if lvl == "national" else row[new].strip()
         try:
             year_end = int(row[tp][:4])
             n = number(row[num])
@@ -564,7 +554,7 @@ def read_mhclg_ro3_england(path: Path) -> Read:
         low = d.lower()
         substance = "Drugs and alcohol" if "alcohol" in low and "drug" in low else "Alcohol" if "alcohol" in low \
             else "Drugs" if "drug" in low else "Drugs and alcohol"
-        r.add("spend", line, True, area_code=ENGLAND, year=year, theme=theme, agency="Council",
+        r.add("spend", line, True, area_code=ENGLAND_CODE, year=year, theme=theme, agency="Council",
               service=f"{substance}: {d[0].lower() + d[1:]}", stage="early intervention" if "treatment" in d.lower()
               else "preventive", amount_gbp=round(v), price_year=fy_label(year),
               source=_source(f"MHCLG Revenue Outturn RO3 {fy_label(year)}, England", path), discretionary=False)

@@ -22,15 +22,14 @@ each body serves is :mod:`.bodies`' concern.
 
 from __future__ import annotations
 
-import csv
 import logging
 import re
 from pathlib import Path
 
-from .. import paths
-from ..core.periods import fy_label, fy_start
-from .readers import FormatError, Read, number, pick, start
-from .workbook import Workbook, cell_text
+from totalplace_lib.core import reference
+from totalplace_lib.core.periods import fy_in, fy_label, fy_start
+from totalplace_lib.ingest.readers import FormatError, Read, number, pick, start
+from totalplace_lib.ingest.workbook import Workbook, cell_text
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +47,7 @@ _HEADER_DEPTH = 40
 
 def services() -> dict[str, dict]:
     """Service key (``Education``...) -> its row of ``data/reference/ro_services.csv``."""
-    with open(paths.reference_dir() / "ro_services.csv", encoding="utf-8", newline="") as fh:
-        return {r["column"]: r for r in csv.DictReader(fh)}
+    return {r["column"]: r for r in reference.rows("ro_services.csv")}
 
 
 def _header_key(text: str) -> str:
@@ -114,9 +112,8 @@ def _data_sheet(wb: Workbook) -> tuple[str, int, list[str], str]:
 
 def _year(wb: Workbook, sheet: str, above: str) -> int:
     for text in (sheet, above, wb.path.stem):
-        m = re.search(r"((?:19|20)\d{2})\s*[-_/]\s*(\d{2})(?!\d)", text)
-        if m and (int(m.group(1)) + 1) % 100 == int(m.group(2)):
-            return int(m.group(1))
+        if (year := fy_in(text)) is not None:
+            return year
     raise FormatError(f"{wb.path.name}, sheet '{sheet}': no financial year (like 2009-10) in the sheet name, its "
                       "title rows or the file name")
 

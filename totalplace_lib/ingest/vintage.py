@@ -32,11 +32,11 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import paths
+from totalplace_lib.core import paths, reference
+from totalplace_lib.core.schema import ENGLAND_CODE
 
 logger = logging.getLogger(__name__)
 
-ENGLAND = "E92000001"
 
 
 @dataclass(frozen=True)
@@ -115,8 +115,8 @@ class Vintage:
         county area's total beside its districts, not the whole area.
         """
         code = code.strip()
-        if code == ENGLAND:
-            return Target(ENGLAND)
+        if code == ENGLAND_CODE:
+            return Target(ENGLAND_CODE)
         if code in self.upper_tier and code not in self.county_of:  # a 2014 county
             return Target(code, whole=not council_only, members=frozenset({code}))
         kind = _kind(code)
@@ -209,7 +209,7 @@ def load(real_dir: Path | None = None) -> Vintage:
     else:
         logger.warning("%s not found: old DfE LA numbers map only through data/reference/dfe_la_numbers.csv",
                        dfe_pairs)
-    for r in _read(paths.reference_dir() / "dfe_la_numbers.csv"):
+    for r in reference.rows("dfe_la_numbers.csv"):
         if r["gss_code"]:
             v.dfe_numbers[r["la_number"]] = r["gss_code"]
         else:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .readers import FormatError
+from totalplace_lib.ingest.readers import FormatError
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 

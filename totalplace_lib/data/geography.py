@@ -1,0 +1,50 @@
+"""Where a place sits among England's authorities: the Open Innovations hex cartogram of upper-tier
+authorities (``geography/uk_utla.hexjson`` in the real data folder, read in place; MIT layout, ONS codes).
+
+Each authority is one equal hexagon, so a small city weighs as much as a county: the map shows the
+pattern across places, not their areas. Authorities are matched by GSS code; a 2014 authority whose
+code the 2020 layout no longer has (reorganised since) is left out of the map and counted in its note.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from totalplace_lib.core import paths
+from totalplace_lib.core.gaps import Missing
+
+HEX_FILE = ("geography", "uk_utla.hexjson")
+
+
+@lru_cache(maxsize=1)
+def _read(path: str) -> pd.DataFrame:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    rows = [{"area_code": code, "name": h.get("n") or h.get("name", code), "q": int(h["q"]), "r": int(h["r"])}
+            for code, h in data["hexes"].items() if code.startswith("E")]
+    out = pd.DataFrame(rows)
+    out.attrs["layout"] = data.get("layout", "odd-r")
+    return out
+
+
+def hex_layout() -> pd.DataFrame:
+    """England's upper-tier authorities as hexes: area_code, name, q (column), r (row); attrs['layout'].
+
+    A :class:`~totalplace_lib.gaps.Missing` if the real data folder (``../shared/data/real`` or
+    ``TOTALPLACE_REAL_DATA``) does not hold the layout.
+    """
+    path = paths.real_data_dir().joinpath(*HEX_FILE)
+    if not path.exists():
+        return Missing(f"the hex map of England's authorities is read from {'/'.join(HEX_FILE)} in the real data "
+                       f"folder ({paths.real_data_dir()}), which is not present here.")
+    return _read(str(path)).copy()
+
+
+def hex_centres(layout: pd.DataFrame) -> pd.DataFrame:
+    """Hex centres in plot units (pointy-top hexagons of radius 1; odd-r: odd rows shifted right)."""
+    odd = layout.attrs.get("layout", "odd-r") == "odd-r"
+    shift = (layout["r"] % 2 == (1 if odd else 0)) * 0.5
+    return layout.assign(x=(layout["q"] + shift) * 3 ** 0.5, y=layout["r"] * 1.5)
