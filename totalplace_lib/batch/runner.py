@@ -27,14 +27,25 @@ import tempfile
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from totalplace_lib import __version__
+from totalplace_lib.batch.jobs import (
+    BatchSummary,
+    Job,
+    Result,
+    current,
+    hash_files,
+    hash_path,
+    input_hash,
+    is_up_to_date,
+    library_files,
+    reports_root,
+)
 from totalplace_lib.core import compat, paths  # noqa: F401  (compat first: it spares every batch start 3 s)
 from totalplace_lib.core.catalogue import THEMES, notebook_path
 from totalplace_lib.core.errors import TotalPlaceInputError
+from totalplace_lib.core.files import move_into_place
 from totalplace_lib.core.periods import fy_label
 from totalplace_lib.core.schema import ENGLAND_CODE
 from totalplace_lib.data.places import Place, load_place
@@ -45,64 +56,6 @@ from totalplace_lib.report.notebook import check_run
 # batch with nothing to do answers quickly.
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class Job:
-    """One report to produce."""
-
-    place: Place
-    theme: str
-    dataset: str
-    year: int | None = None  # None: the params file's year
-
-    @property
-    def out_dir(self) -> Path:
-        return reports_root(self.dataset) / self.place.slug
-
-    @property
-    def run_year(self) -> int:
-        return self.year if self.year is not None else self.place.year
-
-    @property
-    def label(self) -> str:
-        return f"{self.place.slug}/{self.theme}"
-
-
-@dataclass
-class Result:
-    """Outcome of one job."""
-
-    job: Job
-    status: str  # "ok", "failed", "skipped"
-    seconds: float = 0.0
-    error: str = ""
-
-
-@dataclass
-class BatchSummary:
-    """Outcome of a batch."""
-
-    results: list[Result] = field(default_factory=list)
-    bad_inputs: list[str] = field(default_factory=list)
-    not_covered: list[str] = field(default_factory=list)  # --all-areas: places the data cannot cover in a year
-    synthesis: str = "not run"
-
-    @property
-    def failed(self) -> list[Result]:
-        return [r for r in self.results if r.status == "failed"]
-
-    @property
-    def exit_code(self) -> int:
-        """2 for bad input, 1 if any report failed, else 0."""
-        if self.bad_inputs:
-            return 2
-        return 1 if self.failed else 0
-
-
-def reports_root(dataset: str) -> Path:
-    """Folder of a dataset's reports: ``reports/`` for the sample, ``reports/<dataset>/`` for public data."""
-    return paths.reports_dir() if dataset == "sample" else paths.reports_dir() / dataset
 
 
 def check_parameters(notebook: str | Path, parameters: dict) -> None:
@@ -122,72 +75,6 @@ def check_parameters(notebook: str | Path, parameters: dict) -> None:
         raise TotalPlaceInputError(
             f"unknown parameter(s) {', '.join(unknown)} for notebook '{path.stem}'; "
             f"it declares: {', '.join(declared)}", file=paths.relative(path))
-
-
-def _hash_files(files: list[Path], h) -> None:
-    root = paths.project_root()  # once: it resolves paths, and a batch hashes thousands of files
-    for f in sorted(files):
-        h.update(str(f.relative_to(root) if f.is_relative_to(root) else f).encode())
-        try:
-            st = f.stat()
-        except FileNotFoundError:
-            h.update(b"<missing>")
-            continue
-        h.update(_file_digest(str(f), st.st_mtime_ns, st.st_size))
-
-
-@lru_cache(maxsize=4096)
-def _file_digest(path: str, mtime_ns: int, size: int) -> bytes:
-    """SHA-256 of a file's bytes, computed once per batch for each version of the file (its modification
-    time and size are part of the key, so a changed file is read again)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.digest()
-
-
-def _library_files() -> list[Path]:
-    """The package's source files, every layer's (part of every report's and the synthesis's input hash)."""
-    return sorted(Path(__file__).parents[1].rglob("*.py"))
-
-
-def input_hash(job: Job) -> str:
-    """Content hash of everything a report depends on."""
-    h = hashlib.sha256(__version__.encode())
-    lib = _library_files()
-    ds_files = load_dataset_files(job.dataset)
-    ref = sorted(p for p in paths.reference_dir().rglob("*") if p.suffix in (".csv", ".yaml"))
-    h.update(f"{job.place.area_codes}|{job.run_year}".encode())
-    _hash_files([notebook_path(job.theme), paths.params_dir() / f"{job.place.slug}.yaml", *ds_files, *ref, *lib], h)
-    return h.hexdigest()
-
-
-def load_dataset_files(dataset: str) -> list[Path]:
-    """CSV files of a dataset (what a report reads), with a layered dataset's local tables."""
-    local = paths.local_dir(dataset)
-    return (sorted(paths.data_dir(dataset).glob("*.csv")) + sorted(paths.data_dir(dataset).glob("manifest.json"))
-            + (sorted(local.glob("*.csv")) if local is not None else []))
-
-
-def _hash_path(job: Job) -> Path:
-    return job.out_dir / f".{job.theme}.hash"
-
-
-def _current(job: Job) -> bool:
-    """True if the job's report is up to date; False (so it runs, and its inputs are checked and named in
-    any error) when an input cannot even be read."""
-    try:
-        return is_up_to_date(job, input_hash(job))
-    except OSError:
-        return False
-
-
-def is_up_to_date(job: Job, digest: str) -> bool:
-    """True if the report exists, succeeded, and was built from the same inputs."""
-    hp = _hash_path(job)
-    needed = [job.out_dir / f"{job.theme}.{ext}" for ext in ("ipynb", "html", "json")]
-    return hp.exists() and hp.read_text().strip() == digest and all(p.exists() for p in needed)
 
 
 def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str, theme: str, dataset: str,
@@ -249,7 +136,7 @@ def _execute(notebook: Path, params: dict, out_dir: Path, name: str, title: str,
                 (stage / figures).unlink(missing_ok=True)
         for fname in (f"{name}.json", f"{name}-cba.xlsx", f"{name}.xlsx", f"{name}.ipynb", f"{name}.html"):
             if (stage / fname).exists():
-                os.replace(stage / fname, out_dir / fname)
+                move_into_place(stage / fname, out_dir / fname)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     if not error and not ((out_dir / f"{name}.ipynb").exists() and (out_dir / f"{name}.html").exists()):
@@ -269,14 +156,13 @@ def run_job(job: Job, force: bool = False, timeout: int = 600, report_timeout: i
     digest = input_hash(job)
     if not force and is_up_to_date(job, digest):
         return Result(job, "skipped")
-    _hash_path(job).unlink(missing_ok=True)
+    hash_path(job).unlink(missing_ok=True)
     params = {"area": job.place.slug, "dataset": job.dataset, "year": job.run_year}
     error = _execute(notebook_path(job.theme), params, job.out_dir, job.theme, job.place.name, job.theme,
                      job.dataset, timeout, report_timeout=report_timeout, warm=warm)
     if not error:
-        _hash_path(job).write_text(digest + "\n")
+        hash_path(job).write_text(digest + "\n")
     return Result(job, "failed" if error else "ok", time.perf_counter() - t0, error)
-
 
 SYNTHESIS = "synthesis"
 
@@ -300,7 +186,7 @@ def run_synthesis(force: bool = False, timeout: int = 600) -> tuple[str, str]:
     if why_not:
         return "none", why_not
     h = hashlib.sha256(__version__.encode())
-    _hash_files([notebook_path(SYNTHESIS), *records, *_library_files()], h)
+    hash_files([notebook_path(SYNTHESIS), *records, *library_files()], h)
     digest = h.hexdigest()
     hp = reports / f".{SYNTHESIS}.hash"
     if not force and hp.exists() and hp.read_text().strip() == digest and (reports / f"{SYNTHESIS}.html").exists():
@@ -435,9 +321,9 @@ def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, j
     todo, bad = plan(areas, themes, dataset, all_areas, year)
     summary = BatchSummary(bad_inputs=bad)
     if not force:  # reports whose inputs did not change need neither their data checked nor a kernel
-        current = [_current(j) for j in todo]
-        summary.results += [Result(j, "skipped") for j, c in zip(todo, current, strict=True) if c]
-        todo = [j for j, c in zip(todo, current, strict=True) if not c]
+        fresh = [current(j) for j in todo]
+        summary.results += [Result(j, "skipped") for j, c in zip(todo, fresh, strict=True) if c]
+        todo = [j for j, c in zip(todo, fresh, strict=True) if not c]
     if todo:
         from totalplace_lib.data.datasets import load_dataset
     for ds_name in sorted({j.dataset for j in todo}):

@@ -39,3 +39,10 @@ def atomic_write_text(path: Path, text: str) -> Path:
 def save_workbook(wb, path: Path) -> Path:
     """Save an openpyxl workbook to ``path`` atomically (:func:`atomic_write`)."""
     return atomic_write(path, wb.save)
+
+
+def move_into_place(staged: Path, path: Path) -> Path:
+    """Move a file finished in a staging folder on the same disk into ``path`` in one rename (a batch stages a
+    report's notebook, page, figures and workbooks, then publishes them one by one)."""
+    os.replace(staged, path)
+    return Path(path)

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -43,127 +42,30 @@ from totalplace_lib.core import reference
 from totalplace_lib.core.money import split_pence
 from totalplace_lib.core.periods import fy_label
 from totalplace_lib.core.schema import ENGLAND_CODE
-from totalplace_lib.ingest.bodies import Bodies, Served
+from totalplace_lib.ingest.count_model import (
+    CARRIED,
+    LOCAL_BODY,
+    NHS_STAGES,
+    REGION,
+    SPEND_COLUMNS,
+    Classification,
+    Count,
+    Inputs,
+    empty_lines,
+    function_of,
+)
 from totalplace_lib.ingest.cra import region_key, region_lookup
 from totalplace_lib.ingest.drivers import (
-    Populations,
     Weights,
     apportion_lines,
     describe,
     driver_weights,
-    load_drivers,
     region_members,
 )
+from totalplace_lib.ingest.own_accounts import own_accounts, with_section52
 from totalplace_lib.ingest.vintage import Vintage
 
 logger = logging.getLogger(__name__)
-
-COFOG = {"1": "General public services", "2": "Defence", "3": "Public order and safety", "4": "Economic affairs",
-         "5": "Environment protection", "6": "Housing and community amenities", "7": "Health",
-         "8": "Recreation, culture and religion", "9": "Education", "10": "Social protection"}
-"""UN Classification of the Functions of Government (COFOG), level 0, as HM Treasury's CRA uses it."""
-COUNCIL, LOCAL_BODY, CARRIED, REGION = "council", "local body", "carried forward", "region"
-LEVELS = (COUNCIL, LOCAL_BODY, CARRIED, REGION)
-"""Where a line's figure comes from: the place's own councils' accounts; a local body serving the place
-(police force, fire authority, ICB, GLA...) shared within its own area; a body's latest accounts carried
-forward; a regional total shared by a driver."""
-SPEND_COLUMNS = ["area_code", "year", "theme", "agency", "service", "stage", "amount_gbp", "price_year", "source",
-                 "discretionary", "basis", "spend_type", "driver", "function", "level"]
-NHS_STAGES = {"core services": "reactive", "primary medical care": "early intervention",
-              "other primary care": "early intervention", "specialised services": "acute",
-              "pharmacy, optometry and dental": "early intervention"}
-"""Stage of each ICB allocation component: core services (hospital, community, mental health, prescribing)
-as CRA's medical services; primary care as help before need becomes acute; specialised services as acute."""
-
-
-def function_of(subfunction: str) -> str:
-    """COFOG function of a subfunction label or code (``10.4 Family...`` -> ``Social protection``)."""
-    return COFOG.get(subfunction.split(".", 1)[0].strip(), "Other")
-
-
-@dataclass
-class Classification:
-    """The reference tables that turn CRA rows and Revenue Outturn lines into a place's spend lines."""
-
-    subfunctions: dict[str, dict] = field(default_factory=dict)
-    agencies: list[dict] = field(default_factory=list)
-    drivers: dict[str, dict] = field(default_factory=dict)
-    groups: list[dict] = field(default_factory=list)
-    services: dict[str, dict] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls) -> Classification:
-        return cls({_key(r["subfunction"]): r for r in reference.rows("cra_subfunctions.csv")},
-                   reference.rows("cra_agencies.csv"), load_drivers(), reference.rows("reconciliation.csv"),
-                   {r["column"]: r for r in reference.rows("ro_services.csv")})
-
-    def subfunction(self, label: str) -> dict:
-        """The row for a subfunction; an unseen one takes the first listed row with the same COFOG code
-        (e.g. ``4.5 of which: trams`` -> as ``4.5 of which: local public transport``), saying so."""
-        row = self.subfunctions.get(_key(label))
-        if row is not None:
-            return row
-        code = label.split(" ", 1)[0]
-        for r in self.subfunctions.values():
-            if r["subfunction"].split(" ", 1)[0] == code:
-                return {**r, "service": f"{label.split(' ', 1)[-1]} (classified as {r['service']})"}
-        return {"subfunction": label, "service": f"{label} (not classified)", "theme": "general",
-                "stage": "universal", "driver": "population",
-                "reason": "subfunction not in data/reference/cra_subfunctions.csv: shared per head"}
-
-    def agency(self, department: str, body: str, subfunction: str) -> str:
-        for r in self.agencies:
-            if r["department"] not in ("*", department) or r["body"] not in ("*", body):
-                continue
-            if r["subfunction_prefix"] == "*" or subfunction.startswith(r["subfunction_prefix"]):
-                return r["agency"]
-        return "Other central government"
-
-    def group_of_tag(self) -> dict[str, str]:
-        """Reported tag (``RO:Education``, ``S52``...) -> its service group."""
-        return {g["reported"]: g["group"] for g in self.groups}
-
-    def candidate_groups(self, subfunction: str) -> tuple[str, ...]:
-        """The service groups whose reported lines may replace an apportioned local-government line of this
-        subfunction, most specific first (children's social care before the combined social care line)."""
-        out = []
-        for g in self.groups:
-            if g["group"] not in out and any(subfunction.startswith(p) for p in filter(None, g["replaces"].split(";"))):
-                out.append(g["group"])
-        return tuple(out)
-
-    def function_of_group(self) -> dict[str, str]:
-        return {g["group"]: function_of(g["replaces"].split(";")[0]) for g in self.groups}
-
-
-def _key(label: str) -> str:
-    return " ".join(label.lower().split())
-
-
-@dataclass
-class Inputs:
-    """What the count is built from (all on 2014 upper-tier authorities)."""
-
-    cra: list[dict]
-    outturn: pd.DataFrame
-    pops: Populations
-    v: Vintage
-    bodies: Bodies
-    council_lines: list[dict] = field(default_factory=list)  # other councils' own lines (Section 52), mapped
-    icb: pd.DataFrame = field(default_factory=pd.DataFrame)
-    practices: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-
-@dataclass
-class Count:
-    """What the build produced for the tidy tables and the manifest."""
-
-    spend: pd.DataFrame = field(default_factory=pd.DataFrame)
-    reconciliation: pd.DataFrame = field(default_factory=pd.DataFrame)
-    apportionment: list[dict] = field(default_factory=list)
-    missing_accounts: list[dict] = field(default_factory=list)
-    left_out: dict[str, int] = field(default_factory=dict)
-    notes: dict[str, object] = field(default_factory=dict)
 
 
 def build(inp: Inputs) -> Count:
@@ -272,183 +174,7 @@ def _record_shares(out: Count, codes: list[str], w: Weights, notes: dict, region
 
 
 # ------------------------------------------------------------------------------------------------
-# 2. Own accounts: every body placed in the areas it serves
-
-
-def own_accounts(inp: Inputs, cls: Classification, years: list[int], out: Count) -> pd.DataFrame:
-    """Every body's Revenue Outturn for the count's years, in the areas it serves (carried forward where the
-    body's return is missing); one row per area, year and line, with ``_tag`` (``RO:<service>``)."""
-    o = inp.outturn
-    if o is None or o.empty:
-        return _empty_lines()
-    o = o[o["year"].isin(years)]
-    served = {k: inp.bodies.serve(*k) for k in
-              o[["ecode", "ons_code", "name", "body_class"]].drop_duplicates().itertuples(index=False, name=None)}
-    o = o.assign(_key=[served[k].key for k in zip(o["ecode"], o["ons_code"], o["name"], o["body_class"], strict=True)])
-    by_key = {served[k].key: served[k] for k in served}
-    reported = o[(o["status"] == "reported") & (o["service"] != "")]
-    england = reported.groupby(["year", "service"])["amount_gbp"].sum()
-    rows: list[dict] = []
-    for (key, year), grp in reported.groupby(["_key", "year"], sort=False):
-        rows += _place(by_key[key], int(year), dict(zip(grp["service"], grp["amount_gbp"], strict=True)), inp, cls, out,
-                       basis="reported", source=grp["source"].iloc[0])
-    rows += _carry_forward(o, reported, by_key, inp, cls, out)
-    rows += _england_lines(england, cls)
-    lines = pd.DataFrame(rows) if rows else _empty_lines()
-    return _merge_council_lines(lines)
-
-
-def _place(s: Served, year: int, amounts: dict[str, float], inp: Inputs, cls: Classification, out: Count, *,
-           basis: str, source: str, driver: str = "") -> list[dict]:
-    """One body's lines for a year in the areas it serves (pounds; exact to the penny when shared)."""
-    if not s.areas:
-        out.left_out[f"{s.description}: {s.reason}"] = out.left_out.get(f"{s.description}: {s.reason}", 0) + 1
-        return []
-    rows = []
-    by_areas: dict[tuple[str, ...], list[str]] = defaultdict(list)
-    for service in amounts:
-        by_areas[s.areas_for(service)].append(service)
-    for areas, services in by_areas.items():
-        if s.own and len(areas) == 1:
-            for k in services:
-                rows.append(_line(areas[0], year, k, amounts[k], cls, basis=basis, level=COUNCIL if basis == "reported"
-                                  else CARRIED, source=source, driver=driver, body=""))
-            continue
-        w = driver_weights(inp.pops, list(areas), cls.drivers["population"], year)
-        codes, matrix, notes = apportion_lines(np.array([round(amounts[k] * 100) for k in services], np.int64), w,
-                                               inp.pops, year)
-        what = "councils" if s.kind == "council" else "area"
-        how = (f"{s.name}'s accounts shared among its {what} by {describe(cls.drivers['population'], w, inp.pops)}"
-               if len(areas) > 1 else f"{s.name}'s own accounts")
-        for j, code in enumerate(codes):
-            d = "; ".join(filter(None, [driver, how, notes.get(code, "")]))
-            for i, k in enumerate(services):
-                rows.append(_line(code, year, k, matrix[i, j] / 100, cls,
-                                  basis="apportioned" if basis == "reported" and len(areas) > 1 else basis,
-                                  level=(COUNCIL if s.kind == "council" else LOCAL_BODY) if basis == "reported"
-                                  else CARRIED, source=source, driver=d, body="" if s.kind == "council" else s.name))
-    return rows
-
-
-def _line(area: str, year: int, service_key: str, amount: float, cls: Classification, *, basis: str, level: str,
-          source: str, driver: str, body: str) -> dict:
-    svc = cls.services[service_key]
-    return {"area_code": area, "year": year, "theme": svc["theme"], "agency": svc["agency"],
-            "service": f"{svc['service']} ({body})" if body else svc["service"], "stage": svc["stage"],
-            "amount_gbp": amount, "price_year": fy_label(year), "source": source,
-            "discretionary": svc["discretionary"] == "true", "basis": basis, "spend_type": "current", "driver": driver,
-            "level": level, "_tag": f"RO:{service_key}"}
-
-
-def _empty_lines() -> pd.DataFrame:
-    return pd.DataFrame(columns=[*SPEND_COLUMNS, "_tag"])
-
-
-def _merge_council_lines(lines: pd.DataFrame) -> pd.DataFrame:
-    """One line per area, year and service for the councils' own accounts (a county area's line is its
-    county council's figure plus its districts')."""
-    if lines.empty:
-        return lines
-    keys = ["area_code", "year", "service", "basis", "level", "_tag"]
-    own = lines["level"].eq(COUNCIL) & lines["basis"].eq("reported")
-    first = {c: "first" for c in lines.columns if c not in (*keys, "amount_gbp")}
-    merged = lines[own].groupby(keys, as_index=False, sort=False).agg({"amount_gbp": "sum", **first})
-    n = lines[own].groupby(keys, sort=False).size().to_numpy()  # several councils' returns on one line
-    merged["source"] = [s if k == 1 else f"{s.split(' (file')[0]}: {k} councils' returns"
-                        for s, k in zip(merged["source"], n, strict=True)]
-    return pd.concat([merged, lines[~own]], ignore_index=True)
-
-
-def _england_lines(england: pd.Series, cls: Classification) -> list[dict]:
-    """England's outturn by service (every body), for estimates that need England's shares."""
-    return [_line(ENGLAND_CODE, int(y), k, float(v), cls, basis="reported", level=COUNCIL, driver="",
-                  source=f"MHCLG Revenue Outturn {fy_label(int(y))}, every English local body", body="")
-            for (y, k), v in england.items()]
-
-
-def _carry_forward(o: pd.DataFrame, reported: pd.DataFrame, by_key: dict[str, Served], inp: Inputs,
-                   cls: Classification, out: Count) -> list[dict]:
-    """Bodies whose return is missing: their own nearest accounts times England's change on each service."""
-    rows: list[dict] = []
-    missing = o[o["status"] == "missing"]
-    all_reported = reported  # the years held; a body's history may lie outside the count's years
-    if inp.outturn is not None and len(inp.outturn):
-        full = inp.outturn[(inp.outturn["status"] == "reported") & (inp.outturn["service"] != "")]
-        full = full.assign(_key=[inp.bodies.serve(*k).key for k in
-                                 zip(full["ecode"], full["ons_code"], full["name"], full["body_class"], strict=True)])
-        all_reported = full
-    for (key, year), _ in missing.groupby(["_key", "year"]):
-        s, year = by_key[key], int(year)
-        mine = all_reported[all_reported["_key"] == key]
-        held = sorted(set(mine["year"]), key=lambda y: (y > year, abs(y - year)))
-        entry = {"body": s.name, "kind": s.kind, "year": fy_label(year), "areas": list(s.areas)}
-        if not held:
-            entry["fallback"] = ("no accounts of this body in any year: its area's local government stays "
-                                 "apportioned from HM Treasury's regional totals" if s.kind == "council" else
-                                 "no accounts of this body in any year: not counted")
-            out.missing_accounts.append(entry)
-            if s.kind == "council":
-                out.notes.setdefault("uncovered", []).append({"areas": list(s.areas), "year": year})
-            continue
-        y0 = held[0]
-        base = mine[mine["year"] == y0].groupby("service")["amount_gbp"].sum()
-        both = set(all_reported.loc[all_reported["year"] == year, "_key"]) & set(
-            all_reported.loc[all_reported["year"] == y0, "_key"])
-        eng = all_reported[all_reported["_key"].isin(both)].groupby(["year", "service"])["amount_gbp"].sum()
-        amounts, ratios = {}, []
-        for k, v in base.items():
-            now, then = eng.get((year, k), 0.0), eng.get((y0, k), 0.0)
-            g = now / then if then else 1.0
-            amounts[k] = float(v) * g
-            ratios.append(f"{cls.services[k]['service'].lower()} x{g:.3f}")
-        driver = (f"{s.name}'s {fy_label(y0)} accounts carried forward to {fy_label(year)} (its {fy_label(year)} "
-                  f"return is missing) by the change in England's outturn on each service between the two years, "
-                  f"bodies with both returns: {', '.join(ratios[:6])}{'...' if len(ratios) > 6 else ''}")
-        rows += _place(s, year, amounts, inp, cls, out, basis="estimated", driver=driver,
-                       source=f"estimated from MHCLG Revenue Outturn {fy_label(y0)} and {fy_label(year)}")
-        entry["fallback"] = f"its own {fy_label(y0)} accounts carried forward by England's change on each service"
-        out.missing_accounts.append(entry)
-    return rows
-
-
-# ------------------------------------------------------------------------------------------------
-# 3. Section 52 in 2009/10: children's lines out of the one social care line
-
-
-def with_section52(own: pd.DataFrame, council_lines: list[dict], years: list[int], out: Count) -> pd.DataFrame:
-    """Councils' other own lines (DfE Section 52) added for the count's years. Where a council's Revenue
-    Outturn gives one social care line (to 2010/11) and Section 52 gives its children's services, the line is
-    split: Section 52's children's lines as published and adults' social care as the rest."""
-    s52 = pd.DataFrame([r for r in council_lines if r["year"] in years])
-    if s52.empty:
-        return own
-    s52 = s52.assign(level=COUNCIL, basis=s52["basis"].fillna("reported") if "basis" in s52 else "reported",
-                     spend_type="current", driver="", _tag=s52.get("_group", "S52"))
-    s52 = s52[[c for c in [*SPEND_COLUMNS, "_tag"] if c in s52.columns]]
-    combined = own[(own["_tag"] == "RO:Social_Care") & own["level"].eq(COUNCIL)]
-    children = s52.groupby(["area_code", "year"])["amount_gbp"].sum()
-    keep_s52 = pd.Series(True, index=s52.index)
-    drop_own, add = [], []
-    for idx, line in combined.iterrows():
-        k = (line["area_code"], line["year"])
-        if k not in children.index:
-            continue
-        rest = float(line["amount_gbp"]) - float(children[k])
-        if rest < 0:  # children's services above the whole social care line: the published line is kept
-            keep_s52 &= ~((s52["area_code"] == k[0]) & (s52["year"] == k[1]))
-            out.left_out[f"Section 52 lines of {k[0]} {fy_label(k[1])}: above its Revenue Outturn social care line, "
-                          "which is counted instead"] = 1
-            continue
-        drop_own.append(idx)
-        add.append({**line.to_dict(), "service": "Adult social care (social care less Section 52 children's services)",
-                    "amount_gbp": round(rest, 2), "_tag": "RO:Adult_Social_Care",
-                    "source": f"{line['source']}, less DfE Section 52 children's services"})
-    out.notes["section52_split"] = len(drop_own)
-    return pd.concat([own.drop(index=drop_own), pd.DataFrame(add), s52[keep_s52]], ignore_index=True)
-
-
-# ------------------------------------------------------------------------------------------------
-# 4. The NHS by need
+# 4. The NHS by need (stages 2 and 3, the bodies' own accounts and Section 52, are in :mod:`.own_accounts`)
 
 
 def nhs_by_need(apport: pd.DataFrame, inp: Inputs, years: list[int], members: dict[str, list[str]], out: Count
@@ -457,7 +183,7 @@ def nhs_by_need(apport: pd.DataFrame, inp: Inputs, years: list[int], members: di
     amount taken out of each region's apportioned NHS current lines (pro rata). Returns both frames."""
     icb, practices = inp.icb, inp.practices
     if icb is None or icb.empty or practices is None or practices.empty:
-        return apport, _empty_lines()
+        return apport, empty_lines()
     region_of = {c: r for r, codes in members.items() for c in codes}
     lines = []
     plan_years = sorted(set(icb["year"]) - set(years))
@@ -486,7 +212,7 @@ def nhs_by_need(apport: pd.DataFrame, inp: Inputs, years: list[int], members: di
                     f"of their GP practices ({'PMC' if col == 'pmc_weighted' else 'final'} weighted population, "
                     f"{fy_label(py)}, NHS England)", notes.get(area, "")])),
                 "_region": region_of.get(area, "")})
-    nhs = pd.DataFrame(lines) if lines else _empty_lines()
+    nhs = pd.DataFrame(lines) if lines else empty_lines()
     if nhs.empty:
         return apport, nhs
     icb_by_region = nhs.groupby(["_region", "year"])["amount_gbp"].sum()
@@ -529,7 +255,7 @@ def carried_shares(apport: pd.DataFrame, own: pd.DataFrame, years: list[int], cl
     """For CRA years without Revenue Outturn: each region's CRA local-government current total of a service
     group shared among its authorities' lines in their shares of the latest outturn year's group total."""
     if not years or own.empty:
-        return _empty_lines()
+        return empty_lines()
     tag_group = cls.group_of_tag()
     own = own[own["area_code"] != ENGLAND_CODE].assign(_group=own["_tag"].map(tag_group))
     region_of = apport.drop_duplicates("area_code").set_index("area_code")["_region"]
@@ -560,7 +286,7 @@ def carried_shares(apport: pd.DataFrame, own: pd.DataFrame, years: list[int], cl
                                        f"{fy_label(y0)} (the latest Revenue Outturn), applied to {edition}'s "
                                        f"{fy_label(year)} local-government total for the region",
                              "source": f"estimated from MHCLG Revenue Outturn {fy_label(y0)} and {edition}"})
-    return pd.DataFrame(rows).drop(columns=["_group", "_region"], errors="ignore") if rows else _empty_lines()
+    return pd.DataFrame(rows).drop(columns=["_group", "_region"], errors="ignore") if rows else empty_lines()
 
 
 def region_lookup_name(code: str) -> str:
@@ -660,4 +386,3 @@ def unit_of(code: str, v: Vintage, groups: list[tuple[str, ...]]) -> tuple[str, 
         return group
     t = v.target(code)
     return (t.code,) if t.code is not None else None
-

@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from totalplace_lib.core import reference
-from totalplace_lib.core.periods import fy_label
+from totalplace_lib.core.periods import fy_label, fy_span
 from totalplace_lib.ingest.readers import FormatError, Read
 from totalplace_lib.ingest.workbook import Workbook, cell_text, open_workbook
 
@@ -235,7 +234,7 @@ def _edition(wb: Workbook, years: list[int]) -> str:
                 m = re.search(r"Country and Regional Analysis:?\s*(?:[A-Z][a-z]+\s+)?((?:19|20)\d{2})", c)
                 if m:
                     return f"Country and Regional Analysis {m.group(1)}"
-    return f"Country and Regional Analysis {fy_label(min(years))} to {fy_label(max(years))}"
+    return f"Country and Regional Analysis {fy_span(min(years), max(years))}"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -377,8 +376,3 @@ def _as_frame(rows) -> pd.DataFrame:
     if rows and all(isinstance(r, pd.DataFrame) for r in rows):
         return pd.concat(rows, ignore_index=True)
     return pd.DataFrame(rows)
-
-
-def sector_counts(rows: list[dict]) -> dict[str, int]:
-    """Rows per spending sector (for the manifest)."""
-    return dict(Counter(r["body"] for r in rows))

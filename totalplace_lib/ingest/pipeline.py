@@ -19,11 +19,8 @@ Stages, top to bottom:
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
-import shutil
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,42 +32,32 @@ import pandas as pd
 from totalplace_lib.core import paths
 from totalplace_lib.core.errors import TotalPlaceInputError
 from totalplace_lib.core.periods import fy_label
-from totalplace_lib.core.schema import ENGLAND_CODE
-from totalplace_lib.core.units import multiplier
-from totalplace_lib.ingest import cra, estimates, nhs, population, readers, revenue_outturn, vintage
+from totalplace_lib.ingest import cra, estimates, indicators, nhs, population, readers, revenue_outturn, vintage
 from totalplace_lib.ingest.bodies import Bodies
+from totalplace_lib.ingest.codes import map_codes
 from totalplace_lib.ingest.count import Inputs, build, unit_of
 from totalplace_lib.ingest.drivers import Populations, population_groups
+from totalplace_lib.ingest.output import write
 from totalplace_lib.ingest.workbook import WORKBOOK_SUFFIXES, Workbook, open_workbook
 
 logger = logging.getLogger(__name__)
 
 DATASET = "public"
+
 MISSING_TABLES = {
     "events": "person-level records (offenders' offences, patients' admissions) are not published; the "
               "concentration and journey analyses need local case-level data",
 }
+
 _NOT_TABULAR = {
     ".md": "documentation (provenance)", ".txt": "documentation (metadata)", ".json": "documentation or geometry",
     ".hexjson": "hex-map layout (geometry, not a table)",
 }
+
 _LOOKUPS = {"ltla14_lookup.csv": "lookup: 2014 district -> county (code vintages)",
             "la_changes_2014_2023.csv": "lookup: authority changes 2014-2023 (code vintages)",
             "ons_lad17_csp17_pfa17_lookup_jan2017.csv": "lookup: district -> police force area (shares police "
                                                         "bodies' outturn among their councils)"}
-_KEYS = {
-    "population": ("area_code", "year", "age"),
-    "spend": ("area_code", "year", "theme", "agency", "service", "spend_type"),
-    "activity": ("area_code", "year", "theme", "measure"),
-    "indicators": ("area_code", "indicator", "period"),
-}
-_VALUE = {"population": "persons", "spend": "amount_gbp", "activity": "value"}
-_NOT_BY_AUTHORITY = (cra.TABLE, revenue_outturn.TABLE, "icb_allocation", "practice_population")
-"""Tables a reader produces for bodies or areas other than an authority; the count places them."""
-
-
-# ------------------------------------------------------------------------------------------------
-# The families: which reader reads which file (by content, so renamed files still find their reader)
 
 
 @dataclass(frozen=True)
@@ -87,7 +74,6 @@ def _has(header: list[str], *names: str) -> bool:
     h = {readers.norm(x) for x in header}
     return all(readers.norm(n) in h for n in names)
 
-
 CSV_FAMILIES: tuple[Family, ...] = (
     Family("ONS mid-year estimates (CSV)", lambda h: any(x == "0" for x in h) and any(x in ("90+", "90") for x in h),
            population.read_ons_mye, "population by single year of age (drivers, per head)"),
@@ -100,21 +86,22 @@ CSV_FAMILIES: tuple[Family, ...] = (
            "children looked after at 31 March 2010"),
     Family("DfE explore-education-statistics", lambda h: _has(h, "time_period", "geographic_level", "new_la_code"),
            readers.read_dfe_ees, "children looked after 2020-24"),
-    Family("OHID Fingertips", lambda h: _has(h, "area_code", "period", "value", "indicator"), readers.read_fingertips,
-           "outcome indicators"),
-    Family("ONS Health Index", lambda h: _has(h, "ltla21_code", "year"), readers.read_ons_health_index,
+    Family("OHID Fingertips", lambda h: _has(h, "area_code", "period", "value", "indicator"),
+           indicators.read_fingertips, "outcome indicators"),
+    Family("ONS Health Index", lambda h: _has(h, "ltla21_code", "year"), indicators.read_ons_health_index,
            "health, crime and substance-misuse indicators"),
     Family("ONS Explore Local Statistics", lambda h: _has(h, "areacd", "indicator", "period", "observation"),
-           readers.read_ons_explore_local, "early years foundation stage indicators"),
+           indicators.read_ons_explore_local, "early years foundation stage indicators"),
     Family("DfE wide LA table", lambda h: _has(h, "LA_Name") and (_has(h, "LA_Code") or _has(h, "LA_Number")),
            readers.read_dfe_wide_la, "early years indicators 2016-19"),
     Family("MHCLG Indices of Deprivation", lambda h: any("imd - average score" in readers.norm(x) for x in h),
-           readers.read_imd_summary, "deprivation (nearest neighbours)"),
+           indicators.read_imd_summary, "deprivation (nearest neighbours)"),
     Family("MHCLG RO3 England", lambda h: _has(h, "period", "description", "net_current_expenditure"),
            readers.read_mhclg_ro3_england, "England's substance-misuse lines"),
     Family("ONS area values", lambda h: len(h) == 2 and re.fullmatch(r"ltla\d{2}_code", h[0]) is not None,
-           readers.read_ons_area_values, "crime severity"),
+           indicators.read_ons_area_values, "crime severity"),
 )
+
 WORKBOOK_FAMILIES: tuple[Family, ...] = (
     Family("NHS England GP practice weighted populations", nhs.looks_like_practices, nhs.read_practice_populations,
            "the NHS's need by area (NHS lines shared by need)"),
@@ -127,6 +114,7 @@ WORKBOOK_FAMILIES: tuple[Family, ...] = (
     Family("HM Treasury Country and Regional Analysis", cra.looks_like_cra, cra.read_cra,
            "every department's spending by region (the count's frame), 2009/10 on"),
 )
+
 NEEDED = ("HM Treasury Country and Regional Analysis", "MHCLG Revenue Outturn Summary",
           "ONS mid-year estimates (workbook)", "NHS England ICB allocations",
           "NHS England GP practice weighted populations", "DfE Section 52")
@@ -302,112 +290,6 @@ def reader_for(path: Path) -> Callable | None:
     return family.reader if family else None
 
 
-def map_codes(read: readers.Read, v: vintage.Vintage) -> dict[str, list[dict]]:
-    """Tidy rows on 2014 upper-tier codes; rows that cannot be mapped are rejected (by line) with the reason."""
-    kept: dict[str, list[dict]] = defaultdict(list)
-    line_reasons: dict[int, str] = {}
-    left_out = _left_out_parts(read.rows.get("negative", []), v)
-    incomplete: dict[str, list[int]] = defaultdict(list)
-    for table, rows in read.rows.items():
-        if table in _NOT_BY_AUTHORITY or table == "unit_costs_ucd":
-            if isinstance(rows, pd.DataFrame):
-                kept[table].append(rows)  # a frame (the CRA's 100k rows a file) is kept whole
-            else:
-                kept[table].extend(rows)
-            continue
-        groups: dict[tuple, list[tuple[dict, vintage.Target]]] = defaultdict(list)
-        for row in rows:
-            t = _target(row, v)
-            code = row.pop("area_code", None)
-            row.pop("dfe_number", None)
-            if t.code is None:
-                line_reasons.setdefault(row["_line"], t.reason)
-                continue
-            if table == "negative":  # reported per value: other values on the same row may be used
-                why = (f"negative net current expenditure £{row['amount_gbp']:,.0f} on {row['service']} "
-                       "(income above spending): left out, the count needs spending of £0 or more")
-                read.excluded[why] = read.excluded.get(why, []) + [row["_line"]]
-                line_reasons.setdefault(row["_line"], why)
-                continue
-            if not t.whole and table in ("indicators", "population"):  # a district's: kept aside for estimates
-                kept[f"_district_{table}"].append({**row, "area_code": t.code, "district": code})
-            if not row["_additive"] and not t.whole:
-                line_reasons.setdefault(row["_line"], f"a rate or score for part of {v.names.get(t.code, t.code)} "
-                                                      f"({t.code}); rates are never summed into a larger area")
-                continue
-            key = tuple(row.get(k) for k in _KEYS[table] if k != "area_code")
-            if table == "population":  # a band (age 0 to 90+) is not the single year of age 0
-                key += (row.get("age_to"),)
-            groups[(t.code, key)].append((row, t))
-        for (code, _key), parts in groups.items():
-            whole = any(t.whole for _, t in parts) or code == ENGLAND_CODE
-            covered = set().union(*(t.members for _, t in parts))
-            need = set(v.districts(code))
-            first_row = parts[0][0]
-            covered |= left_out.get((code, first_row.get("year"), first_row.get("service")), set())
-            if not whole and not need <= covered:
-                gap = ", ".join(f"{v.names.get(d, d)} ({d})" for d in sorted(need - covered))
-                why = (f"part of {v.names.get(code, code)} ({code}), whose other parts are missing or unmappable "
-                       f"here: {gap}")
-                if "service" in first_row:  # named per service where the row's other services are counted
-                    incomplete[f"{first_row['service']}: {why}"] += [row["_line"] for row, _ in parts]
-                for row, _ in parts:
-                    line_reasons.setdefault(row["_line"], why)
-                continue
-            wholes = [p for p, t in parts if t.whole]
-            if len(parts) > 1 and not parts[0][0]["_additive"]:  # a rate: only the whole area's own row
-                for p, _ in parts:
-                    if p is not wholes[0]:
-                        line_reasons.setdefault(p["_line"], f"a second row for {v.names.get(code, code)} "
-                                                            f"({code}) in the same period; the first is used")
-                parts = [(wholes[0], None)]
-            first = dict(parts[0][0])
-            first["area_code"] = code
-            if len(parts) > 1:
-                if table in _VALUE:
-                    first[_VALUE[table]] = sum(p[_VALUE[table]] for p, _ in parts)
-                else:  # additive indicator: pool numerator and denominator, recompute the rate
-                    first["numerator"] = sum(p["numerator"] for p, _ in parts)
-                    first["denominator"] = sum(p["denominator"] for p, _ in parts)
-                    first["value"] = first["numerator"] / first["denominator"] * multiplier(first["unit"])
-                first["_lines"] = [ln for p, _ in parts for ln in p.get("_lines", [p["_line"]])]
-            kept[table].append(first)
-    read.used_lines = set()
-    for t, rows in kept.items():
-        if t.startswith("_"):
-            continue
-        for r in rows:
-            if isinstance(r, pd.DataFrame):
-                read.used_lines |= set(r["_line"].astype(int))
-            else:
-                read.used_lines.update(r.get("_lines", [r["_line"]]))
-    for line, reason in line_reasons.items():
-        if line not in read.used_lines:
-            read.reject(line, reason)
-    for reason, lines in incomplete.items():  # a value left out of a row whose other values are counted
-        if kept_lines := [ln for ln in lines if ln in read.used_lines]:
-            read.excluded[reason] = read.excluded.get(reason, []) + kept_lines
-    return kept
-
-
-def _target(row: dict, v: vintage.Vintage) -> vintage.Target:
-    """Where a reader's row goes: its old DfE number's or its area code's 2014 upper-tier authority."""
-    if "dfe_number" in row:
-        return v.dfe(row["dfe_number"])
-    return v.target(row.get("area_code"))
-
-
-def _left_out_parts(negative: list[dict], v: vintage.Vintage) -> dict[tuple, set[str]]:
-    """(2014 authority, year, service) -> the parts whose negative value on that service was left out (a
-    council's net income on a service is left out at £0 and listed; its area's line is still whole)."""
-    parts: dict[tuple, set[str]] = defaultdict(set)
-    for row in negative:
-        t = _target(row, v)
-        if t.code is not None:
-            parts[(t.code, row["year"], row["service"])] |= t.members
-    return parts
-
-
 def _reasons(rejected: dict[int, str]) -> dict[str, dict]:
     """Reasons with their count and the first few lines."""
     by: dict[str, list[int]] = defaultdict(list)
@@ -546,84 +428,6 @@ def _outturn(rows: list[dict]) -> tuple[pd.DataFrame, dict]:
             "missing_returns": {fy_label(int(y)): sorted(g["name"]) for y, g in
                                 df[df["status"] == revenue_outturn.MISSING].groupby("year")}}
     return df, note
-
-
-# ------------------------------------------------------------------------------------------------
-# Write
-
-
-def _areas(v: vintage.Vintage) -> pd.DataFrame:
-    """The 2014 upper-tier authorities of England, plus England."""
-    from totalplace_lib.data.places import load_places
-
-    pilots = {c for p in load_places() for c in p.area_codes}
-    rows = [{"area_code": c, "area_name": v.names[c], "slug": _slug(v.names[c]), "region": v.regions.get(c, ""),
-             "pilot": c in pilots} for c in sorted(v.upper_tier)]
-    rows.append({"area_code": ENGLAND_CODE, "area_name": "England", "slug": "england", "region": "England",
-                 "pilot": False})
-    return pd.DataFrame(rows)
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-
-
-def write(out: Path, tables: dict[str, list[dict]], v: vintage.Vintage, manifest: dict) -> None:
-    """Write the tidy tables and the manifest into a fresh folder and swap it into place.
-
-    The dataset is replaced as a whole, so a failed or killed ingest never leaves a half-written one.
-    """
-    from totalplace_lib.core.schema import TABLES, validate
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    paths.publish_mode(stage)
-    written, superseded = {}, {}
-    try:
-        frames = {"areas": _areas(v)}
-        for table, rows in tables.items():
-            if table.startswith("_"):  # working rows (districts' values kept for estimates), not a table
-                continue
-            df = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
-            df = df.drop(columns=[c for c in df.columns if c.startswith("_") and c != "_file"])
-            if table in ("spend", "activity"):
-                df["basis"] = df["basis"].fillna("reported") if "basis" in df else "reported"
-            if table == "spend":
-                df["spend_type"] = df["spend_type"].fillna("current") if "spend_type" in df else "current"
-            if table in _KEYS and len(df):
-                dup = df.duplicated(list(_KEYS[table]), keep="first")
-                superseded[table] = int(dup.sum())
-                df = df[~dup]
-            frames[table] = df.drop(columns=["_file"], errors="ignore")
-        for table, df in frames.items():
-            if table in TABLES:
-                cols = [c.name for c in TABLES[table].columns if c.name in df.columns]
-                cols += [c for c in df.columns if c not in cols]
-                df = df[cols]
-            df.to_csv(stage / f"{table}.csv", index=False)
-            if table in TABLES:  # the same validation every dataset gets
-                validate(pd.read_csv(stage / f"{table}.csv", dtype=str, keep_default_na=False), table,
-                         f"{out.name}/{table}.csv")
-            written[table] = len(df)
-        manifest["tables"] = {t: {"rows": n, "superseded_duplicates": superseded.get(t, 0)}
-                              for t, n in written.items()}
-        (stage / "manifest.json").write_text(json.dumps(manifest, indent=1, default=str) + "\n", encoding="utf-8")
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            stage.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            stage.rename(out)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-
-
-def families_found(manifest: dict) -> set[str]:
-    """The families a manifest's files were read by."""
-    return {f["family"] for f in manifest.get("files", [])}
 
 
 __all__ = ["run_ingest", "discover", "read_files", "map_codes", "count", "write", "Workbook"]

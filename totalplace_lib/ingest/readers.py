@@ -117,13 +117,12 @@ def period_from_name(path: Path) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _source(publisher: str, path: Path, extra: str = "") -> str:
+def source_of(publisher: str, path: Path, extra: str = "") -> str:
     return f"{publisher}{'; ' + extra if extra else ''} (file {path.name})"
 
 
 # --------------------------------------------------------------------------------------------
 # DfE / DCSF Section 52 outturn, children and young people's services
-
 
 S52_UNCLASSIFIED = "unclassified"
 """Theme of a Section 52 line neither ``s52_lines.csv`` nor a rule in ``s52_rules.csv`` places: kept in the
@@ -186,13 +185,14 @@ def read_dfe_s52(path: Path) -> Read:
             continue
         r.add("spend", line, True, dfe_number=row[la].strip(), year=year, theme=spec["theme"], agency="Council",
               service=spec["service"], stage=spec["stage"], amount_gbp=round(amount), price_year=fy_label(year),
-              source=_source(f"DfE Section 52 outturn {fy_label(year)}, net current expenditure", path),
+              source=source_of(f"DfE Section 52 outturn {fy_label(year)}, net current expenditure", path),
               discretionary=False, _group="S52")
     return r
 
 
 # --------------------------------------------------------------------------------------------
 # DfE SFR children looked after, wide LA tables (SFR27/2010 underlying data)
+
 
 PLACEMENT_GROUPS = {
     "foster care": ("Q1", "Q2"),
@@ -201,6 +201,7 @@ PLACEMENT_GROUPS = {
     "other placements": ("A3", "A4", "A5", "A6", "P2", "P3", "R3", "M1", "M2", "M3", "Z1"),
 }
 """SSDA903 placement codes (SFR27/2010 metadata, Annex A) grouped as the early-years theme costs them."""
+
 SUPPRESSED_PLACEMENT = "placement suppressed (1-5 children per cell)"
 
 
@@ -232,8 +233,8 @@ def read_dfe_cla_sfr(path: Path) -> Read:
     placements = _placement_columns(header, f"{kind}Place")
     what = {"Mar": "children looked after at 31 March", "Start": "children starting to be looked after",
             "Ceased": "children ceasing to be looked after"}[kind]
-    src = _source(f"DfE SFR27/{year_end} children looked after, {what} {year_end if kind == 'Mar' else fy_label(year)}",
-                  path)
+    when = year_end if kind == "Mar" else fy_label(year)
+    src = source_of(f"DfE SFR27/{year_end} children looked after, {what} {when}", path)
     for line, row in rows:
         lvl = row[level].strip().lower()
         if lvl in ("gor", "region", "regional"):
@@ -264,7 +265,7 @@ def read_dfe_cla_sfr(path: Path) -> Read:
                   unit="children", source=src)
         if kids is not None:
             r.add("population", line, True, **area, year=year, age=0, age_to=17, persons=int(kids),
-                  source=_source(f"ONS mid-{year} population aged 0-17, as published in DfE SFR27/{year_end}", path))
+                  source=source_of(f"ONS mid-{year} population aged 0-17, as published in DfE SFR27/{year_end}", path))
             r.indicator(line, True, **area, indicator="Children looked after per 10,000 aged 0-17",
                         period=year_end, value=n / kids * 1e4, unit="per 10,000",
                         source=src, numerator=n, denominator=kids)
@@ -273,6 +274,7 @@ def read_dfe_cla_sfr(path: Path) -> Read:
 
 # --------------------------------------------------------------------------------------------
 # DfE explore-education-statistics long files (children looked after 2020 onwards)
+
 
 EES_THEMES = (("convict", "offenders"), ("substance", "alcohol"), ("", "early_years"))
 
@@ -309,152 +311,13 @@ def read_dfe_ees(path: Path) -> Read:
             label = f"{row[group].strip()}: {label}"
         label = label[0].lower() + label[1:]
         theme = next(t for k, t in EES_THEMES if k in label.lower())
-        src = _source(f"DfE children looked after in England, year ending 31 March {year_end}", path)
+        src = source_of(f"DfE children looked after in England, year ending 31 March {year_end}", path)
         r.add("activity", line, True, area_code=area, year=year_end - 1, theme=theme, measure=label, value=n,
               unit="children", source=src)
         if kids and label.lower().startswith("children looked after at 31 march"):
             r.indicator(line, True, area_code=area, indicator="Children looked after per 10,000 aged 0-17",
                         period=str(year_end), value=n / kids * 1e4, unit="per 10,000",
                         source=src, numerator=n, denominator=kids)
-    return r
-
-
-# --------------------------------------------------------------------------------------------
-# OHID / PHE Fingertips extracts
-
-FINGERTIPS_NAMES = {
-    "alcohol related admissions (narrow measure)": ("Alcohol-related admissions (narrow) per 100,000",
-                                                    "per 100,000", 1.0,
-                                                    "directly age-standardised rate (Fingertips 91414)"),
-    "children in care rate per 10,000 population aged < 18": ("Children looked after per 10,000 aged 0-17",
-                                                               "per 10,000", 1.0, "Fingertips 90803"),
-    "children on child protection plans rate per 10,000 children <18": (
-        "Child protection plans per 10,000 aged 0-17", "per 10,000", 1.0, "Fingertips 90886"),
-    "children with free school meal status achieving a good level of development at the end of reception": (
-        "Good level of development at age 5 (free school meals)", "proportion", 0.01, "Fingertips 90632"),
-    "children in low income families": ("Children in low-income families", "proportion", 0.01,
-                                        "under-16s, Fingertips 10101"),
-}
-
-
-def read_fingertips(path: Path) -> Read:
-    """Fingertips extracts (fingertipsR style): ``area_code, area_name, period, value, indicator, ...``."""
-    header, rows, r = start(path, "OHID Fingertips indicator extract")
-    code = pick(header, "area_code", "AreaCode", "Area Code", file=path.name)
-    period = pick(header, "period", "Time period", "Timeperiod", file=path.name)
-    value = pick(header, "value", "Value", file=path.name)
-    ind = pick(header, "indicator", "IndicatorName", "Indicator Name", file=path.name)
-    lo = pick(header, "lower_ci", "LowerCI95.0limit", "Lower CI 95.0 limit", required=False)
-    hi = pick(header, "upper_ci", "UpperCI95.0limit", "Upper CI 95.0 limit", required=False)
-    num = pick(header, "count", "Count", required=False)
-    den = pick(header, "denominator", "Denominator", required=False)
-    for line, row in rows:
-        published = " ".join(row[ind].split())
-        if not published:
-            r.reject(line, f"column {ind}: no indicator name")
-            continue
-        # an indicator the project has not named is kept under its published name, as published
-        name, unit, scale, what = FINGERTIPS_NAMES.get(norm(published)) or (
-            published, "as published (Fingertips)", 1.0, "indicator not yet named by the project")
-        try:
-            v = number(row[value])
-            lower = number(row.get(lo)) if lo else None
-            upper = number(row.get(hi)) if hi else None
-            n = number(row.get(num)) if num else None
-            d = number(row.get(den)) if den else None
-        except ValueError as exc:
-            r.reject(line, str(exc))
-            continue
-        if v is None:
-            r.reject(line, f"value blank or suppressed ('{row[value]}')")
-            continue
-        r.indicator(line, False, area_code=row[code].strip(), indicator=name, period=row[period].strip(),
-                    value=v * scale, unit=unit, lower_ci=None if lower is None else lower * scale,
-                    upper_ci=None if upper is None else upper * scale,
-                    source=_source(f"OHID Fingertips: {row[ind].strip()} ({what})", path), numerator=n, denominator=d)
-    return r
-
-
-# --------------------------------------------------------------------------------------------
-# ONS Health Index (long indicators, wide scores) and other ONS area-value files
-
-
-def read_ons_health_index(path: Path) -> Read:
-    """ONS Health Index for England: ``ltla21_code, year, indicator, value`` or domain-score columns."""
-    header, rows, r = start(path, "ONS Health Index for England")
-    code = pick(header, "ltla21_code", "area_code", "areacd", file=path.name)
-    year = pick(header, "year", file=path.name)
-    ind = pick(header, "indicator", required=False)
-    value_cols = ["value"] if ind else [h for h in header if h.endswith("_score")]
-    for line, row in rows:
-        try:
-            vals = {(row[ind].strip() if ind else c.replace("_", " ").replace(" score", "")): number(row[c])
-                    for c in value_cols}
-        except ValueError as exc:
-            r.reject(line, str(exc))
-            continue
-        if all(v is None for v in vals.values()):
-            r.reject(line, "value blank or suppressed")
-            continue
-        for name, v in vals.items():
-            if v is not None:
-                r.indicator(line, False, area_code=row[code].strip(),
-                            indicator=f"Health Index: {name[0].upper() + name[1:]}", period=row[year].strip(), value=v,
-                            unit="as published (ONS Health Index)",
-                            source=_source(f"ONS Health Index for England {row[year].strip()}", path))
-    return r
-
-
-def read_ons_area_values(path: Path) -> Read:
-    """ONS one-value-per-area files, e.g. ``ltla23_code, crime_severity_score`` (period from the name)."""
-    header, rows, r = start(path, "ONS area statistic")
-    code = header[0]
-    cols = header[1:]
-    y = period_from_name(path)
-    period = fy_label(y) if y else "as published"
-    for line, row in rows:
-        try:
-            vals = {c: number(row[c]) for c in cols}
-        except ValueError as exc:
-            r.reject(line, str(exc))
-            continue
-        if all(v is None for v in vals.values()):
-            r.reject(line, "value blank or suppressed")
-            continue
-        for c, v in vals.items():
-            if v is not None:
-                name = c.replace("_", " ")
-                r.indicator(line, False, area_code=row[code].strip(), indicator=name[0].upper() + name[1:],
-                            period=period, value=v, unit="score",
-                            source=_source(f"ONS {name} {period}", path))
-    return r
-
-
-def read_ons_explore_local(path: Path) -> Read:
-    """ONS Explore Local Statistics long files: ``areacd, indicator, period, observation, lci_95, uci_95``."""
-    header, rows, r = start(path, "ONS Explore Local Statistics")
-    for line, row in rows:
-        if row.get("geography", "").strip() == "Local Authority District":
-            r.reject(line, "district value of a percentage: not combined into counties (duplicated by the "
-                           "county/unitary rows)")
-            continue
-        try:
-            v = number(row["observation"])
-            lo, hi = number(row.get("lci_95")), number(row.get("uci_95"))
-            period = fy_label(fy_start(row["period"]))
-        except ValueError as exc:
-            r.reject(line, str(exc))
-            continue
-        if v is None:
-            r.reject(line, "observation blank or suppressed")
-            continue
-        pct = row.get("unit", "").strip() == "%"
-        s = 0.01 if pct else 1.0
-        src = _source(f"DfE Early Years Foundation Stage Profile {period}, via ONS Explore Local Statistics", path)
-        r.indicator(line, False, area_code=row["areacd"].strip(),
-                    indicator=f"EYFSP: expected level in {row['indicator'].strip().lower()}", period=period,
-                    value=v * s, unit="proportion" if pct else row.get("unit", ""),
-                    lower_ci=None if lo is None else lo * s, upper_ci=None if hi is None else hi * s, source=src)
     return r
 
 
@@ -493,42 +356,10 @@ def read_dfe_wide_la(path: Path) -> Read:
             period = fy_label(y - 1) if gld else str(y)
             what = "EYFSP summer" if gld else "January census"
             r.indicator(line, False, **area, indicator=name, period=period, value=v / 100, unit="proportion",
-                        source=_source(f"DfE {what} {y}", path))
+                        source=source_of(f"DfE {what} {y}", path))
             added = True
         if not added:
             r.reject(line, "every value blank or suppressed")
-    return r
-
-
-# --------------------------------------------------------------------------------------------
-# MHCLG English Indices of Deprivation, upper-tier summaries
-
-
-def read_imd_summary(path: Path) -> Read:
-    """English Indices of Deprivation upper-tier summary: average score and share of LSOAs in the top 10%."""
-    header, rows, r = start(path, "MHCLG English Indices of Deprivation (upper-tier summary)")
-    code = next(h for h in header if "code" in h.lower())
-    score = pick(header, "IMD - Average score", file=path.name)
-    share = pick(header, "IMD - Proportion of LSOAs in most deprived 10% nationally", required=False)
-    year = re.search(r"(20\d{2})", path.stem)
-    period = year.group(1) if year else "as published"
-    for line, row in rows:
-        try:
-            s = number(row[score])
-            p = number(row[share]) if share else None
-        except ValueError as exc:
-            r.reject(line, str(exc))
-            continue
-        if s is None:
-            r.reject(line, "average score blank")
-            continue
-        src = _source(f"MHCLG English Indices of Deprivation {period}, upper-tier summary", path)
-        r.indicator(line, False, area_code=row[code].strip(), indicator="IMD average score", period=period,
-                    value=s, unit="score", source=src)
-        if p is not None:
-            r.indicator(line, False, area_code=row[code].strip(),
-                        indicator="IMD share of neighbourhoods in England's most deprived 10%", period=period, value=p,
-                        unit="proportion", source=src)
     return r
 
 
@@ -557,7 +388,7 @@ def read_mhclg_ro3_england(path: Path) -> Read:
         r.add("spend", line, True, area_code=ENGLAND_CODE, year=year, theme=theme, agency="Council",
               service=f"{substance}: {d[0].lower() + d[1:]}", stage="early intervention" if "treatment" in d.lower()
               else "preventive", amount_gbp=round(v), price_year=fy_label(year),
-              source=_source(f"MHCLG Revenue Outturn RO3 {fy_label(year)}, England", path), discretionary=False)
+              source=source_of(f"MHCLG Revenue Outturn RO3 {fy_label(year)}, England", path), discretionary=False)
     return r
 
 

@@ -96,11 +96,3 @@ def open_workbook(path: Path) -> Workbook:
 def _why(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}"[:160] if text else type(exc).__name__
-
-
-def find_header(texts: list[list[str]], test) -> int | None:
-    """Index of the first row whose cells pass ``test`` (a function of the row's texts), or None."""
-    for i, row in enumerate(texts):
-        if test(row):
-            return i
-    return None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from totalplace_lib.core.gaps import Missing, MissingCount, handles_gaps, missing_population, passes_gaps
-from totalplace_lib.core.periods import fy_label, period_label
+from totalplace_lib.core.periods import fy_label, fy_span, period_label
 from totalplace_lib.core.schema import BASES, ENGLAND_CODE, LEVELS, STAGES, UNIVERSAL
 from totalplace_lib.data.datasets import Dataset, remembered
 from totalplace_lib.data.places import Place
@@ -258,13 +258,6 @@ def count_years(ds: Dataset) -> tuple[int, ...]:
 
 
 @passes_gaps
-def latest_count_year(ds: Dataset) -> int | None:
-    """The latest year with the whole count (found from the data, never typed in); None if there is none."""
-    years = count_years(ds)
-    return years[-1] if years else None
-
-
-@passes_gaps
 def scope(ds: Dataset, place: Place, year: int, spend: pd.DataFrame) -> Scope:
     """Whether a place's spend lines for a year are the whole count, and its honest title.
 
@@ -276,7 +269,7 @@ def scope(ds: Dataset, place: Place, year: int, spend: pd.DataFrame) -> Scope:
                                                                "Total Place headline figures")
     if year not in count_years(ds):
         covered = count_years(ds)
-        span = f"{fy_label(covered[0])} to {fy_label(covered[-1])}" if covered else "no year"
+        span = fy_span(covered[0], covered[-1]) if covered else "no year"
         return Scope("partial", "spend in the bodies' own accounts (not the whole count)",
                      f"HM Treasury's Country and Regional Analysis, which counts every agency, covers {span} in "
                      f"these files, not {fy_label(year)}: the total holds only the lines the bodies' own accounts "

@@ -7,7 +7,7 @@ from IPython.display import Markdown
 
 from totalplace_lib.core import fmt
 from totalplace_lib.core.gaps import passes_gaps
-from totalplace_lib.core.periods import fy_label
+from totalplace_lib.core.periods import fy_label, fy_span
 from totalplace_lib.data.datasets import Dataset
 from totalplace_lib.data.places import Place
 from totalplace_lib.methods.comparison import group_of, rank_of
@@ -70,7 +70,7 @@ def _spend_basis(ds: Dataset, place: Place, year: int) -> str:
     out = "Its spend lines are " + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]) + "."
     years = count_years(ds)
     if year not in years:
-        span = f"{fy_label(years[0])} to {fy_label(years[-1])}" if years else "no year"
+        span = fy_span(years[0], years[-1]) if years else "no year"
         out += (" Only the bodies' own accounts cover this year: HM Treasury's regional analysis, which the "
                 f"multi-agency count apportions, covers {span} in these files.")
     unclassified = float(s.loc[s["theme"] == "unclassified", "amount_gbp"].sum())

@@ -29,6 +29,7 @@ from totalplace_lib.core.schema import ENGLAND_CODE
 from totalplace_lib.data.datasets import activity_total
 from totalplace_lib.methods import assumptions, benchmark, concentration, costs, journey
 from totalplace_lib.themes import offenders
+from totalplace_lib.themes.redesign import case_figures
 
 SUBSTANCES = ("Alcohol", "Drugs")
 INTERVENTION_WORDS = ("prevention", "preventing", "brief advice", "treatment")
@@ -379,19 +380,7 @@ def key_figures(c, sah: pd.DataFrame, tree: pd.DataFrame, bench: pd.DataFrame, s
                                                          "Admissions by the most admitted 5%", basis=b_fa),
         "frequent_attenders_share_of_cost": figure(fa.cost_share, "proportion", py, src,
                                                    "Hospital cost of the most admitted 5%", basis=b_fa),
-        "cba_npv_gbp": figure(a.npv, "GBP (present value)", a.price_year, cba_src, "Alcohol redesign NPV",
-                              basis=b_cba),
-        "cba_annual_fiscal_saving_gbp": figure(a.annual_fiscal_saving, "GBP per year", a.price_year, cba_src,
-                                               "Net fiscal saving a year (equivalent annual)", basis=b_cba),
-        "cba_annual_cashable_saving_gbp": figure(a.annual_cashable_saving, "GBP per year", a.price_year,
-                                                 cba_src, "Net cashable saving a year (equivalent annual)",
-                                                 basis=b_cba),
-        "cba_pv_costs_gbp": figure(a.pv_costs, "GBP (present value)", a.price_year, cba_src, "Redesign PV costs",
-                                   basis=b_cba),
-        "cba_bcr": figure(a.bcr, "ratio", a.price_year, cba_src, "Alcohol redesign BCR", basis=b_cba),
-        "cba_prob_benefit_exceeds_cost": figure(mc.p_benefit_exceeds_cost, "proportion", a.price_year,
-                                                f"{cba_src}; {mc.draws} draws, seed {mc.seed}", "P(benefits > costs)",
-                                                basis=b_cba),
+        **case_figures(a, mc, cba_src, "Alcohol redesign", b_cba),
     }
 
 

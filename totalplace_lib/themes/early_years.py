@@ -19,6 +19,7 @@ from totalplace_lib.core.figures import figure
 from totalplace_lib.core.gaps import Missing, handles_gaps, passes_gaps, sentences
 from totalplace_lib.data.datasets import activity_total
 from totalplace_lib.methods import assumptions, benchmark, cohort, concentration, costs
+from totalplace_lib.themes.redesign import case_figures
 
 CLA_INDICATOR = "Children looked after per 10,000 aged 0-17"
 PLACEMENTS = {
@@ -218,19 +219,8 @@ def key_figures(c0, lac: pd.DataFrame, bench: pd.DataFrame, slug: str, bc: Birth
                                         "Cost of one birth cohort to 18", basis=b_cohort),
         "cohort_high_need_share": figure(bc.high_need_share, "proportion", py, cohort_src,
                                          "Share of targeted cost by the highest-need 5%", basis=b_cohort),
-        "cba_npv_gbp": figure(a.npv, "GBP (present value)", a.price_year, cba_src, "Earlier-help NPV", basis=b_cohort),
-        "cba_annual_fiscal_saving_gbp": figure(a.annual_fiscal_saving, "GBP per year", a.price_year, cba_src,
-                                               "Net fiscal saving a year (equivalent annual)", basis=b_cohort),
-        "cba_annual_cashable_saving_gbp": figure(a.annual_cashable_saving, "GBP per year", a.price_year,
-                                                 cba_src, "Net cashable saving a year (equivalent annual)",
-                                                 basis=b_cohort),
-        "cba_pv_costs_gbp": figure(a.pv_costs, "GBP (present value)", a.price_year, cba_src, "Redesign PV costs",
-                                   basis=b_cohort),
-        "cba_bcr": figure(a.bcr, "ratio", a.price_year, cba_src, "Earlier-help BCR", basis=b_cohort),
+        **case_figures(a, mc, cba_src, "Earlier-help", b_cohort),
         "cba_payback_year": pay,
-        "cba_prob_benefit_exceeds_cost": figure(mc.p_benefit_exceeds_cost, "proportion", a.price_year,
-                                                f"{cba_src}; {mc.draws} draws, seed {mc.seed}", "P(benefits > costs)",
-                                                basis=b_cohort),
     }
 
 

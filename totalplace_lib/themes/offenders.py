@@ -25,6 +25,7 @@ from totalplace_lib.core.gaps import Missing, handles_gaps, passes_gaps, sentenc
 from totalplace_lib.core.periods import period_label
 from totalplace_lib.data.datasets import activity_total
 from totalplace_lib.methods import assumptions, comparison, concentration, costs, journey
+from totalplace_lib.themes.redesign import case_figures
 
 OFFENCE_COSTS = {
     "homicide": "HO_HOMICIDE", "rape": "HO_RAPE", "other sexual offences": "HO_OTHER_SEXUAL",
@@ -339,18 +340,7 @@ def key_figures(c, pc: ProlificCost, conc: pd.DataFrame, crime: pd.DataFrame, a,
         "cost_of_crime_gbp": figure(crime["cost_gbp"].sum(), "GBP per year", py,
                                     f"{uc}; Home Office (2018) costs of crime", "Cost of recorded crime",
                                     basis=b_crime),
-        "cba_npv_gbp": figure(a.npv, "GBP (present value)", a.price_year, cba_src, "IOM redesign NPV", basis=b_cba),
-        "cba_annual_fiscal_saving_gbp": figure(a.annual_fiscal_saving, "GBP per year", a.price_year, cba_src,
-                                               "Net fiscal saving a year (equivalent annual)", basis=b_cba),
-        "cba_annual_cashable_saving_gbp": figure(a.annual_cashable_saving, "GBP per year", a.price_year,
-                                                 cba_src, "Net cashable saving a year (equivalent annual)",
-                                                 basis=b_cba),
-        "cba_pv_costs_gbp": figure(a.pv_costs, "GBP (present value)", a.price_year, cba_src, "Redesign PV costs",
-                                   basis=b_cba),
-        "cba_bcr": figure(a.bcr, "ratio", a.price_year, cba_src, "IOM redesign BCR", basis=b_cba),
-        "cba_prob_benefit_exceeds_cost": figure(mc.p_benefit_exceeds_cost, "proportion", a.price_year,
-                                                f"{cba_src}; {mc.draws} draws, seed {mc.seed}", "P(benefits > costs)",
-                                                basis=b_cba),
+        **case_figures(a, mc, cba_src, "IOM redesign", b_cba),
     }
 
 

@@ -10,7 +10,7 @@ from matplotlib.ticker import FuncFormatter
 
 from totalplace_lib.core import fmt
 from totalplace_lib.core.gaps import passes_gaps
-from totalplace_lib.core.periods import fy_label
+from totalplace_lib.core.periods import fy_label, fy_span
 from totalplace_lib.methods import comparison
 from totalplace_lib.report.charts.builders import hbar_money, peer_bars, stage_bar
 from totalplace_lib.report.charts.layout import (
@@ -124,7 +124,7 @@ def series_chart(by_agency: pd.DataFrame, england: pd.DataFrame, place: str, sou
     first, lastyr = int(wide.index.min()), int(wide.index.max())
     what = "Public spending per resident in" if per_head else "Public spending in"
     title = (f"{what} {place} {'rose' if change >= 0 else 'fell'} {fmt.share(abs(change), 0)} in real terms, "
-             f"{fy_label(first)} to {fy_label(lastyr)}")
+             f"{fy_span(first, lastyr)}")
     subtitle = (f"£ a resident a year at {py} prices (GDP deflator), by agency; dashed: England" if per_head else
                 f"£ a year at {py} prices (GDP deflator), by agency; the files hold no population for this place "
                 "alone, so not per resident")
