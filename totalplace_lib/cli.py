@@ -31,6 +31,9 @@ examples:
   totalplace run --dataset public+luton-local --area E06000032
                                                   the public data with your records layered on top
   totalplace list                                 places and themes known to the project
+  totalplace themes --check                       every theme, and each theme file checked against the data
+  totalplace run --dataset public --area durham --theme housing
+                                                  a theme defined in a file (params/themes/housing.yaml)
   totalplace years --dataset public               the years a dataset covers and each report's default year
 """
 
@@ -88,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "overview: the count's latest year; each theme: the latest its own inputs also cover; "
                         "'totalplace years' lists them)")
     r.add_argument("--theme", action="append", metavar="THEME",
-                   help=f"theme notebook ({', '.join(THEMES)}); repeat or comma-separate; default: all")
+                   help=f"theme ({', '.join(THEMES)}, or a theme defined in a file: 'totalplace themes' lists "
+                        "them); repeat or comma-separate; default: every notebook theme")
     r.add_argument("--dataset", default=None,
                    help="override each params file's dataset: sample, public (made by 'totalplace ingest'), or "
                         "public+<local> (your own records in data/<local>/ on top; see 'totalplace template')")
@@ -130,6 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("workspace", help="make or refresh your working copies of the notebooks in lab/ (what 'make lab' "
                                      "opens), so exploring never changes the committed templates")
     sub.add_parser("list", help="list places (params files) and themes")
+    th = sub.add_parser("themes", help="list the themes: the notebooks' and those defined in files (one line each)",
+                        description="Themes are the notebooks' (place, offenders, early_years, alcohol) and any "
+                                    "defined in a file: params/themes/<name>.yaml, or data/<local>/themes/<name>.yaml "
+                                    "with --dataset public+<local>. Run one with 'totalplace run --dataset public "
+                                    "--theme <name> --area <place>'. With --check, every theme file is checked "
+                                    "against the dataset (spend lines and indicators it names).")
+    th.add_argument("--dataset", default=None, help="also list the themes beside this dataset's local data, and "
+                                                    "with --check, check against it (default: public)")
+    th.add_argument("--check", action="store_true", help="check every theme file against the dataset")
     y = sub.add_parser("years", help="the years a dataset covers and the year each report runs in by default")
     y.add_argument("--dataset", default="public", help="dataset to describe (made by 'totalplace ingest')")
     return p
@@ -259,8 +272,26 @@ def _dispatch(args) -> int:
                    else "")
             print(f"{theme:12s} runs by default in {fy_label(y0)} ({why})")
         return 0
+    if args.command == "themes":
+        from totalplace_lib.core import paths
+        from totalplace_lib.core.catalogue import THEMES, available_themes, theme_files
+        from totalplace_lib.themes import defined
+
+        for t in available_themes():
+            print(f"{t:14s} {THEMES[t]} (notebooks/{t}.ipynb)")
+        ds = None
+        if args.check:
+            from totalplace_lib.data.datasets import load_dataset
+
+            ds = load_dataset(args.dataset or "public")
+        for name in theme_files(args.dataset):
+            tf = defined.load(name, args.dataset)
+            if ds is not None:
+                defined.check_against(tf, ds)
+            print(f"{name:14s} {tf.title} ({paths.relative(tf.path)}{', checked' if ds is not None else ''})")
+        return 0
     if args.command == "list":
-        from totalplace_lib.core.catalogue import THEMES, available_themes
+        from totalplace_lib.core.catalogue import THEMES, available_themes, theme_files
         from totalplace_lib.data.places import list_slugs, load_place
 
         for slug in list_slugs():
@@ -270,6 +301,7 @@ def _dispatch(args) -> int:
             except TotalPlaceInputError as exc:
                 print(f"{slug:40s} INVALID: {exc}")
         print("themes: " + ", ".join(f"{t} ({THEMES[t]})" for t in available_themes()))
+        print("themes defined in files (public data): " + ", ".join(theme_files()))
         return 0
     raise AssertionError(args.command)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from totalplace_lib import __version__
 from totalplace_lib.core import paths
-from totalplace_lib.core.catalogue import notebook_path
+from totalplace_lib.core.catalogue import notebook_for, theme_files
 from totalplace_lib.data.places import Place
 
 
@@ -108,7 +108,9 @@ def input_hash(job: Job) -> str:
     ds_files = load_dataset_files(job.dataset)
     ref = sorted(p for p in paths.reference_dir().rglob("*") if p.suffix in (".csv", ".yaml"))
     h.update(f"{job.place.area_codes}|{job.run_year}".encode())
-    hash_files([notebook_path(job.theme), paths.params_dir() / f"{job.place.slug}.yaml", *ds_files, *ref, *lib], h)
+    theme_file = [f] if (f := theme_files(job.dataset).get(job.theme)) else []
+    hash_files([notebook_for(job.theme), *theme_file, paths.params_dir() / f"{job.place.slug}.yaml", *ds_files, *ref,
+                *lib], h)
     return h.hexdigest()
 
 

@@ -43,7 +43,7 @@ from totalplace_lib.batch.jobs import (
     reports_root,
 )
 from totalplace_lib.core import compat, paths  # noqa: F401  (compat first: it spares every batch start 3 s)
-from totalplace_lib.core.catalogue import THEMES, notebook_path
+from totalplace_lib.core.catalogue import THEMES, all_themes, is_file_theme, notebook_for, notebook_path
 from totalplace_lib.core.errors import TotalPlaceInputError
 from totalplace_lib.core.files import move_into_place
 from totalplace_lib.core.periods import fy_label
@@ -158,7 +158,9 @@ def run_job(job: Job, force: bool = False, timeout: int = 600, report_timeout: i
         return Result(job, "skipped")
     hash_path(job).unlink(missing_ok=True)
     params = {"area": job.place.slug, "dataset": job.dataset, "year": job.run_year}
-    error = _execute(notebook_path(job.theme), params, job.out_dir, job.theme, job.place.name, job.theme,
+    if job.theme not in THEMES:  # a file-defined theme: the generic notebook, told which theme
+        params["theme"] = job.theme
+    error = _execute(notebook_for(job.theme), params, job.out_dir, job.theme, job.place.name, job.theme,
                      job.dataset, timeout, report_timeout=report_timeout, warm=warm)
     if not error:
         hash_path(job).write_text(digest + "\n")
@@ -233,8 +235,14 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None,
     slugs = areas or list_slugs()
     themes = themes or [t for t in THEMES if notebook_path(t).exists()]
     for t in themes:
-        if t not in THEMES or not notebook_path(t).exists():
-            raise TotalPlaceInputError(f"unknown theme '{t}'; available: {', '.join(THEMES)}")
+        if t in THEMES and notebook_path(t).exists():
+            continue
+        if not is_file_theme(t, dataset):
+            raise TotalPlaceInputError(f"unknown theme '{t}'; available: {', '.join(all_themes(dataset))} "
+                                       "('totalplace themes' lists them)")
+        if not public:
+            raise TotalPlaceInputError(f"theme '{t}' is defined by a file and selects lines of the public count: "
+                                       "run it with --dataset public")
     jobs, bad = [], []
     for slug in slugs:
         try:
@@ -392,6 +400,7 @@ def write_index(dataset: str = "sample") -> Path:
             name = json.loads(rec.read_text(encoding="utf-8")).get("place", d.name) if rec else d.name
             areas.append((d.name, name))
         themes = [t for t in THEMES if notebook_path(t).exists()]
+        themes += [t for t in all_themes(dataset) if t not in THEMES and any(root.glob(f"*/{t}.json"))]
         return render.write_index(root, render.collect(root, areas, themes), themes, False)
 
     places = load_places()

@@ -38,3 +38,61 @@ def notebook_path(theme: str) -> Path:
 def available_themes() -> list[str]:
     """Theme keys whose notebook exists, in catalogue order."""
     return [t for t in THEMES if notebook_path(t).exists()]
+
+
+GENERIC = "theme"
+"""The notebook every file-defined theme runs (``notebooks/theme.ipynb``), with the theme's name as a parameter."""
+
+THEME_DIR = "themes"
+"""Folder of file-defined themes: ``params/themes/`` in the project, ``data/<local>/themes/`` beside an
+analyst's own data (used with ``--dataset public+<local>``)."""
+
+
+def theme_dirs(dataset: str | None = None) -> list[Path]:
+    """Folders searched for theme files, in order: the project's, then the local data's (its file of the same
+    name wins)."""
+    dirs = [paths.params_dir() / THEME_DIR]
+    local = paths.local_dir(dataset) if dataset else None
+    if local is not None:
+        dirs.append(local / THEME_DIR)
+    return dirs
+
+
+def theme_files(dataset: str | None = None) -> dict[str, Path]:
+    """File-defined themes by name (the file's stem): ``older_people`` -> ``params/themes/older_people.yaml``."""
+    found: dict[str, Path] = {}
+    for d in theme_dirs(dataset):
+        if d.is_dir():
+            found.update({p.stem: p for p in sorted(d.glob("*.yaml")) if p.stem not in THEMES})
+    return found
+
+
+def is_file_theme(theme: str, dataset: str | None = None) -> bool:
+    """True if ``theme`` is defined by a file rather than a notebook of its own."""
+    return theme not in THEMES and theme in theme_files(dataset)
+
+
+def notebook_for(theme: str) -> Path:
+    """The notebook a theme runs: its own, or the generic one for a file-defined theme."""
+    return notebook_path(theme if theme in THEMES else GENERIC)
+
+
+def theme_title(theme: str, dataset: str | None = None) -> str:
+    """A theme's report title: the catalogue's, or the ``title`` in its file (its name if unreadable)."""
+    if theme in THEMES:
+        return THEMES[theme]
+    path = theme_files(dataset).get(theme)
+    if path is None:
+        return theme
+    import yaml
+
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return theme
+    return str(doc.get("title", theme)) if isinstance(doc, dict) else theme
+
+
+def all_themes(dataset: str | None = None) -> list[str]:
+    """Every theme that can run: the notebooks' (catalogue order), then the file-defined ones (by name)."""
+    return [*available_themes(), *sorted(theme_files(dataset))]

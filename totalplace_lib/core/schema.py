@@ -174,6 +174,38 @@ TABLES: dict[str, Table] = {
             description="Outcome indicators for benchmarking, with confidence intervals.",
         ),
         Table(
+            "district_indicators",
+            (
+                Column("area_code", "code"),
+                Column("indicator", "str"),
+                Column("period", "str"),
+                Column("value", "float"),
+                Column("unit", "str"),
+                Column("source", "str"),
+                Column("weight", "float"),
+                Column("weight_year", "int"),
+                Column("covers", "str"),
+            ),
+            key=("area_code", "indicator", "period"),
+            description="Rates published only for districts, on their own codes, with the residents that weight "
+                        "them and the 2014 upper-tier authorities they lie in (ingest only).",
+        ),
+        Table(
+            "district_population",
+            (
+                Column("area_code", "code"),
+                Column("year", "int"),
+                Column("age", "count"),
+                Column("age_to", "count", nullable=True),
+                Column("persons", "count"),
+                Column("source", "str"),
+                Column("covers", "str"),
+            ),
+            key=("area_code", "year", "age", "age_to"),
+            description="Residents of authorities the 2014 geography cannot hold whole, on their own codes, with "
+                        "the 2014 upper-tier authorities they lie in (ingest only).",
+        ),
+        Table(
             "unit_costs",
             (
                 Column("cost_id", "str"),

@@ -461,6 +461,6 @@ def default_year(theme: str, dataset: str) -> int:
     cov = manifest(dataset).get("coverage", {})
     count = cov.get("count_latest")
     if count is None:
-        return FALLBACK_YEARS[theme]
+        return FALLBACK_YEARS.get(theme, FALLBACK_YEARS["place"])
     latest = cov.get("theme_latest", {}).get(theme, count)
     return int(min(count, latest))

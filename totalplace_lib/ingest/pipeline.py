@@ -32,7 +32,17 @@ import pandas as pd
 from totalplace_lib.core import paths
 from totalplace_lib.core.errors import TotalPlaceInputError
 from totalplace_lib.core.periods import fy_label
-from totalplace_lib.ingest import cra, estimates, indicators, nhs, population, readers, revenue_outturn, vintage
+from totalplace_lib.ingest import (
+    cra,
+    district_values,
+    estimates,
+    indicators,
+    nhs,
+    population,
+    readers,
+    revenue_outturn,
+    vintage,
+)
 from totalplace_lib.ingest.bodies import Bodies
 from totalplace_lib.ingest.codes import map_codes
 from totalplace_lib.ingest.count import Inputs, build, unit_of
@@ -170,15 +180,24 @@ def run_ingest(raw: Path, out: Path | None = None) -> dict:
     files = discover(raw)
     tables: dict[str, list[dict]] = defaultdict(list)
     groups: dict = {}
+    rates, weights, district_pop = [], {}, []
     for rep, read in read_files(raw, files):
         if read is None:
             continue
+        if rep.family == district_values.RATE_FAMILY:
+            rates += district_values.values_of(read)
+        if rep.family == district_values.WEIGHT_FAMILY:
+            district_values.add_weights(read, weights)
+        if rep.family in district_values.POP_FAMILIES:
+            district_values.keep_population(read, v, district_pop)
         if "population" in read.rows:
             for g, years in population_groups(read.rows["population"], v).items():
                 for y, ages in years.items():  # the first file giving a group's year wins (two files, one year)
                     groups.setdefault(g, {}).setdefault(y, ages)
         _take(read, map_codes(read, v), rep, tables)
     count_note = count(tables, groups, v, raw, files)
+    tables[district_values.TABLE], districts_note = district_values.build(rates, weights, v)
+    tables[district_values.POPULATION] = district_values.population_table(district_pop)
     estimates_note = estimates.derive(tables)
     found = {f.family for f in files}
     manifest = {
@@ -193,6 +212,7 @@ def run_ingest(raw: Path, out: Path | None = None) -> dict:
         "count": count_note,
         "coverage": coverage(tables, count_note),
         "estimates": estimates_note,
+        "district_values": districts_note,
         "files": [f.__dict__ for f in files],
     }
     write(out, tables, v, manifest)

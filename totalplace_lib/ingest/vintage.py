@@ -96,6 +96,13 @@ class Vintage:
             return out
         return set()
 
+    def upper_tier_of(self, code: str) -> set[str]:
+        """The 2014 upper-tier authorities a code of any vintage 2014-2023 lies in (empty if none)."""
+        code = code.strip()
+        if code in self.upper_tier and code not in self.county_of:
+            return {code}
+        return {self.county_of[m] for m in self._members(code)}
+
     def target(self, code: str, council_only: bool = False) -> Target:
         """Map one source code (any vintage 2014-2023) to the 2014 upper tier (worked out once per code).
 

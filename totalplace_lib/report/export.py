@@ -45,9 +45,9 @@ def write_tables(path: Path, place: str, theme: str, shown: list | None = None) 
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from totalplace_lib.core.catalogue import THEMES
+    from totalplace_lib.core.catalogue import theme_title
 
-    title = f"{place}: {THEMES.get(theme, theme)}"
+    title = f"{place}: {theme_title(theme)}"
     shown = tables.SHOWN if shown is None else shown
     wb = Workbook()
     contents = wb.active

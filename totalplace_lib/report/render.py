@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from totalplace_lib import __version__
 from totalplace_lib.core import compat, fmt
-from totalplace_lib.core.catalogue import THEMES
+from totalplace_lib.core.catalogue import THEMES, theme_title
 from totalplace_lib.core.files import atomic_write_text
 
 TITLES = {**THEMES, "synthesis": "Cross-pilot synthesis: every pilot and redesign case side by side"}
@@ -201,11 +201,11 @@ def render_report(executed: Path, html_path: Path, place: str, theme: str, datas
     failed = bool(nb.metadata.get("papermill", {}).get("exception"))
     kind = "illustrative sample data (synthetic)" if dataset == "sample" else f"public data ({dataset})"
     sub = [  # Markdown: the place name (data) is escaped, the separators are not
-        f"**Place:** {fmt.safe_markdown(place)} &nbsp;·&nbsp; **Theme:** {TITLES.get(theme, theme)}",
+        f"**Place:** {fmt.safe_markdown(place)} &nbsp;·&nbsp; **Theme:** {TITLES.get(theme) or theme_title(theme)}",
         f"**Data:** {kind} &nbsp;·&nbsp; **Run:** {date.today().isoformat()} &nbsp;·&nbsp; "
         f"**totalplace** {__version__}",
     ]
-    title = f"{place}: {TITLES.get(theme, theme)}"
+    title = f"{place}: {TITLES.get(theme) or theme_title(theme)}"
     atomic_write_text(html_path, notebook_html(prepare_for_review(nb, title, sub, failed)))
 
 
@@ -308,7 +308,7 @@ def write_index(reports: Path, infos: list[ReportInfo], themes: list[str], illus
             label = "report" if info.status == "ok" else "FAILED: see report"
             cells.append(f'<td class="{info.status}"><a href="{href}">{label}</a>{figs}{err}{dur}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    head = "".join(f"<th>{html.escape(THEMES.get(t, t))}</th>" for t in themes)
+    head = "".join(f"<th>{html.escape(TITLES.get(t) or theme_title(t))}</th>" for t in themes)
     banner = ('<div class="banner"><strong>Illustrative data.</strong> These reports run on the project\'s '
               "synthetic sample, calibrated to published Total Place headline figures. The methods are real; "
               "the local numbers are not.</div>") if illustrative else ""

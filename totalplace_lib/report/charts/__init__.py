@@ -18,6 +18,13 @@ from totalplace_lib.report.charts.cba import (
     tornado_chart,
     who_benefits_chart,
 )
+from totalplace_lib.report.charts.defined import (
+    spine_chart,
+    theme_lines_chart,
+    theme_peers_chart,
+    theme_series_chart,
+    theme_stage_chart,
+)
 from totalplace_lib.report.charts.layout import (
     FOCUS,
     PALETTE,
@@ -64,6 +71,8 @@ __all__ = [
     "funnel_chart", "hbar_money", "hex_map_chart", "journey_chart", "legend_overlaps_data", "looked_after_chart",
     "money_axis", "new_figure", "npv_distribution_chart", "pareto_chart", "payback_chart", "peer_bars",
     "peers_per_head_chart", "pilots_per_head_chart", "png_bytes", "reset_style", "renderer_of", "savings_share_chart",
-    "series_chart", "set_titles", "share_comparison_chart", "spend_by_agency_chart", "spend_by_service_chart",
-    "stacked_bars", "stage_bar", "stage_chart", "tornado_chart", "trend_chart", "who_benefits_chart",
+    "series_chart", "set_titles", "share_comparison_chart", "spend_by_agency_chart",
+    "spine_chart", "spend_by_service_chart",
+    "stacked_bars", "stage_bar", "stage_chart", "theme_lines_chart", "theme_peers_chart",
+    "theme_series_chart", "theme_stage_chart", "tornado_chart", "trend_chart", "who_benefits_chart",
 ]
