@@ -1,0 +1,84 @@
+"""A theme defined in a file: what a file must say, and the one-line errors when it says something else."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from totalplace_lib.core import paths
+from totalplace_lib.core.catalogue import all_themes, is_file_theme, notebook_for, theme_files, theme_title
+from totalplace_lib.core.errors import ParamsError
+from totalplace_lib.themes import defined
+
+SHIPPED = ("older_people", "housing", "worklessness")
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_each_shipped_theme_is_complete_and_cited(name):
+    t = defined.load(name)
+    assert t.title and t.question and t.pilot
+    assert set(t.definition) == {"in", "out", "why"} and all(len(v) > 60 for v in t.definition.values())
+    assert t.sources and all(ln.reason for ln in t.lines) and len(t.indicators) >= 3
+    assert notebook_for(name).name == "theme.ipynb" and is_file_theme(name)
+    assert theme_title(name) == t.title
+
+
+def test_the_catalogue_lists_notebook_themes_then_file_themes():
+    names = all_themes()
+    assert names[:4] == ["place", "offenders", "early_years", "alcohol"]
+    assert set(SHIPPED) <= set(names[4:])
+    assert not is_file_theme("place")  # a notebook's own theme is never shadowed by a file
+
+
+def _write(tmp_path, doc: dict, name: str = "mine") -> str:
+    p = tmp_path / f"{name}.yaml"
+    p.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return str(p)
+
+
+def _doc() -> dict:
+    return yaml.safe_load((paths.params_dir() / "themes" / "housing.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("change", "key", "words"), [
+    (lambda d: d["spend"][0].update(stage="curative"), "spend[1].stage", "unknown stage 'curative'; allowed"),
+    (lambda d: d["spend"][1].pop("reason"), "spend[2].reason", "missing"),
+    (lambda d: d["spend"][0].update(colour="red"), "spend[1].colour", "unknown key"),
+    (lambda d: d["indicators"][0].update(polarity="up"), "indicators[1].polarity", "unknown polarity 'up'"),
+    (lambda d: d.pop("definition"), "definition", "missing or empty"),
+    (lambda d: d["definition"].pop("why"), "definition", "'in', 'out' and 'why'"),
+    (lambda d: d.update(population={"ages": [65, 200], "label": "x"}), "population.ages", "[from, to]"),
+    (lambda d: d.update(colour="red"), "colour", "unknown key; allowed"),
+])
+def test_a_bad_theme_file_fails_in_one_line_naming_the_file_and_key(tmp_path, change, key, words):
+    d = _doc()
+    change(d)
+    path = _write(tmp_path, d)
+    with pytest.raises(ParamsError) as err:
+        defined.load(path)
+    msg = str(err.value)
+    assert "\n" not in msg and "mine.yaml" in msg and f"column '{key}'" in msg and words in msg
+
+
+def test_an_unknown_theme_name_suggests_the_close_ones():
+    with pytest.raises(ParamsError, match=r"unknown theme 'housign' \(did you mean housing"):
+        defined.find("housign")
+
+
+def test_a_theme_file_beside_local_data_is_found_and_wins(tmp_path, monkeypatch):
+    root = tmp_path / "proj"
+    shutil.copytree(paths.project_root() / "params", root / "params")
+    (root / "pyproject.toml").write_text("")
+    local = root / "data" / "mine" / "themes"
+    local.mkdir(parents=True)
+    d = _doc()
+    d["title"] = "Housing, as my council counts it"
+    _write(local, d, "housing")
+    _write(local, d, "my_housing")
+    monkeypatch.setenv("TOTALPLACE_ROOT", str(root))
+    assert set(theme_files("public+mine")) >= {"housing", "my_housing", "older_people"}
+    assert theme_files("public+mine")["housing"].parent == local
+    assert defined.load("housing", "public+mine").title == "Housing, as my council counts it"
+    assert "my_housing" not in theme_files("public")
