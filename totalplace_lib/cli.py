@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "'totalplace years' lists them)")
     r.add_argument("--theme", action="append", metavar="THEME",
                    help=f"theme ({', '.join(THEMES)}, or a theme defined in a file: 'totalplace themes' lists "
-                        "them); repeat or comma-separate; default: every notebook theme")
+                        "them; 'all' for every one); repeat or comma-separate; default: every notebook theme")
     r.add_argument("--dataset", default=None,
                    help="override each params file's dataset: sample, public (made by 'totalplace ingest'), or "
                         "public+<local> (your own records in data/<local>/ on top; see 'totalplace template')")

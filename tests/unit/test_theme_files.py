@@ -82,3 +82,43 @@ def test_a_theme_file_beside_local_data_is_found_and_wins(tmp_path, monkeypatch)
     assert theme_files("public+mine")["housing"].parent == local
     assert defined.load("housing", "public+mine").title == "Housing, as my council counts it"
     assert "my_housing" not in theme_files("public")
+
+
+SCENARIO = {"name": "Employment support", "years": 5, "price_year": "2009/10", "cost_confidence": 3,
+            "costs": {"Council": ["from data: preventive_spend_gbp", 0, 0]},
+            "outcomes": [{"name": "into_work", "cohort": "from data: population_in_scope", "engagement": 0.5,
+                          "success": 0.1, "deadweight": 0.3, "attribution": 0.8, "confidence": 3,
+                          "persistence": [1.0, 0.8, 0.6, 0.5, 0.4], "fiscal": {"DWP / Jobcentre Plus": 3344},
+                          "cashable": 0.8}]}
+
+
+def test_a_theme_scenario_is_appraised_with_its_figures_from_the_places_data(tmp_path):
+    import pandas as pd
+
+    from totalplace_lib.data.places import Place
+    from totalplace_lib.methods import cba
+    from totalplace_lib.themes import generic
+
+    d = _doc()
+    d["scenario"] = SCENARIO
+    t = defined.load(_write(tmp_path, d))
+    spend = pd.DataFrame({"amount_gbp": [1_000_000.0, 4_000_000.0], "stage": ["preventive", "reactive"]})
+    place = Place(slug="x", name="X", area_codes=("E06000047",))
+    sc, origin = generic.redesign(place, 2023, t, spend, 2000)
+    assert sc.price_year == "2023/24" and "params/themes" not in origin and "2023/24 prices" in origin
+    assert sum(sc.costs["Council"]) == 1_000_000.0 and sc.outcomes[0].cohort == 2000
+    a = cba.appraise(sc)
+    assert a.price_year == "2023/24" and a.pv_costs > 0 and a.pv_fiscal > 0
+    gap, _ = generic.redesign(place, 2023, defined.load("housing"), spend, 2000)
+    assert "gives no redesign scenario" in gap.reason
+
+
+def test_a_bad_theme_scenario_names_the_file_and_the_scenario_key(tmp_path):
+    d = _doc()
+    d["scenario"] = {**SCENARIO, "outcomes": [{**SCENARIO["outcomes"][0], "success": 1.7}]}
+    with pytest.raises(ParamsError) as err:
+        defined.load(_write(tmp_path, d))
+    assert "mine.yaml" in str(err.value) and "scenario." in str(err.value) and "success" in str(err.value)
+    d["scenario"] = {**SCENARIO, "costs": {"Council": ["from data: moon_spend_gbp", 0, 0]}}
+    with pytest.raises(ParamsError, match="moon_spend_gbp"):
+        defined.load(_write(tmp_path, d))

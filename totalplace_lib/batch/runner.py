@@ -234,6 +234,8 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None,
         areas = [c for c in area_table["area_code"] if c != ENGLAND_CODE]
     slugs = areas or list_slugs()
     themes = themes or [t for t in THEMES if notebook_path(t).exists()]
+    if "all" in themes:  # every theme there is: the notebooks', and on public data the files'
+        themes = all_themes(dataset) if public else [t for t in THEMES if notebook_path(t).exists()]
     for t in themes:
         if t in THEMES and notebook_path(t).exists():
             continue

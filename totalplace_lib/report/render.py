@@ -274,6 +274,9 @@ INDEX_FIGURES = {
 }
 """Which recorded figures each theme shows on the index page."""
 
+FILE_THEME_FIGURES = ("theme_spend_gbp", "theme_per_head_gbp", "preventive_share", "cba_npv_gbp")
+"""What a file-defined theme (:mod:`totalplace_lib.themes.defined`) shows on the index page."""
+
 _CSS = """
 body{font-family:Arial,Helvetica,sans-serif;margin:2em;color:#0b0c0c;max-width:1200px}
 h1{font-size:1.7em;margin-bottom:0.2em} p.note{color:#3d3d3d}
@@ -301,7 +304,7 @@ def write_index(reports: Path, infos: list[ReportInfo], themes: list[str], illus
                 continue
             figs = "".join(
                 f"<br>{html.escape(info.figures[k].get('label', k))}: <strong>{_fmt_figure(info.figures[k])}</strong>"
-                for k in INDEX_FIGURES.get(theme, ()) if k in info.figures
+                for k in INDEX_FIGURES.get(theme, FILE_THEME_FIGURES) if k in info.figures
             )
             dur = f"<br><small>{info.duration_s:.1f} s</small>" if info.duration_s else ""
             err = f'<div class="err">{html.escape(info.error)}</div>' if info.error else ""

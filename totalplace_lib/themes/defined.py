@@ -25,12 +25,19 @@ from totalplace_lib.core.schema import ENGLAND_CODE, STAGES, UNIVERSAL
 from totalplace_lib.data.datasets import Dataset, remembered
 from totalplace_lib.data.places import Place
 
-KEYS = {"title", "question", "pilot", "population", "definition", "sources", "spend", "indicators"}
+KEYS = {"title", "question", "pilot", "population", "definition", "sources", "spend", "indicators", "scenario"}
 REQUIRED = ("title", "question", "definition", "sources", "spend", "indicators")
 LINE_KEYS = {"service", "agency", "label", "stage", "reason"}
 POLARITIES = ("higher is better", "lower is better", "neither")
 DEFINITION_KEYS = ("in", "out", "why")
 MAX_AGE = 90
+SCENARIO_VALUES = {
+    "theme_spend_gbp": "the theme's spend in the place in the report's year (£, that year's prices)",
+    "reactive_spend_gbp": "the part of it at the reactive or acute stage (£)",
+    "preventive_spend_gbp": "the part of it at the preventive or early-intervention stage (£)",
+    "population_in_scope": "the people the theme is about (persons)",
+}
+"""What a theme file's scenario may take ``from data: <key>`` (computed by :func:`scenario_values`)."""
 THEME_STAGES = (*STAGES, UNIVERSAL)
 """A line's stage: the count's four, or *universal* (an entitlement or service for everyone, left out of the
 preventive share)."""
@@ -73,6 +80,7 @@ class ThemeFile:
     sources: tuple[str, ...]
     lines: tuple[Line, ...]
     indicators: tuple[Indicator, ...]
+    scenario: dict | None = None
 
     @property
     def shown(self) -> str:
@@ -141,11 +149,26 @@ def load(theme: str, dataset: str | None = None) -> ThemeFile:
     lines = tuple(_line(d, i, shown) for i, d in enumerate(_list(doc["spend"], "spend", shown)))
     inds = tuple(_indicator(d, i, shown) for i, d in enumerate(_list(doc["indicators"], "indicators", shown)))
     sources = _list(doc["sources"], "sources", shown)
+    scenario = _scenario(doc.get("scenario"), path.stem, shown)
     return ThemeFile(name=path.stem, path=path, title=str(doc["title"]), question=str(doc["question"]),
                      pilot=str(doc.get("pilot", "")), ages=ages,
                      population_label=str(pop.get("label", "residents of all ages")),
                      definition={k: str(definition[k]) for k in DEFINITION_KEYS},
-                     sources=tuple(str(s) for s in sources), lines=lines, indicators=inds)
+                     sources=tuple(str(s) for s in sources), lines=lines, indicators=inds, scenario=scenario)
+
+
+def _scenario(d, name: str, shown: str) -> dict | None:
+    """A theme's redesign case in the cost-benefit engine's format, checked (placeholders filled with 1)."""
+    from totalplace_lib.methods.cba import fill_from_data, scenario_from_dict
+
+    if d is None:
+        return None
+    try:
+        scenario_from_dict(fill_from_data(d, dict.fromkeys(SCENARIO_VALUES, 1.0), "scenario"), name=name)
+    except ParamsError as exc:
+        raise ParamsError(exc.reason, file=shown, column=f"scenario.{exc.column}" if exc.column else "scenario"
+                          ) from None
+    return d
 
 
 def _list(value, key: str, shown: str) -> list:
@@ -267,6 +290,18 @@ def theme_spend(ds: Dataset, place: Place, year: int, theme: ThemeFile) -> pd.Da
         return Missing(f"no spend line of the theme '{theme.name}' for {place.name} in {fy_label(year)} in "
                        f"dataset '{ds.name}'.")
     return s
+
+
+def scenario_values(spend: pd.DataFrame, population) -> dict:
+    """The figures a theme file's scenario may take ``from data:`` (:data:`SCENARIO_VALUES`), from the theme's
+    spend in the report's year and its people in scope (a gap stays a gap, and the case says what it left out)."""
+    from totalplace_lib.methods.count import PREVENTIVE_STAGES
+
+    amount = spend["amount_gbp"]
+    return {"theme_spend_gbp": float(amount.sum()),
+            "reactive_spend_gbp": float(amount[spend["stage"].isin(("reactive", "acute"))].sum()),
+            "preventive_spend_gbp": float(amount[spend["stage"].isin(PREVENTIVE_STAGES)].sum()),
+            "population_in_scope": population}
 
 
 def lines_table(theme: ThemeFile) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from totalplace_lib.data.places import Place
 from totalplace_lib.methods import benchmark, comparison, district_values
 from totalplace_lib.methods.costs import deflators
 from totalplace_lib.methods.count import basis_share, count_years, preventive_share
-from totalplace_lib.themes.defined import ThemeFile, in_scope, select, theme_spend
+from totalplace_lib.themes.defined import ThemeFile, in_scope, scenario_values, select, theme_spend
 
 
 @passes_gaps
@@ -239,6 +239,43 @@ def spread(ds: Dataset, table: pd.DataFrame) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------------------
+# The redesign case
+
+
+@passes_gaps(returns=2)
+def redesign(place: Place, year: int, theme: ThemeFile, spend: pd.DataFrame, population) -> tuple:
+    """The theme's redesign case for the place, and where it came from: the place's params file
+    (``scenarios: <theme>:``) wins, else the theme file's ``scenario``; ``from data:`` figures are filled from the
+    place's theme spend and people in scope (the case is then priced at the report's year).
+
+    Returns
+    -------
+    (Scenario, origin)
+        Or a :class:`Missing` pair when neither gives a case, or a figure the case needs is a gap.
+    """
+    from totalplace_lib.methods.cba import fill_from_data, scenario_from_dict
+    from totalplace_lib.methods.cba.templates import FROM_DATA
+
+    d = place.scenarios.get(theme.name)
+    origin = f"params/{place.slug}.yaml (scenarios: {theme.name})"
+    if d is None:
+        d, origin = theme.scenario, f"{theme.shown} (scenario)"
+    if d is None:
+        gap = Missing(f"the theme file {theme.shown} gives no redesign scenario (add a 'scenario:' in the "
+                      "cost-benefit engine's format to make the case).")
+        return gap, gap
+    values = scenario_values(spend, population)
+    d = dict(d)
+    if FROM_DATA in repr(d):
+        gap = next((v for k, v in values.items() if isinstance(v, Missing) and f"{FROM_DATA} {k}" in repr(d)), None)
+        if gap is not None:
+            return gap, gap
+        d["price_year"], d["start_year"] = fy_label(year), year + 1
+        origin += f"; figures from the place's data at {fy_label(year)} prices"
+    return scenario_from_dict(fill_from_data(d, values, "scenario"), name=theme.name), origin
+
+
+# ------------------------------------------------------------------------------------------------
 # Findings
 
 
@@ -288,8 +325,9 @@ def findings(place: Place, theme: ThemeFile, h: dict, by_line: pd.DataFrame, ser
 
 
 @passes_gaps
-def key_figures(h: dict, theme: ThemeFile, dataset: str) -> dict[str, dict]:
-    """The theme report's recorded figures (value, unit, period, source and basis each)."""
+def key_figures(h: dict, theme: ThemeFile, dataset: str, a=None) -> dict[str, dict]:
+    """The theme report's recorded figures (value, unit, period, source and basis each); with the redesign case's
+    appraisal ``a`` (or its gap), its NPV and benefit-cost ratio."""
     from totalplace_lib.core.figures import figure
 
     src = f"dataset '{dataset}': spend and population tables, theme file {theme.shown}"
@@ -305,4 +343,9 @@ def key_figures(h: dict, theme: ThemeFile, dataset: str) -> dict[str, dict]:
         "agencies_counted": figure(h["agencies"], "agencies", p, src, "Agencies with spend on the theme"),
         "reported_share": figure(h["reported_share"], "proportion", p, src,
                                  "Share of the theme's spend from the bodies' own accounts"),
+        **({} if a is None else {
+            "cba_npv_gbp": figure(a.npv, "GBP", a.price_year, src, "Redesign case: net present value",
+                                  basis="estimated"),
+            "cba_bcr": figure(a.bcr, "ratio", a.price_year, src, "Redesign case: benefit-cost ratio",
+                              basis="estimated")}),
     }
