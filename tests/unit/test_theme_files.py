@@ -122,3 +122,18 @@ def test_a_bad_theme_scenario_names_the_file_and_the_scenario_key(tmp_path):
     d["scenario"] = {**SCENARIO, "costs": {"Council": ["from data: moon_spend_gbp", 0, 0]}}
     with pytest.raises(ParamsError, match="moon_spend_gbp"):
         defined.load(_write(tmp_path, d))
+
+
+def test_key_figures_record_a_missing_case_as_missing_with_its_reason():
+    import json
+
+    from totalplace_lib.core.gaps import Missing
+    from totalplace_lib.themes import generic
+
+    h = {"total_gbp": 5e6, "per_head_gbp": 50.0, "population": 100_000, "population_how": "all, mid-2023",
+         "preventive_share": 0.2, "agencies": 4, "reported_share": 0.5, "apportioned_share": 0.5,
+         "estimated_share": 0.0, "price_year": "2023/24"}
+    figs = generic.key_figures(h, defined.load("housing"), "public", Missing("no case here."))
+    json.dumps(figs)  # a record is JSON
+    assert figs["cba_npv_gbp"]["value"] is None and figs["cba_npv_gbp"]["missing_reason"] == "No case here."
+    assert figs["theme_spend_gbp"]["value"] == 5e6 and figs["theme_spend_gbp"]["basis"] == "apportioned"

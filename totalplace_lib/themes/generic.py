@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from totalplace_lib.core import fmt
-from totalplace_lib.core.gaps import Missing, passes_gaps, sentences
+from totalplace_lib.core.gaps import Missing, handles_gaps, passes_gaps, sentences
 from totalplace_lib.core.periods import fy_label
 from totalplace_lib.core.schema import ENGLAND_CODE
 from totalplace_lib.data.datasets import Dataset, remembered
@@ -324,7 +324,7 @@ def findings(place: Place, theme: ThemeFile, h: dict, by_line: pd.DataFrame, ser
     return out
 
 
-@passes_gaps
+@handles_gaps
 def key_figures(h: dict, theme: ThemeFile, dataset: str, a=None) -> dict[str, dict]:
     """The theme report's recorded figures (value, unit, period, source and basis each); with the redesign case's
     appraisal ``a`` (or its gap), its NPV and benefit-cost ratio."""
