@@ -43,7 +43,7 @@ from totalplace_lib.batch.jobs import (
     reports_root,
 )
 from totalplace_lib.core import compat, paths  # noqa: F401  (compat first: it spares every batch start 3 s)
-from totalplace_lib.core.catalogue import THEMES, all_themes, is_file_theme, notebook_for, notebook_path
+from totalplace_lib.core.catalogue import GENERIC, THEMES, all_themes, is_file_theme, notebook_path
 from totalplace_lib.core.errors import TotalPlaceInputError
 from totalplace_lib.core.files import move_into_place
 from totalplace_lib.core.periods import fy_label
@@ -160,7 +160,7 @@ def run_job(job: Job, force: bool = False, timeout: int = 600, report_timeout: i
     params = {"area": job.place.slug, "dataset": job.dataset, "year": job.run_year}
     if job.theme not in THEMES:  # a file-defined theme: the generic notebook, told which theme
         params["theme"] = job.theme
-    error = _execute(notebook_for(job.theme), params, job.out_dir, job.theme, job.place.name, job.theme,
+    error = _execute(notebook_path(job.theme if job.theme in THEMES else GENERIC), params, job.out_dir, job.theme, job.place.name, job.theme,
                      job.dataset, timeout, report_timeout=report_timeout, warm=warm)
     if not error:
         hash_path(job).write_text(digest + "\n")
