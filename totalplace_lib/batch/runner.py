@@ -160,7 +160,8 @@ def run_job(job: Job, force: bool = False, timeout: int = 600, report_timeout: i
     params = {"area": job.place.slug, "dataset": job.dataset, "year": job.run_year}
     if job.theme not in THEMES:  # a file-defined theme: the generic notebook, told which theme
         params["theme"] = job.theme
-    error = _execute(notebook_path(job.theme if job.theme in THEMES else GENERIC), params, job.out_dir, job.theme, job.place.name, job.theme,
+    notebook = notebook_path(job.theme if job.theme in THEMES else GENERIC)
+    error = _execute(notebook, params, job.out_dir, job.theme, job.place.name, job.theme,
                      job.dataset, timeout, report_timeout=report_timeout, warm=warm)
     if not error:
         hash_path(job).write_text(digest + "\n")
