@@ -146,3 +146,24 @@ def test_the_readme_worked_example_is_a_valid_theme(ds, tmp_path):
     t = defined.load(str(tmp_path / "children_support.yaml"))
     defined.check_against(t, ds)
     assert generic.headline(ds, load_place("lewisham"), 2023, t)["total_gbp"] > 1e7
+
+
+def test_a_line_can_take_a_whole_cofog_function(ds, tmp_path):
+    """`function:` selects every service of a COFOG function in the count (here housing and community amenities),
+    the same pounds as the function's lines summed directly; an unknown function is named with the closest."""
+    from totalplace_lib.data.places import load_place
+    from totalplace_lib.themes import defined
+
+    doc = yaml.safe_load((paths.params_dir() / "themes" / "housing.yaml").read_text())
+    doc["spend"] = [{"function": "Housing and community amenities", "stage": "reactive", "reason": "all of it"}]
+    (tmp_path / "f.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    t = defined.load(str(tmp_path / "f.yaml"))
+    defined.check_against(t, ds)
+    place = load_place("durham")
+    lines = ds.rows("spend", place.area_codes, 2023)
+    want = lines.loc[lines["function"] == "Housing and community amenities", "amount_gbp"].sum()
+    assert defined.theme_spend(ds, place, 2023, t)["amount_gbp"].sum() == pytest.approx(want) and want > 1e7
+    doc["spend"][0]["function"] = "Housing and comunity amenity"
+    (tmp_path / "f.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    with pytest.raises(ParamsError, match=r"spend\[1\]\.function.*closest: Housing and community amenities"):
+        defined.check_against(defined.load(str(tmp_path / "f.yaml")), ds)

@@ -27,7 +27,7 @@ from totalplace_lib.data.places import Place
 
 KEYS = {"title", "question", "pilot", "population", "definition", "sources", "spend", "indicators", "scenario"}
 REQUIRED = ("title", "question", "definition", "sources", "spend", "indicators")
-LINE_KEYS = {"service", "agency", "label", "stage", "reason"}
+LINE_KEYS = {"service", "function", "agency", "label", "stage", "reason"}
 POLARITIES = ("higher is better", "lower is better", "neither")
 DEFINITION_KEYS = ("in", "out", "why")
 MAX_AGE = 90
@@ -45,16 +45,20 @@ preventive share)."""
 
 @dataclass(frozen=True)
 class Line:
-    """One spend line of a theme: a service of the count (``*`` wildcards), optionally one agency's."""
+    """One spend line of a theme: a service of the count (``*`` wildcards), or every service of a COFOG function,
+    optionally one agency's."""
 
     service: str
     label: str
     stage: str
     reason: str
     agency: str = "*"
+    function: str = "*"
 
-    def matches(self, service: str, agency: str) -> bool:
-        return fnmatch.fnmatchcase(service, self.service) and fnmatch.fnmatchcase(agency, self.agency)
+    def matches(self, service: str, agency: str, function: str = "") -> bool:
+        """True if a (service, agency, COFOG function) of the count is this line's."""
+        return (fnmatch.fnmatchcase(service, self.service) and fnmatch.fnmatchcase(agency, self.agency)
+                and fnmatch.fnmatchcase(function, self.function))
 
 
 @dataclass(frozen=True)
@@ -194,17 +198,21 @@ def _ages(pop, shown: str) -> tuple[int, int] | None:
 def _line(d, i: int, shown: str) -> Line:
     key = f"spend[{i + 1}]"
     if not isinstance(d, dict):
-        raise _fail(shown, key, "each spend line is a mapping: service, stage, reason (agency, label optional)")
+        raise _fail(shown, key, "each spend line is a mapping: service (or function), stage, reason (agency, label "
+                                "optional)")
     unknown = sorted(set(d) - LINE_KEYS)
     if unknown:
         raise _fail(shown, f"{key}.{unknown[0]}", f"unknown key; allowed: {', '.join(sorted(LINE_KEYS))}")
-    for k in ("service", "stage", "reason"):
+    if not d.get("service") and not d.get("function"):
+        raise _fail(shown, f"{key}.service", "missing; each spend line names a service of the count or a function")
+    for k in ("stage", "reason"):
         if not d.get(k):
             raise _fail(shown, f"{key}.{k}", "missing; each spend line needs service, stage and reason")
     if d["stage"] not in THEME_STAGES:
         raise _fail(shown, f"{key}.stage", f"unknown stage '{d['stage']}'; allowed: {', '.join(THEME_STAGES)}")
-    return Line(service=str(d["service"]), label=str(d.get("label") or d["service"]), stage=str(d["stage"]),
-                reason=str(d["reason"]), agency=str(d.get("agency") or "*"))
+    service, function = str(d.get("service") or "*"), str(d.get("function") or "*")
+    return Line(service=service, label=str(d.get("label") or (service if service != "*" else function)),
+                stage=str(d["stage"]), reason=str(d["reason"]), agency=str(d.get("agency") or "*"), function=function)
 
 
 def _indicator(d, i: int, shown: str) -> Indicator:
@@ -235,13 +243,17 @@ def check_against(theme: ThemeFile, ds: Dataset) -> None:
     pairs = _pairs(ds)
     services = sorted(set(pairs["service"]))
     for i, line in enumerate(theme.lines):
-        hit = [s for s, a in zip(pairs["service"], pairs["agency"], strict=True) if line.matches(s, a)]
+        hit = [s for s, a, f in zip(pairs["service"], pairs["agency"], pairs["function"], strict=True)
+               if line.matches(s, a, f)]
         if not hit:
-            close = difflib.get_close_matches(line.service, services, n=3, cutoff=0.5)
+            what, names = ((line.service, services) if line.service != "*" else
+                           (line.function, sorted(set(pairs["function"]) - {""})))
+            close = difflib.get_close_matches(what, names, n=3, cutoff=0.5)
             hint = f"; closest: {'; '.join(close)}" if close else ""
-            raise ParamsError(f"unknown spend line '{line.service}'" + (f" for agency '{line.agency}'"
+            key = "service" if line.service != "*" else "function"
+            raise ParamsError(f"unknown spend line {key} '{what}'" + (f" for agency '{line.agency}'"
                               if line.agency != "*" else "") + f": no line of dataset '{ds.name}' matches{hint}",
-                              file=theme.shown, column=f"spend[{i + 1}].service")
+                              file=theme.shown, column=f"spend[{i + 1}].{key}")
     held = set(ds.indicators["indicator"])
     for i, ind in enumerate(theme.indicators):
         if ind.name not in held:
@@ -252,21 +264,32 @@ def check_against(theme: ThemeFile, ds: Dataset) -> None:
 
 
 def _pairs(ds: Dataset) -> pd.DataFrame:
-    """Every (service, agency) the dataset's count holds."""
-    return remembered(ds, ("service agency pairs",),
-                      lambda: ds.spend[["service", "agency"]].drop_duplicates().reset_index(drop=True))
+    """Every (service, agency, COFOG function) the dataset's count holds (function '' where a line has none)."""
+    return remembered(ds, ("service agency pairs",), lambda: _keyed(ds.spend)[list(_KEY)].drop_duplicates()
+                      .reset_index(drop=True))
+
+
+_KEY = ("service", "agency", "function")
+
+
+def _keyed(spend: pd.DataFrame) -> pd.DataFrame:
+    """Spend lines with ``function`` '' where a line has none (council lines of the sample, RO3), to match on."""
+    if "function" not in spend.columns:
+        return spend.assign(function="")
+    return spend.assign(function=spend["function"].fillna(""))
 
 
 def _selection(ds: Dataset, theme: ThemeFile) -> pd.DataFrame:
-    """(service, agency) -> the theme line that takes it (the first that matches), its label and stage."""
+    """(service, agency, function) -> the theme line that takes it (the first that matches), its label and stage."""
     def make() -> pd.DataFrame:
         rows = []
-        for s, a in zip(_pairs(ds)["service"], _pairs(ds)["agency"], strict=True):
-            line = next((ln for ln in theme.lines if ln.matches(s, a)), None)
+        p = _pairs(ds)
+        for s, a, f in zip(p["service"], p["agency"], p["function"], strict=True):
+            line = next((ln for ln in theme.lines if ln.matches(s, a, f)), None)
             if line is not None:
-                rows.append({"service": s, "agency": a, "line": line.label, "theme_stage": line.stage,
-                             "reason": line.reason})
-        return pd.DataFrame(rows, columns=["service", "agency", "line", "theme_stage", "reason"])
+                rows.append({"service": s, "agency": a, "function": f, "line": line.label,
+                             "theme_stage": line.stage, "reason": line.reason})
+        return pd.DataFrame(rows, columns=[*_KEY, "line", "theme_stage", "reason"])
     return remembered(ds, ("theme selection", theme.path, theme.lines), make)
 
 
@@ -278,8 +301,13 @@ def select(spend: pd.DataFrame, ds: Dataset, theme: ThemeFile) -> pd.DataFrame:
     DataFrame
         The spend rows selected, with ``line`` (the theme's label), ``stage`` (the theme's) and ``reason``.
     """
-    sel = spend.merge(_selection(ds, theme), on=["service", "agency"], how="inner")
-    return sel.assign(stage=sel.pop("theme_stage"))
+    keyed = _keyed(spend).rename(columns={"function": "_function"})
+    sel = keyed.merge(_selection(ds, theme).rename(columns={"function": "_function"}),
+                      on=["service", "agency", "_function"], how="inner")
+    out = sel.assign(stage=sel.pop("theme_stage"))
+    if "function" in spend.columns:
+        out["function"] = out["_function"].replace("", None)
+    return out.drop(columns="_function")
 
 
 @passes_gaps
@@ -306,7 +334,9 @@ def scenario_values(spend: pd.DataFrame, population) -> dict:
 
 def lines_table(theme: ThemeFile) -> pd.DataFrame:
     """The theme's definition line by line: what is selected from the count, at what stage, and why."""
-    return pd.DataFrame([{"line": ln.label, "selects": ln.service + ("" if ln.agency == "*" else f" ({ln.agency})"),
+    return pd.DataFrame([{"line": ln.label,
+                          "selects": (ln.service if ln.service != "*" else f"every service of {ln.function}")
+                          + ("" if ln.agency == "*" else f" ({ln.agency})"),
                           "stage": ln.stage, "reason": ln.reason} for ln in theme.lines])
 
 
