@@ -24,6 +24,7 @@ examples:
   totalplace run --dataset public --area E06000032 --theme early_years
                                                   a real authority, by GSS code (2014 geography)
   totalplace run --dataset public --area E06000056+E06000032   two authorities as one place
+  totalplace run --dataset public --area "North Yorkshire"     a place by name (current boundaries where whole)
   totalplace run --dataset public --all-areas     every English upper-tier authority x every theme
   totalplace sample-data                          regenerate data/sample (deterministic)
   totalplace template --area E06000032 --out data/luton-local

@@ -213,10 +213,10 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None,
     default year (:func:`themes.default_year`, found from the data) unless ``year`` is given.
     """
     from totalplace_lib.data.datasets import default_year
-    from totalplace_lib.data.places import code_place, is_code_place, list_slugs
+    from totalplace_lib.data.places import code_place, codes_for_names, is_code_place, list_slugs, params_file
 
     public = dataset not in (None, "sample")
-    wants_codes = all_areas or any(is_code_place(a) for a in areas or [])
+    wants_codes = all_areas or any(is_code_place(a) or (public and not params_file(a).exists()) for a in areas or [])
     if wants_codes and not public:
         raise TotalPlaceInputError("--all-areas and areas given by GSS code need a public dataset "
                                    "(--dataset public, after 'totalplace ingest')")
@@ -249,6 +249,8 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None,
     jobs, bad = [], []
     for slug in slugs:
         try:
+            if public and not is_code_place(slug) and not params_file(slug).exists():  # a place given by name
+                slug = codes_for_names(slug, dataset)
             place = code_place(slug, area_table, dataset) if public and is_code_place(slug) else load_place(slug)
         except TotalPlaceInputError as exc:
             bad.append(str(exc))

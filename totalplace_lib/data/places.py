@@ -12,8 +12,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from totalplace_lib.core import paths
 from totalplace_lib.core.errors import ParamsError
@@ -240,13 +244,93 @@ def code_place(area: str, areas, dataset: str = "public", year: int = 2009) -> P
     codes = tuple(dict.fromkeys(c.upper() for c in re.split(r"[+-]", area)))
     names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
     unknown = [c for c in codes if c not in names or c == ENGLAND_CODE]
+    current = current_areas(dataset)
+    if unknown and current is not None and all(c in current.index for c in unknown):
+        return _current_place(codes, current, dataset, year)
     if unknown:
-        near = difflib.get_close_matches(unknown[0], list(names), n=1)
-        raise ParamsError(f"area code(s) {', '.join(unknown)} are not upper-tier authorities in dataset '{dataset}'"
-                          + (f" (did you mean {near[0]}?)" if near else "") + "; codes use the 2014 geography "
-                          "(see docs/public-data.md)", column="area")
+        raise ParamsError(f"area code(s) {', '.join(unknown)} are not English authorities of 2014-2023 in dataset "
+                          f"'{dataset}'; give a current or 2014 GSS code, or a name (--area \"Cumberland\")",
+                          column="area")
     return Place(slug="-".join(c.lower() for c in codes), name=" & ".join(names[c] for c in codes),
                  area_codes=codes, dataset=dataset, year=year)
+
+
+def current_areas(dataset: str) -> pd.DataFrame | None:
+    """A public dataset's current and 2014 authorities with their 2014 districts (``current_areas.csv``, written
+    by :mod:`totalplace_lib.ingest.current_areas`), indexed by code; None if the dataset has none."""
+    path = paths.data_dir(dataset) / "current_areas.csv"
+    if dataset.split("+", 1)[0] == "sample" or not path.exists():
+        return None
+    return _read_current(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _read_current(path: str, mtime_ns: int) -> pd.DataFrame:
+    import pandas as pd
+
+    t = pd.read_csv(path, dtype=str, keep_default_na=False)
+    t["current"] = t["current"].str.lower() == "true"
+    for col in ("districts14", "utla14"):
+        t[col] = t[col].str.split("+").map(frozenset)
+    return t.set_index("area_code", drop=False)
+
+
+def _current_place(codes: tuple[str, ...], current, dataset: str, year: int) -> Place:
+    """A place given by current (or 2014) codes: the 2014 upper-tier authorities it is the whole of.
+
+    Raises
+    ------
+    ParamsError
+        If the codes cover only part of a 2014 upper-tier authority (the count is held whole for those), naming
+        the current authorities that would make it whole.
+    """
+    rows = current.loc[list(codes)]
+    districts = frozenset().union(*rows["districts14"])
+    utlas = sorted(frozenset().union(*rows["utla14"]))
+    need = frozenset().union(*(current.loc[u, "districts14"] for u in utlas if u in current.index))
+    name = " & ".join(rows["area_name"])
+    if districts != need:
+        missing = need - districts
+        fill = current[current["current"] & (current["tier"] != "county")
+                       & current["districts14"].map(lambda d: bool(d & missing) and d <= missing)]
+        whole = ", ".join(f"{current.loc[u, 'area_name']} ({u})" for u in utlas)
+        add = ", ".join(f"{n} ({c})" for c, n in zip(fill["area_code"], fill["area_name"], strict=True))
+        raise ParamsError(f"{name} is part of {whole} in the 2014 geography the count is held on, and the count is "
+                          f"not yet shared below a 2014 upper-tier authority: add {add} to make the whole "
+                          f"(--area {'+'.join([*codes, *fill['area_code']])}), or run {whole}", column="area")
+    return Place(slug="-".join(c.lower() for c in codes), name=name, area_codes=tuple(utlas), dataset=dataset,
+                 year=year)
+
+
+def codes_for_names(area: str, dataset: str) -> str:
+    """GSS codes (``+``-joined) of places given by name (``Cumberland``, ``Burnley+Pendle``): current authorities
+    first, then 2014 ones.
+
+    Raises
+    ------
+    ParamsError
+        Naming the name no authority has, with the authorities whose names are closest.
+    """
+    current = current_areas(dataset)
+    if current is None:
+        raise ParamsError(f"'{area}' is not a params file, and dataset '{dataset}' has no table of authorities "
+                          "by name (run 'totalplace ingest' again)", column="area")
+    ordered = current.sort_values("current", ascending=False, kind="stable")
+    by_name: dict[str, str] = {}
+    for code, name in zip(ordered["area_code"], ordered["area_name"], strict=True):
+        by_name.setdefault(name.lower(), code)
+    out = []
+    for piece in (p.strip() for p in area.split("+")):
+        code = by_name.get(piece.lower())
+        if code is None:
+            close = difflib.get_close_matches(piece.lower(), list(by_name), n=3, cutoff=0.6)
+            hint = "; ".join(f"{current.loc[by_name[c], 'area_name']} ({by_name[c]}, "
+                             f"{current.loc[by_name[c], 'tier']}, {current.loc[by_name[c], 'region']})"
+                             for c in close)
+            raise ParamsError(f"no params file or English authority is called '{piece}'"
+                              + (f"; did you mean {hint}?" if hint else ""), column="area")
+        out.append(code)
+    return "+".join(out)
 
 
 def _line_of(place: Place, key: str) -> int | None:

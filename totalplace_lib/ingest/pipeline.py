@@ -34,6 +34,7 @@ from totalplace_lib.core.errors import TotalPlaceInputError
 from totalplace_lib.core.periods import fy_label
 from totalplace_lib.ingest import (
     cra,
+    current_areas,
     district_values,
     estimates,
     indicators,
@@ -198,6 +199,7 @@ def run_ingest(raw: Path, out: Path | None = None) -> dict:
     count_note = count(tables, groups, v, raw, files)
     tables[district_values.TABLE], districts_note = district_values.build(rates, weights, v)
     tables[district_values.POPULATION] = district_values.population_table(district_pop)
+    tables[current_areas.TABLE] = current_areas.build(v, _find_lookups(raw))
     estimates_note = estimates.derive(tables)
     found = {f.family for f in files}
     manifest = {

@@ -96,6 +96,13 @@ class Vintage:
             return out
         return set()
 
+    def districts14(self, code: str) -> set[str]:
+        """The 2014 districts (or the 2014 unitary itself) a code of any vintage 2014-2023 covers."""
+        code = code.strip()
+        if code in self.upper_tier and code not in self.county_of:  # a 2014 county: its districts
+            return set(self.districts(code))
+        return self._members(code)
+
     def upper_tier_of(self, code: str) -> set[str]:
         """The 2014 upper-tier authorities a code of any vintage 2014-2023 lies in (empty if none)."""
         code = code.strip()

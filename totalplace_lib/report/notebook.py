@@ -9,7 +9,16 @@ from __future__ import annotations
 from totalplace_lib.core.catalogue import THEMES
 from totalplace_lib.core.errors import ParamsError
 from totalplace_lib.data.datasets import Dataset, load_dataset
-from totalplace_lib.data.places import DATASETS_HELP, Place, check_place_data, code_place, is_code_place, load_place
+from totalplace_lib.data.places import (
+    DATASETS_HELP,
+    Place,
+    check_place_data,
+    code_place,
+    codes_for_names,
+    is_code_place,
+    load_place,
+    params_file,
+)
 from totalplace_lib.methods.cba.scenario import check_scenarios
 
 REDESIGN_THEMES = tuple(t for t in THEMES if t != "place")
@@ -52,6 +61,8 @@ def validate_run(area: str, dataset: str, year: int) -> tuple[Place, Dataset]:
     if isinstance(year, bool) or not isinstance(year, int):
         raise ParamsError(f"year must be an integer like 2009, got {year!r}", column="year")
     ds = load_dataset(dataset)
+    if not is_code_place(area) and not params_file(area).exists() and not ds.illustrative:  # a place by name
+        area = codes_for_names(area, dataset)
     place = code_place(area, ds.areas, dataset, year) if is_code_place(area) else load_place(area)
     check_run(place, ds, year)
     return place, ds

@@ -1,0 +1,82 @@
+"""Places on current boundaries, by code or by name: counted wherever they are a whole of the 2014 geography the
+count is held on; a part of a 2014 authority is refused naming what would make it whole."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from totalplace_lib.core import paths
+from totalplace_lib.core.errors import ParamsError
+
+REAL = paths.real_data_dir()
+pytestmark = pytest.mark.skipif(not (REAL / "geography" / "uk_lad_2023.hexjson").exists(),
+                                reason=f"real public data not at {REAL}")
+
+
+@pytest.fixture(scope="module")
+def areas(public_data):
+    from totalplace_lib.data.datasets import load_table
+
+    return load_table("areas", "public")
+
+
+@pytest.mark.parametrize(("given", "codes", "name"), [
+    ("E06000060", ("E10000002",), "Buckinghamshire"),
+    ("E06000065", ("E10000023",), "North Yorkshire"),
+    ("E06000066", ("E10000027",), "Somerset"),
+    ("E06000063+E06000064", ("E10000006",), "Cumberland & Westmorland and Furness"),
+    ("E06000061+E06000062", ("E10000021",), "North Northamptonshire & West Northamptonshire"),
+    ("E06000058+E06000059", ("E06000028", "E06000029", "E10000009"), "Bournemouth, Christchurch and Poole & Dorset"),
+    ("E07000244+E07000245+E07000200+E07000202+E07000203", ("E10000029",), None),  # Suffolk's 2023 districts
+])
+def test_current_authorities_that_are_a_whole_of_the_2014_geography(areas, given, codes, name):
+    from totalplace_lib.data.places import code_place
+
+    p = code_place(given, areas, "public", 2024)
+    assert p.area_codes == codes and p.slug == given.lower().replace("+", "-")
+    if name:
+        assert p.name == name
+
+
+@pytest.mark.parametrize(("given", "words"), [
+    ("E06000063", ["Cumberland is part of Cumbria (E10000006)", "add Westmorland and Furness (E06000064)",
+                   "--area E06000063+E06000064"]),
+    ("E06000058", ["part of Bournemouth (E06000028), Poole (E06000029), Dorset (E10000009)", "Dorset (E06000059)"]),
+    ("E07000117", ["Burnley is part of Lancashire (E10000017)", "Pendle (E07000122)"]),
+])
+def test_a_part_of_a_2014_authority_is_refused_naming_what_makes_it_whole(areas, given, words):
+    from totalplace_lib.data.places import code_place
+
+    with pytest.raises(ParamsError) as err:
+        code_place(given, areas, "public", 2024)
+    msg = str(err.value)
+    assert "\n" not in msg and all(w in msg for w in words), msg
+
+
+def test_places_by_name_and_close_names_for_a_misspelling(public_data):
+    from totalplace_lib.data.places import codes_for_names
+
+    assert codes_for_names("Cumberland", "public") == "E06000063"
+    assert codes_for_names("north yorkshire", "public") == "E06000065"  # the current unitary, not the 2014 county
+    assert codes_for_names("Cumberland+Westmorland and Furness", "public") == "E06000063+E06000064"
+    with pytest.raises(ParamsError, match=r"'Cumberlnd'; did you mean Cumberland \(E06000063, unitary, North West\)"):
+        codes_for_names("Cumberlnd", "public")
+    with pytest.raises(ParamsError, match=r"Westminster \(E09000033"):
+        codes_for_names("Westminstr", "public")
+
+
+def test_a_current_place_by_name_runs_the_place_overview(public_data, tmp_path, monkeypatch):
+    from totalplace_lib.batch.runner import run_batch
+
+    monkeypatch.setenv("TOTALPLACE_REPORTS_DIR", str(tmp_path))
+    summary = run_batch(["Buckinghamshire", "Cumberland+Westmorland and Furness"], ["place"], jobs=1,
+                        dataset="public", progress=False, year=2024)
+    assert summary.exit_code == 0, [r.error for r in summary.results] + summary.bad_inputs
+    bucks = json.loads((tmp_path / "public" / "e06000060" / "place.json").read_text())
+    assert bucks["place"] == "Buckinghamshire" and bucks["figures"]["total_spend_gbp"]["value"] > 1e9
+    cumbria = json.loads((tmp_path / "public" / "e06000063-e06000064" / "place.json").read_text())
+    assert cumbria["place"] == "Cumberland & Westmorland and Furness"
+    part = run_batch(["Cumberland"], ["place"], jobs=1, dataset="public", progress=False, year=2024)
+    assert part.exit_code == 2 and "Westmorland and Furness (E06000064)" in part.bad_inputs[0]

@@ -1,0 +1,70 @@
+"""Places as people know them today: every current authority, with the 2014 authorities and districts it is made
+of, so a place on current boundaries can be counted wherever it is a whole of the 2014 geography.
+
+The count is held for the 2014 upper-tier authorities (:mod:`.vintage`). A current authority is written with the
+2014 districts it covers (``districts14``) and the 2014 upper-tier authorities they lie in (``utla14``); the
+2014 authorities themselves are written too, with their districts. A place (one code, or several joined by ``+``)
+is a whole of the 2014 geography when its districts are all the districts of the 2014 authorities they lie in:
+Buckinghamshire (2020) is the 2014 county, North Yorkshire (2023) the 2014 county, Cumberland with Westmorland
+and Furness is Cumbria, Bournemouth, Christchurch and Poole with Dorset (2019) is the pilot Dorset, Poole &
+Bournemouth (:func:`totalplace_lib.data.places.code_place`).
+
+Current districts and unitaries come from the Open Innovations hex layout of 2023 districts (ONS codes and
+names); current counties are the 2014 counties the change log does not end.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from totalplace_lib.ingest import vintage
+
+TABLE = "current_areas"
+HEX_2023 = ("geography", "uk_lad_2023.hexjson")
+CHANGES = ("geography", "la_changes_2014_2023.csv")
+TIERS = {"E06": "unitary", "E07": "district", "E08": "metropolitan borough", "E09": "London borough",
+         "E10": "county"}
+
+
+def _ended(real: Path) -> set[str]:
+    """2014 codes the change log ends (terminated counties, merged districts and unitaries)."""
+    with open(real.joinpath(*CHANGES), encoding="utf-8-sig", newline="") as fh:
+        return {r["oldcd"] for r in csv.DictReader(fh) if r["type"] in ("termination", "merger")}
+
+
+def build(v: vintage.Vintage, real: Path) -> pd.DataFrame:
+    """The ``current_areas`` table: current authorities and 2014 upper-tier authorities, with their 2014 districts.
+
+    Returns
+    -------
+    DataFrame
+        ``area_code``, ``area_name``, ``tier``, ``region``, ``current`` (exists in 2023), ``districts14`` and
+        ``utla14`` (``+``-joined 2014 codes); empty if the hex layout of 2023 districts is not in ``real``.
+    """
+    path = real.joinpath(*HEX_2023)
+    if not path.exists():
+        return pd.DataFrame(columns=["area_code", "area_name", "tier", "region", "current", "districts14", "utla14"])
+    hexes = json.loads(path.read_text(encoding="utf-8"))["hexes"]
+    ended = _ended(real)
+    rows = []
+
+    def add(code: str, name: str, tier: str, current: bool) -> None:
+        members = sorted(v.districts14(code))
+        utlas = sorted({v.county_of[m] for m in members})
+        if not members or not utlas:
+            return
+        rows.append({"area_code": code, "area_name": name, "tier": tier,
+                     "region": v.regions.get(utlas[0], ""), "current": current,
+                     "districts14": "+".join(members), "utla14": "+".join(utlas)})
+
+    for code in sorted(v.upper_tier):  # the 2014 upper tier, current unless the change log ends it
+        add(code, v.names[code], TIERS.get(code[:3], "authority"), code not in ended)
+    seen = {r["area_code"] for r in rows}
+    for code, h in sorted(hexes.items()):  # current districts and unitaries (2023)
+        if code.startswith("E") and code not in seen:
+            add(code, h.get("n", code), TIERS.get(code[:3], "authority"), True)
+    return pd.DataFrame(rows)
