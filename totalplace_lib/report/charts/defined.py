@@ -80,7 +80,8 @@ def spine_chart(inds: pd.DataFrame, spread: pd.DataFrame, place: str, source: st
         ax.barh(i, q3 - q1, left=q1, color="#a6a6a6", height=0.6)
         good = pos(r["value"]) >= 0 if r["polarity"] != "neither" else True
         better += bool(good and r["polarity"] != "neither")
-        ax.plot(pos(r["value"]), i, marker="o", markersize=9, color=FOCUS[0] if good else PALETTE[1],
+        colour = PALETTE[4] if r["polarity"] == "neither" else FOCUS[0] if good else PALETTE[3]
+        ax.plot(pos(r["value"]), i, marker="o", markersize=9, color=colour,
                 markeredgecolor="black")
     ax.axvline(0, color="#000000", linewidth=1.5)
     ax.set_yticks(range(len(t)))
@@ -92,7 +93,7 @@ def spine_chart(inds: pd.DataFrame, spread: pd.DataFrame, place: str, source: st
     judged = int((t["polarity"] != "neither").sum())
     set_titles(ax, f"{place} is better than England on {better} of {judged} indicators",
                "Each indicator scaled to England's widest gap; bars: England's range (light) and middle half (dark); "
-               "dot: this place (blue better, orange worse)")
+               "dot: this place (dark blue better than England, orange worse, grey where neither way is better)")
     return finish(fig, source)
 
 
