@@ -137,3 +137,20 @@ def test_key_figures_record_a_missing_case_as_missing_with_its_reason():
     json.dumps(figs)  # a record is JSON
     assert figs["cba_npv_gbp"]["value"] is None and figs["cba_npv_gbp"]["missing_reason"] == "No case here."
     assert figs["theme_spend_gbp"]["value"] == 5e6 and figs["theme_spend_gbp"]["basis"] == "apportioned"
+
+
+def test_the_spine_chart_counts_indicators_better_than_england_by_their_polarity():
+    import pandas as pd
+
+    from totalplace_lib.core.gaps import Missing
+    from totalplace_lib.report import charts
+
+    inds = pd.DataFrame({"indicator": ["Rough sleeping", "Private outdoor space", "Air pollution"],
+                         "period": ["2021"] * 3, "polarity": ["lower is better", "higher is better", "neither"],
+                         "value": [2.0, 80.0, 7.0], "england": [4.0, 88.0, 7.3]})
+    spread = pd.DataFrame({"indicator": inds["indicator"], "min": [0.0, 50.0, 3.0], "q1": [1.0, 80.0, 6.0],
+                           "median": [3.0, 88.0, 7.0], "q3": [5.0, 92.0, 8.0], "max": [40.0, 99.0, 12.0]})
+    c = charts.spine_chart(inds, spread, "Durham", "test")
+    assert c.title == "Durham is better than England on 1 of 2 indicators"
+    one = pd.DataFrame({"slug": ["durham", "england"], "place": ["Durham", "England"], "per_head_gbp": [500.0, 520.0]})
+    assert isinstance(charts.theme_peers_chart(one, "Durham", "residents", "2024/25", "test"), Missing)
