@@ -154,3 +154,17 @@ def test_the_spine_chart_counts_indicators_better_than_england_by_their_polarity
     assert c.title == "Durham is better than England on 1 of 2 indicators"
     one = pd.DataFrame({"slug": ["durham", "england"], "place": ["Durham", "England"], "per_head_gbp": [500.0, 520.0]})
     assert isinstance(charts.theme_peers_chart(one, "Durham", "residents", "2024/25", "test"), Missing)
+
+
+def test_the_series_chart_shows_totals_when_a_place_has_no_population():
+    """Bournemouth alone has no population in the public files after 2019: the chart is of £ a year, and says so."""
+    import pandas as pd
+
+    from totalplace_lib.report import charts
+
+    ser = pd.DataFrame({"year": [2009, 2024], "real_gbp": [100e6, 120e6], "per_head_real_gbp": [None, None],
+                        "england_per_head_real_gbp": [900.0, 950.0]})
+    ser.attrs["price_year"] = "2024/25"
+    c = charts.theme_series_chart(ser, "Bournemouth", "residents", "test")
+    assert c.title == "Spend on the theme in Bournemouth rose 20% in real terms, 2009/10 to 2024/25"
+    assert "no population for this place alone" in c.alt

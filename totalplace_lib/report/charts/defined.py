@@ -24,23 +24,30 @@ def theme_lines_chart(by_line: pd.DataFrame, place: str, what: str, price_year: 
 
 @passes_gaps
 def theme_series_chart(ser: pd.DataFrame, place: str, label: str, source: str) -> Chart:
-    """Spend per head in scope, year by year in real terms, for the place and England."""
-    t = ser.dropna(subset=["per_head_real_gbp"])
+    """Spend per head in scope, year by year in real terms, for the place and England (the place's real-terms
+    total, said so, where the files hold no population for it)."""
+    per_head = ser["per_head_real_gbp"].notna().any()
+    value = "per_head_real_gbp" if per_head else "real_gbp"
+    t = ser.dropna(subset=[value])
     fig, ax = new_figure((8.5, 4.6))
-    ax.plot(t["year"], t["per_head_real_gbp"].astype(float), color=FOCUS[0], linewidth=2.4, marker="o", label=place)
-    e = ser.dropna(subset=["england_per_head_real_gbp"])
-    ax.plot(e["year"], e["england_per_head_real_gbp"].astype(float), color="#000000", linestyle="--", linewidth=1.8,
-            label="England")
+    ax.plot(t["year"], t[value].astype(float), color=FOCUS[0], linewidth=2.4, marker="o", label=place)
+    if per_head:
+        e = ser.dropna(subset=["england_per_head_real_gbp"])
+        ax.plot(e["year"], e["england_per_head_real_gbp"].astype(float), color="#000000", linestyle="--",
+                linewidth=1.8, label="England")
     money_axis(ax, "y")
     ax.set_ylim(0, None)
     ax.set_xticks(list(ser["year"]))
     ax.set_xticklabels([fy_label(int(y), short=True) for y in ser["year"]], fontsize=8)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False, fontsize=8.5)
     a, b = t.iloc[0], t.iloc[-1]
-    change = b["per_head_real_gbp"] / a["per_head_real_gbp"] - 1
-    set_titles(ax, f"Spend per head in scope in {place} {'rose' if change >= 0 else 'fell'} "
-                   f"{fmt.share(abs(change), 0)} in real terms, {fy_span(int(a['year']), int(b['year']))}",
-               f"£ per head of {label} a year at {ser.attrs['price_year']} prices (GDP deflator); dashed: England")
+    change = b[value] / a[value] - 1
+    what = "Spend per head in scope" if per_head else "Spend on the theme"
+    set_titles(ax, f"{what} in {place} {'rose' if change >= 0 else 'fell'} {fmt.share(abs(change), 0)} in real "
+                   f"terms, {fy_span(int(a['year']), int(b['year']))}",
+               f"£ per head of {label} a year at {ser.attrs['price_year']} prices (GDP deflator); dashed: England"
+               if per_head else f"£ a year at {ser.attrs['price_year']} prices (GDP deflator); the files hold no "
+                                "population for this place alone, so not per head")
     return finish(fig, source)
 
 
