@@ -130,3 +130,27 @@ def test_reports_read_on_a_phone_and_a_laptop(site, width, tmp_path):
     assert lay["page"] <= lay["view"] + 1, lay  # no horizontal page overflow
     assert lay["scale"] >= 0.7, lay
     assert lay["unscrollable"] == 0, lay
+
+
+def test_a_file_theme_report_reads_in_the_browser(site, public_data, tmp_path_factory):
+    """Durham's housing theme (a file, params/themes/housing.yaml): findings, every chart loaded with alt text,
+    no code, no raw NaN, the definition and the sources a stranger needs; the index links to it."""
+    _, b = site
+    out = tmp_path_factory.mktemp("theme-site")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TOTALPLACE_REPORTS_DIR", str(out))
+    summary = runner.run_batch(["durham"], ["housing"], jobs=1, dataset="public", year=2023, progress=False)
+    mp.undo()
+    assert summary.exit_code == 0, [r.error for r in summary.results]
+    b.open((out / "public" / "durham" / "housing.html").as_uri())
+    b.screenshot(out / "housing.png")
+    text = b.eval(TEXT)
+    assert "Key findings" in text and "What the theme counts" in text and "Sources and method" in text
+    assert "In:" in text and "Out:" in text and "Why:" in text
+    assert "In 2023/24 the public bodies serving Durham spent" in text
+    assert "nan" not in text.split() and "&nbsp;" not in text and "&amp;" not in text
+    assert b.eval(CODE_VISIBLE) == 0
+    imgs = b.eval(IMAGES_OK)
+    assert imgs["count"] >= 5 and imgs["broken"] == 0 and imgs["hidden"] == 0 and imgs["alt_missing"] == 0, imgs
+    b.open((out / "public" / "index.html").as_uri())
+    assert "durham/housing.html" in b.eval(LINKS)

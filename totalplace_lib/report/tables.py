@@ -14,7 +14,7 @@ from totalplace_lib.core.gaps import passes_gaps
 @passes_gaps
 def styled(df: pd.DataFrame, money: tuple[str, ...] = (), share: tuple[str, ...] = (),
            counts: tuple[str, ...] = (), rename: dict[str, str] | None = None, caption: str = "",
-           decimals: dict[str, int] | None = None):
+           decimals: dict[str, int] | None = None, na_rep: str | None = None):
     """A pandas Styler with £ and % formatting, no index, optional caption.
 
     Parameters
@@ -25,13 +25,15 @@ def styled(df: pd.DataFrame, money: tuple[str, ...] = (), share: tuple[str, ...]
         Column -> decimal places for other numbers (ratios, rates). Boolean columns show yes/no.
     rename : dict, optional
         Display names for columns (applied after formatting is assigned).
+    na_rep : str, optional
+        What an empty number reads as (e.g. "not available").
     """
     formats = {c: fmt.money for c in money}
     formats |= {c: fmt.share for c in share}
     formats |= {c: "{:,.0f}" for c in counts}
     formats |= {c: f"{{:,.{d}f}}" for c, d in (decimals or {}).items()}
     formats |= {c: (lambda v: "yes" if v else "no") for c in df.columns if df[c].dtype == bool}
-    sty = df.style.format(escape="html").format(formats, escape="html").hide(axis="index")
+    sty = df.style.format(escape="html", na_rep=na_rep).format(formats, escape="html", na_rep=na_rep).hide(axis="index")
     # pandas gives each table a random id; one derived from the content keeps reruns byte-identical
     sty = sty.set_uuid(hashlib.sha1(df.to_csv().encode()).hexdigest()[:10])
     names = rename or {}
