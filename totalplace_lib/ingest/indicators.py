@@ -72,6 +72,20 @@ def read_fingertips(path: Path) -> Read:
 # ONS Health Index (long indicators, wide scores) and other ONS area-value files
 
 
+def _values(r: Read, line: int, row: dict, cols: dict[str, str]) -> dict[str, float] | None:
+    """A row's numbers by name (``cols``: name -> column), blanks left out; None, with the row rejected, if one is
+    not a number or all are blank or suppressed."""
+    try:
+        vals = {name: number(row[c]) for name, c in cols.items()}
+    except ValueError as exc:
+        r.reject(line, str(exc))
+        return None
+    if all(v is None for v in vals.values()):
+        r.reject(line, "value blank or suppressed")
+        return None
+    return {name: v for name, v in vals.items() if v is not None}
+
+
 def read_ons_health_index(path: Path) -> Read:
     """ONS Health Index for England: ``ltla21_code, year, indicator, value`` or domain-score columns."""
     header, rows, r = start(path, "ONS Health Index for England")
@@ -80,21 +94,13 @@ def read_ons_health_index(path: Path) -> Read:
     ind = pick(header, "indicator", required=False)
     value_cols = ["value"] if ind else [h for h in header if h.endswith("_score")]
     for line, row in rows:
-        try:
-            vals = {(row[ind].strip() if ind else c.replace("_", " ").replace(" score", "")): number(row[c])
-                    for c in value_cols}
-        except ValueError as exc:
-            r.reject(line, str(exc))
-            continue
-        if all(v is None for v in vals.values()):
-            r.reject(line, "value blank or suppressed")
-            continue
-        for name, v in vals.items():
-            if v is not None:
-                r.indicator(line, False, area_code=row[code].strip(),
-                            indicator=f"Health Index: {name[0].upper() + name[1:]}", period=row[year].strip(), value=v,
-                            unit="as published (ONS Health Index)",
-                            source=source_of(f"ONS Health Index for England {row[year].strip()}", path))
+        vals = _values(r, line, row, {(row[ind].strip() if ind else c.replace("_", " ").replace(" score", "")): c
+                                      for c in value_cols})
+        for name, v in (vals or {}).items():
+            r.indicator(line, False, area_code=row[code].strip(),
+                        indicator=f"Health Index: {name[0].upper() + name[1:]}", period=row[year].strip(), value=v,
+                        unit="as published (ONS Health Index)",
+                        source=source_of(f"ONS Health Index for England {row[year].strip()}", path))
     return r
 
 
@@ -106,20 +112,11 @@ def read_ons_area_values(path: Path) -> Read:
     y = period_from_name(path)
     period = fy_label(y) if y else "as published"
     for line, row in rows:
-        try:
-            vals = {c: number(row[c]) for c in cols}
-        except ValueError as exc:
-            r.reject(line, str(exc))
-            continue
-        if all(v is None for v in vals.values()):
-            r.reject(line, "value blank or suppressed")
-            continue
-        for c, v in vals.items():
-            if v is not None:
-                name = c.replace("_", " ")
-                r.indicator(line, False, area_code=row[code].strip(), indicator=name[0].upper() + name[1:],
-                            period=period, value=v, unit="score",
-                            source=source_of(f"ONS {name} {period}", path))
+        for c, v in (_values(r, line, row, {c: c for c in cols}) or {}).items():
+            name = c.replace("_", " ")
+            r.indicator(line, False, area_code=row[code].strip(), indicator=name[0].upper() + name[1:],
+                        period=period, value=v, unit="score",
+                        source=source_of(f"ONS {name} {period}", path))
     return r
 
 
