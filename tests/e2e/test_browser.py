@@ -76,18 +76,24 @@ def test_report_shows_figures_and_no_code(site):
     assert re.search(r"£[\d.,]+m", text), "money should read as money"
 
 
+def _public_page(b, tmp_path_factory, area: str, theme: str, year: int):
+    """Run one report on the public data into a fresh folder, open it in the browser (with a screenshot beside it)
+    and return the folder and the page's text."""
+    out = tmp_path_factory.mktemp(f"public-{theme}")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TOTALPLACE_REPORTS_DIR", str(out))
+    summary = runner.run_batch([area], [theme], jobs=1, dataset="public", year=year, progress=False)
+    mp.undo()
+    assert summary.exit_code == 0, [r.error for r in summary.results]
+    b.open((out / "public" / area.lower() / f"{theme}.html").as_uri())
+    b.screenshot(out / f"{area.lower()}-{theme}.png")
+    return out, b.eval(TEXT)
+
+
 def test_public_report_reads_with_real_numbers_and_plain_gaps(site, public_data, tmp_path_factory):
     """Luton on the publishers' own files: real figures, each gap boxed with its reason, index links resolve."""
     _, b = site
-    out = tmp_path_factory.mktemp("public-site")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("TOTALPLACE_REPORTS_DIR", str(out))
-    summary = runner.run_batch(["E06000032"], ["early_years"], jobs=1, dataset="public", year=2020, progress=False)
-    mp.undo()
-    assert summary.exit_code == 0, [r.error for r in summary.results]
-    b.open((out / "public" / "e06000032" / "early_years.html").as_uri())
-    b.screenshot(out / "public-early-years.png")
-    text = b.eval(TEXT)
+    out, text = _public_page(b, tmp_path_factory, "E06000032", "early_years", 2020)
     # 2020/21 (the default is the latest year the data support): DfE's 375 at 31 March 2021
     assert "Real public data" in text and "375 children are looked after" in text
     assert "nan" not in text.split() and "&nbsp;" not in text and "&amp;" not in text
@@ -136,15 +142,7 @@ def test_a_file_theme_report_reads_in_the_browser(site, public_data, tmp_path_fa
     """Durham's housing theme (a file, params/themes/housing.yaml): findings, every chart loaded with alt text,
     no code, no raw NaN, the definition and the sources a stranger needs; the index links to it."""
     _, b = site
-    out = tmp_path_factory.mktemp("theme-site")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("TOTALPLACE_REPORTS_DIR", str(out))
-    summary = runner.run_batch(["durham"], ["housing"], jobs=1, dataset="public", year=2023, progress=False)
-    mp.undo()
-    assert summary.exit_code == 0, [r.error for r in summary.results]
-    b.open((out / "public" / "durham" / "housing.html").as_uri())
-    b.screenshot(out / "housing.png")
-    text = b.eval(TEXT)
+    out, text = _public_page(b, tmp_path_factory, "durham", "housing", 2023)
     assert "Key findings" in text and "What the theme counts" in text and "Sources and method" in text
     assert "In:" in text and "Out:" in text and "Why:" in text
     assert "In 2023/24 the public bodies serving Durham spent" in text

@@ -43,7 +43,14 @@ from totalplace_lib.batch.jobs import (
     reports_root,
 )
 from totalplace_lib.core import compat, paths  # noqa: F401  (compat first: it spares every batch start 3 s)
-from totalplace_lib.core.catalogue import GENERIC, THEMES, all_themes, is_file_theme, notebook_path
+from totalplace_lib.core.catalogue import (
+    THEMES,
+    all_themes,
+    available_themes,
+    is_file_theme,
+    notebook_key,
+    notebook_path,
+)
 from totalplace_lib.core.errors import TotalPlaceInputError
 from totalplace_lib.core.files import move_into_place
 from totalplace_lib.core.periods import fy_label
@@ -160,8 +167,7 @@ def run_job(job: Job, force: bool = False, timeout: int = 600, report_timeout: i
     params = {"area": job.place.slug, "dataset": job.dataset, "year": job.run_year}
     if job.theme not in THEMES:  # a file-defined theme: the generic notebook, told which theme
         params["theme"] = job.theme
-    notebook = notebook_path(job.theme if job.theme in THEMES else GENERIC)
-    error = _execute(notebook, params, job.out_dir, job.theme, job.place.name, job.theme,
+    error = _execute(notebook_path(notebook_key(job.theme)), params, job.out_dir, job.theme, job.place.name, job.theme,
                      job.dataset, timeout, report_timeout=report_timeout, warm=warm)
     if not error:
         hash_path(job).write_text(digest + "\n")
@@ -234,9 +240,9 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None,
     if all_areas:
         areas = [c for c in area_table["area_code"] if c != ENGLAND_CODE]
     slugs = areas or list_slugs()
-    themes = themes or [t for t in THEMES if notebook_path(t).exists()]
+    themes = themes or available_themes()
     if "all" in themes:  # every theme there is: the notebooks', and on public data the files'
-        themes = all_themes(dataset) if public else [t for t in THEMES if notebook_path(t).exists()]
+        themes = all_themes(dataset) if public else available_themes()
     for t in themes:
         if t in THEMES and notebook_path(t).exists():
             continue
@@ -404,14 +410,14 @@ def write_index(dataset: str = "sample") -> Path:
             rec = next(d.glob("*.json"), None)
             name = json.loads(rec.read_text(encoding="utf-8")).get("place", d.name) if rec else d.name
             areas.append((d.name, name))
-        themes = [t for t in THEMES if notebook_path(t).exists()]
+        themes = available_themes()
         themes += [t for t in all_themes(dataset) if t not in THEMES and any(root.glob(f"*/{t}.json"))]
         return render.write_index(root, render.collect(root, areas, themes), themes, False)
 
     places = load_places()
     names = {p.slug: p.name for p in places}
     areas = [(s, names.get(s, s)) for s in list_slugs()]
-    themes = [t for t in THEMES if notebook_path(t).exists()]
+    themes = available_themes()
     reports = paths.reports_dir()
     reports.mkdir(parents=True, exist_ok=True)
     infos = render.collect(reports, areas, themes)

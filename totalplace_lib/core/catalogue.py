@@ -72,9 +72,14 @@ def is_file_theme(theme: str, dataset: str | None = None) -> bool:
     return theme not in THEMES and theme in theme_files(dataset)
 
 
+def notebook_key(theme: str) -> str:
+    """The notebook a theme runs: its own key, or :data:`GENERIC` for a file-defined theme."""
+    return theme if theme in THEMES else GENERIC
+
+
 def notebook_for(theme: str) -> Path:
-    """The notebook a theme runs: its own, or the generic one for a file-defined theme."""
-    return notebook_path(theme if theme in THEMES else GENERIC)
+    """Path of the notebook a theme runs (:func:`notebook_key`)."""
+    return notebook_path(notebook_key(theme))
 
 
 def theme_title(theme: str, dataset: str | None = None) -> str:

@@ -12,19 +12,25 @@ from __future__ import annotations
 import pandas as pd
 
 from totalplace_lib.core.gaps import Missing, passes_gaps
-from totalplace_lib.core.schema import ENGLAND_CODE
+from totalplace_lib.core.schema import ENGLAND_CODE, TABLES
 from totalplace_lib.data.datasets import Dataset, optional_table, remembered
+
+
+def _by_district(ds: Dataset, name: str) -> pd.DataFrame:
+    """One of the tables ingest keeps on districts' own codes (``district_indicators``, ``district_population``),
+    with ``covers`` as a set of 2014 upper-tier codes; empty when the dataset's ingest kept none."""
+    def make() -> pd.DataFrame:
+        t = optional_table(ds.name.split("+", 1)[0], name)
+        if t is None:
+            return pd.DataFrame(columns=TABLES[name].column_names)
+        t = t.assign(covers=t["covers"].str.split("+").map(frozenset))
+        return t.assign(period=t["period"].astype(str)) if "period" in t.columns else t
+    return remembered(ds, (name,), make)
 
 
 def table(ds: Dataset) -> pd.DataFrame:
     """The dataset's district values (empty when its ingest kept none)."""
-    def make() -> pd.DataFrame:
-        t = optional_table(ds.name.split("+", 1)[0], "district_indicators")
-        if t is None:
-            return pd.DataFrame(columns=["area_code", "indicator", "period", "value", "unit", "source", "weight",
-                                         "weight_year", "covers"])
-        return t.assign(period=t["period"].astype(str), covers=t["covers"].str.split("+").map(frozenset))
-    return remembered(ds, ("district values",), make)
+    return _by_district(ds, "district_indicators")
 
 
 @passes_gaps
@@ -62,12 +68,7 @@ def weighted(ds: Dataset, codes: tuple[str, ...], indicator: str, period: str) -
 
 def population_table(ds: Dataset) -> pd.DataFrame:
     """Residents of authorities the 2014 geography cannot hold whole, on their own codes (empty if none)."""
-    def make() -> pd.DataFrame:
-        t = optional_table(ds.name.split("+", 1)[0], "district_population")
-        if t is None:
-            return pd.DataFrame(columns=["area_code", "year", "age", "age_to", "persons", "covers"])
-        return t.assign(covers=t["covers"].str.split("+").map(frozenset))
-    return remembered(ds, ("district population",), make)
+    return _by_district(ds, "district_population")
 
 
 def _persons(rows: pd.DataFrame, ages: tuple[int, int] | None) -> float | None:

@@ -265,18 +265,18 @@ def check_against(theme: ThemeFile, ds: Dataset) -> None:
 
 def _pairs(ds: Dataset) -> pd.DataFrame:
     """Every (service, agency, COFOG function) the dataset's count holds (function '' where a line has none)."""
-    return remembered(ds, ("service agency pairs",), lambda: _keyed(ds.spend)[list(_KEY)].drop_duplicates()
-                      .reset_index(drop=True))
+    return remembered(ds, ("service agency pairs",), lambda: ds.spend[["service", "agency"]]
+                      .assign(function=_function_of(ds.spend)).drop_duplicates().reset_index(drop=True))
 
 
 _KEY = ("service", "agency", "function")
 
 
-def _keyed(spend: pd.DataFrame) -> pd.DataFrame:
-    """Spend lines with ``function`` '' where a line has none (council lines of the sample, RO3), to match on."""
+def _function_of(spend: pd.DataFrame) -> pd.Series:
+    """Each spend line's COFOG function, '' where it has none (council lines of the sample, RO3), to match on."""
     if "function" not in spend.columns:
-        return spend.assign(function="")
-    return spend.assign(function=spend["function"].fillna(""))
+        return pd.Series("", index=spend.index)
+    return spend["function"].fillna("")
 
 
 def _selection(ds: Dataset, theme: ThemeFile) -> pd.DataFrame:
@@ -301,13 +301,9 @@ def select(spend: pd.DataFrame, ds: Dataset, theme: ThemeFile) -> pd.DataFrame:
     DataFrame
         The spend rows selected, with ``line`` (the theme's label), ``stage`` (the theme's) and ``reason``.
     """
-    keyed = _keyed(spend).rename(columns={"function": "_function"})
-    sel = keyed.merge(_selection(ds, theme).rename(columns={"function": "_function"}),
-                      on=["service", "agency", "_function"], how="inner")
-    out = sel.assign(stage=sel.pop("theme_stage"))
-    if "function" in spend.columns:
-        out["function"] = out["_function"].replace("", None)
-    return out.drop(columns="_function")
+    sel = spend.assign(_function=_function_of(spend)).merge(
+        _selection(ds, theme).rename(columns={"function": "_function"}), on=["service", "agency", "_function"])
+    return sel.assign(stage=sel.pop("theme_stage")).drop(columns="_function")
 
 
 @passes_gaps

@@ -110,7 +110,8 @@ def peers(ds: Dataset, place: Place, year: int, theme: ThemeFile) -> pd.DataFram
     Returns
     -------
     DataFrame
-        ``slug``, ``place``, ``total_gbp``, ``population``, ``per_head_gbp``, ``preventive_share``; England last.
+        ``slug``, ``place``, ``total_gbp``, ``population``, ``per_head_gbp``, ``preventive_share``,
+        ``rank_per_head`` (1 = highest; none for England, which is last).
     """
     rows = []
     for p in comparison.comparators(place, ds):
@@ -131,7 +132,10 @@ def peers(ds: Dataset, place: Place, year: int, theme: ThemeFile) -> pd.DataFram
                      "preventive_share": None if isinstance(prev, Missing) else prev})
     if not rows:
         return Missing(f"no place here has both the theme's spend and its population in {fy_label(year)}.")
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    places = out["slug"] != "england"
+    out.loc[places, "rank_per_head"] = out.loc[places, "per_head_gbp"].rank(ascending=False, method="min")
+    return out
 
 
 # ------------------------------------------------------------------------------------------------
@@ -312,11 +316,10 @@ def findings(place: Place, theme: ThemeFile, h: dict, by_line: pd.DataFrame, ser
                        f"{'rose' if ch >= 0 else 'fell'} {fmt.share(abs(ch), 0)} from {a['period']} to "
                        f"{b['period']}{eng}.")
     if not isinstance(peer, Missing) and place.slug in set(peer["slug"]):
-        places = peer[peer["slug"] != "england"].sort_values("per_head_gbp", ascending=False).reset_index(drop=True)
-        rank = int(places.index[places["slug"] == place.slug][0]) + 1
+        places = peer[peer["slug"] != "england"]
         if len(places) > 1:
-            out.append(f"Per head in scope it ranks {rank} of {len(places)} among itself and its nearest "
-                       "statistical neighbours (1 = highest spend).")
+            out.append(f"Per head in scope it ranks {comparison.rank_of(peer, place.slug)} of {len(places)} among "
+                       "itself and its nearest statistical neighbours (1 = highest spend).")
     if not isinstance(inds, Missing):
         for _, r in inds[inds["verdict"] != ""].iterrows():
             out.append(f"{r['indicator']} ({r['period']}): {r['value']:,.1f} against England's {r['england']:,.1f},"

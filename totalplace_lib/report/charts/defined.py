@@ -60,7 +60,7 @@ def theme_peers_chart(peers: pd.DataFrame, place: str, label: str, price_year: s
         return Missing(f"no nearest statistical neighbour of {place} has both the theme's spend and a population "
                        "in this dataset, so the place is compared with England only (table below).")
     ref = float(eng["per_head_gbp"].iloc[0]) if len(eng) else None
-    rank = int((t["per_head_gbp"] > float(t.loc[t["place"] == place, "per_head_gbp"].iloc[0])).sum()) + 1
+    rank = int(t.loc[t["place"] == place, "rank_per_head"].iloc[0])
     return peer_bars(t, "per_head_gbp", "place", place,
                      title=f"{place} ranks {rank} of {len(t)} with its nearest statistical neighbours on "
                            "spend per head",
