@@ -26,6 +26,16 @@ examples:
   totalplace run --dataset public --area E06000056+E06000032   two authorities as one place
   totalplace run --dataset public --area "North Yorkshire"     a place by name (current boundaries where whole)
   totalplace run --dataset public --all-areas     every English upper-tier authority x every theme
+  totalplace run --dataset public --area Cumberland --theme place
+                                                  a place only current boundaries hold: read from
+                                                  public-current (the count shared down to districts)
+  totalplace run --dataset public --area Burnley+Pendle+Rossendale --theme place
+                                                  districts as one place, by name
+  totalplace run --dataset public-current --all-areas --theme place
+                                                  every current upper-tier authority (counties as the sum
+                                                  of their districts)
+  totalplace run --dataset public --all-districts --theme place
+                                                  every current district and unitary
   totalplace sample-data                          regenerate data/sample (deterministic)
   totalplace template --area E06000032 --out data/luton-local
                                                   tables for your own records, then
@@ -85,7 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="place slug (file stem in params/), or with --dataset public a GSS code or codes joined "
                         "by '+' (one place); repeat or comma-separate; default: every params file")
     r.add_argument("--all-areas", action="store_true",
-                   help="with --dataset public: every English upper-tier authority (2014 geography)")
+                   help="with --dataset public: every English upper-tier authority of 2014; with --dataset "
+                        "public-current: every current one (counties as the union of their districts)")
+    r.add_argument("--all-districts", action="store_true",
+                   help="with a public dataset: every current district and unitary (2023), read from its "
+                        "companion on current boundaries (public-current)")
     r.add_argument("--year", type=int, default=None,
                    help="financial year start to report (2009 = 2009/10); default: the params file's year, or "
                         "on public data the latest year the data support, found from the dataset (the place "
@@ -174,7 +188,8 @@ def _dispatch(args) -> int:
         summary = run_batch(_split(args.area), _split(args.theme), args.jobs, args.force, args.dataset,
                             args.timeout, progress=not args.no_progress, scheduler=args.scheduler,
                             synthesis=not args.no_synthesis, report_timeout=args.report_timeout,
-                            all_areas=args.all_areas, year=args.year, fresh_kernels=args.fresh_kernels)
+                            all_areas=args.all_areas, year=args.year, fresh_kernels=args.fresh_kernels,
+                            all_districts=args.all_districts)
         done = sum(r.status == "ok" for r in summary.results)
         skipped = sum(r.status == "skipped" for r in summary.results)
         print(f"{done} report(s) produced, {skipped} up to date, {len(summary.failed)} failed; "
@@ -208,6 +223,11 @@ def _dispatch(args) -> int:
                   f"({', '.join(f'{y} from {e}' for y, e in count.get('edition_of_year', {}).items())})")
         print("tables: " + ", ".join(f"{t} {v['rows']:,} rows" for t, v in m["tables"].items()))
         print(f"manifest: {m['out']}/manifest.json (reasons for every rejected row)")
+        if m.get("current"):
+            c = m["current"]
+            print(f"current boundaries: {m['out']}-current, the count on {c['authorities']} current districts and "
+                  f"unitaries ({len(c['shared_2014_authorities'])} 2014 authorities shared among their districts; "
+                  f"{c['seconds']} s)")
         return 0
     if args.command == "template":
         from pathlib import Path

@@ -211,20 +211,34 @@ def run_synthesis(force: bool = False, timeout: int = 600) -> tuple[str, str]:
 
 
 def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None, all_areas: bool = False,
-         year: int | None = None) -> tuple[list[Job], list[str]]:
+         year: int | None = None, all_districts: bool = False) -> tuple[list[Job], list[str]]:
     """Build the job list; invalid params files become bad-input messages, not exceptions.
 
-    On a public dataset an area may be GSS code(s) (``E06000032``, ``E06000056+E06000032``) and
-    ``all_areas`` means every English upper-tier authority; each theme runs in its public-data
-    default year (:func:`themes.default_year`, found from the data) unless ``year`` is given.
+    On a public dataset an area may be GSS code(s) (``E06000032``, ``E06000056+E06000032``) or a name, and
+    ``all_areas`` means every English upper-tier authority: of 2014 on ``public``, of today on its companion on
+    current boundaries (``public-current``: unitaries, and counties as the union of their districts);
+    ``all_districts`` every current district and unitary (on the current companion). Each theme runs in its
+    public-data default year (:func:`themes.default_year`, found from the data) unless ``year`` is given.
     """
     from totalplace_lib.data.datasets import default_year
-    from totalplace_lib.data.places import code_place, codes_for_names, is_code_place, list_slugs, params_file
+    from totalplace_lib.data.places import (
+        code_place,
+        codes_for_names,
+        current_areas,
+        current_of,
+        is_code_place,
+        is_current,
+        list_slugs,
+        params_file,
+    )
 
     public = dataset not in (None, "sample")
-    wants_codes = all_areas or any(is_code_place(a) or (public and not params_file(a).exists()) for a in areas or [])
+    if all_districts and public:
+        dataset = current_of(dataset)
+    wants_codes = all_areas or all_districts or any(is_code_place(a) or (public and not params_file(a).exists())
+                                                    for a in areas or [])
     if wants_codes and not public:
-        raise TotalPlaceInputError("--all-areas and areas given by GSS code need a public dataset "
+        raise TotalPlaceInputError("--all-areas, --all-districts and areas given by GSS code need a public dataset "
                                    "(--dataset public, after 'totalplace ingest')")
     if wants_codes and not paths.data_dir(dataset).exists():
         from totalplace_lib.data.datasets import load_dataset
@@ -237,7 +251,10 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None,
         )
 
         area_table = load_table("areas", dataset)
-    if all_areas:
+    if all_areas and is_current(dataset):
+        cur = current_areas(dataset)
+        areas = [c for c in cur.index if cur.loc[c, "current"] and cur.loc[c, "tier"] != "district"]
+    elif all_areas or all_districts:
         areas = [c for c in area_table["area_code"] if c != ENGLAND_CODE]
     slugs = areas or list_slugs()
     themes = themes or available_themes()
@@ -262,7 +279,7 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None,
             bad.append(str(exc))
             continue
         for t in themes:
-            ds_name = dataset or place.dataset
+            ds_name = place.dataset if dataset and is_current(place.dataset) else dataset or place.dataset
             y = year if year is not None else (default_year(t, ds_name) if ds_name != "sample" else None)
             jobs.append(Job(place, t, ds_name, y))
     return jobs, bad
@@ -311,7 +328,7 @@ def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, j
               force: bool = False, dataset: str | None = None, timeout: int = 600,
               progress: bool = True, scheduler: str | None = None, synthesis: bool = True,
               report_timeout: int | None = None, all_areas: bool = False, year: int | None = None,
-              fresh_kernels: bool = False) -> BatchSummary:
+              fresh_kernels: bool = False, all_districts: bool = False) -> BatchSummary:
     """Run every selected place x theme in parallel, then the cross-pilot synthesis and the index.
 
     Parameters
@@ -337,7 +354,7 @@ def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, j
     """
     from tqdm import tqdm
 
-    todo, bad = plan(areas, themes, dataset, all_areas, year)
+    todo, bad = plan(areas, themes, dataset, all_areas, year, all_districts)
     summary = BatchSummary(bad_inputs=bad)
     if not force:  # reports whose inputs did not change need neither their data checked nor a kernel
         fresh = [current(j) for j in todo]
@@ -357,7 +374,7 @@ def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, j
             try:
                 check_run(job.place, ds, job.run_year)
             except TotalPlaceInputError as exc:  # this place cannot run; the others still do
-                if all_areas:  # not the user's mistake: the public files do not cover this authority that year
+                if all_areas or all_districts:  # not the user's mistake: the files do not cover it that year
                     summary.not_covered.append(f"{job.place.name} ({job.place.slug}), "
                                                f"{fy_label(job.run_year)}: {exc}")
                 else:

@@ -18,6 +18,8 @@ from totalplace_lib.core import paths
 from totalplace_lib.core.gaps import Missing
 
 HEX_FILE = ("geography", "uk_utla.hexjson")
+HEX_CURRENT = ("geography", "uk_lad_2023.hexjson")
+"""The 2023 districts and unitaries, for datasets on current boundaries."""
 
 
 @lru_cache(maxsize=1)
@@ -30,15 +32,17 @@ def _read(path: str) -> pd.DataFrame:
     return out
 
 
-def hex_layout() -> pd.DataFrame:
-    """England's upper-tier authorities as hexes: area_code, name, q (column), r (row); attrs['layout'].
+def hex_layout(current: bool = False) -> pd.DataFrame:
+    """England's upper-tier authorities as hexes (``current``: the 2023 districts and unitaries): area_code,
+    name, q (column), r (row); attrs['layout'].
 
     A :class:`~totalplace_lib.gaps.Missing` if the real data folder (``../shared/data/real`` or
     ``TOTALPLACE_REAL_DATA``) does not hold the layout.
     """
-    path = paths.real_data_dir().joinpath(*HEX_FILE)
+    file = HEX_CURRENT if current else HEX_FILE
+    path = paths.real_data_dir().joinpath(*file)
     if not path.exists():
-        return Missing(f"the hex map of England's authorities is read from {'/'.join(HEX_FILE)} in the real data "
+        return Missing(f"the hex map of England's authorities is read from {'/'.join(file)} in the real data "
                        f"folder ({paths.real_data_dir()}), which is not present here.")
     return _read(str(path)).copy()
 

@@ -226,8 +226,32 @@ def is_code_place(area: str) -> bool:
     return bool(CODES.match(area)) and not params_file(area).exists()
 
 
+CURRENT = "-current"
+"""A public dataset's companion on current boundaries (districts and unitaries of 2023) is ``<name>-current``,
+written by ingest beside it (:mod:`totalplace_lib.ingest.current_count`)."""
+
+
+def is_current(dataset: str) -> bool:
+    """True for a dataset on current boundaries (``public-current``, ``public-current+<local>``)."""
+    return dataset.split("+", 1)[0].endswith(CURRENT)
+
+
+def current_of(dataset: str) -> str:
+    """The companion on current boundaries of a public dataset (``public`` -> ``public-current``, ``public+mine``
+    -> ``public-current+mine``); a current dataset is its own."""
+    if is_current(dataset):
+        return dataset
+    base, _, local = dataset.partition("+")
+    return f"{base}{CURRENT}" + (f"+{local}" if local else "")
+
+
 def code_place(area: str, areas, dataset: str = "public", year: int = 2009) -> Place:
     """A place made of the authorities given by GSS code, named from the dataset's areas table.
+
+    On a dataset of the 2014 upper tier (``public``), a current code the 2014 geography holds whole is its 2014
+    authorities; one it does not (Cumberland, a district, Bournemouth, Christchurch and Poole) is a place of the
+    companion dataset on current boundaries (:func:`current_of`), whose ``dataset`` the place carries. On a
+    current dataset, a county, a 2014 authority or any union is the current districts and unitaries it is made of.
 
     Parameters
     ----------
@@ -246,6 +270,8 @@ def code_place(area: str, areas, dataset: str = "public", year: int = 2009) -> P
     unknown = [c for c in codes if c not in names or c == ENGLAND_CODE]
     current = current_areas(dataset)
     if unknown and current is not None and all(c in current.index for c in unknown):
+        if is_current(dataset):
+            return _made_of_units(codes, current, names, dataset, year)
         return _current_place(codes, current, dataset, year)
     if unknown:
         raise ParamsError(f"area code(s) {', '.join(unknown)} are not English authorities of 2014-2023 in dataset "
@@ -253,6 +279,29 @@ def code_place(area: str, areas, dataset: str = "public", year: int = 2009) -> P
                           column="area")
     return Place(slug="-".join(c.lower() for c in codes), name=" & ".join(names[c] for c in codes),
                  area_codes=codes, dataset=dataset, year=year)
+
+
+def _made_of_units(codes: tuple[str, ...], current, units: dict[str, str], dataset: str, year: int) -> Place:
+    """A place on a current dataset given by codes that are not all its units (a county, a 2014 authority, a union):
+    the current districts and unitaries whose 2014 districts it covers.
+
+    Raises
+    ------
+    ParamsError
+        If the codes cover part of a current authority (a 2014 district since merged), naming it.
+    """
+    wanted = frozenset().union(*(current.loc[c, "districts14"] if c in current.index else frozenset() for c in codes))
+    members = [c for c in units if c in current.index and current.loc[c, "districts14"]
+               and current.loc[c, "districts14"] <= wanted]
+    covered = frozenset().union(*(current.loc[c, "districts14"] for c in members)) if members else frozenset()
+    name = " & ".join(current.loc[c, "area_name"] if c in current.index else units[c] for c in codes)
+    if covered != wanted:
+        holders = [f"{current.loc[c, 'area_name']} ({c})" for c in units if c in current.index
+                   and current.loc[c, "districts14"] & (wanted - covered)]
+        raise ParamsError(f"{name} is part of {', '.join(holders)} on current boundaries: run that, or the 2014 "
+                          "geography with --dataset public", column="area")
+    return Place(slug="-".join(c.lower() for c in codes), name=name, area_codes=tuple(sorted(members)),
+                 dataset=dataset, year=year)
 
 
 def current_areas(dataset: str) -> pd.DataFrame | None:
@@ -289,17 +338,27 @@ def _current_place(codes: tuple[str, ...], current, dataset: str, year: int) -> 
     utlas = sorted(frozenset().union(*rows["utla14"]))
     need = frozenset().union(*(current.loc[u, "districts14"] for u in utlas if u in current.index))
     name = " & ".join(rows["area_name"])
+    if districts != need and (paths.data_dir(current_of(dataset).split("+", 1)[0]) / "areas.csv").exists():
+        return _on_current(codes, current_of(dataset), year)
     if districts != need:
         missing = need - districts
         fill = current[current["current"] & (current["tier"] != "county")
                        & current["districts14"].map(lambda d: bool(d & missing) and d <= missing)]
         whole = ", ".join(f"{current.loc[u, 'area_name']} ({u})" for u in utlas)
         add = ", ".join(f"{n} ({c})" for c, n in zip(fill["area_code"], fill["area_name"], strict=True))
-        raise ParamsError(f"{name} is part of {whole} in the 2014 geography the count is held on, and the count is "
-                          f"not yet shared below a 2014 upper-tier authority: add {add} to make the whole "
+        raise ParamsError(f"{name} is part of {whole} in the 2014 geography, and dataset '{dataset}' has no "
+                          f"companion on current boundaries ('totalplace ingest' writes {current_of(dataset)}): add "
+                          f"{add} to make the whole "
                           f"(--area {'+'.join([*codes, *fill['area_code']])}), or run {whole}", column="area")
     return Place(slug="-".join(c.lower() for c in codes), name=name, area_codes=tuple(utlas), dataset=dataset,
                  year=year)
+
+
+def _on_current(codes: tuple[str, ...], dataset: str, year: int) -> Place:
+    """A place given on a 2014 dataset that only current boundaries hold: the same codes on ``dataset``."""
+    from totalplace_lib.data.datasets import load_table
+
+    return code_place("+".join(codes), load_table("areas", dataset.split("+", 1)[0]), dataset, year)
 
 
 def codes_for_names(area: str, dataset: str) -> str:

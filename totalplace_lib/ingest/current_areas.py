@@ -30,6 +30,23 @@ TIERS = {"E06": "unitary", "E07": "district", "E08": "metropolitan borough", "E0
          "E10": "county"}
 
 
+def _changes(real: Path) -> dict[str, str]:
+    """Code -> what the change log says made it (``2023: Allerdale, Carlisle and Copeland merged``)."""
+    made: dict[str, dict] = {}
+    with open(real.joinpath(*CHANGES), encoding="utf-8-sig", newline="") as fh:
+        for r in csv.DictReader(fh):
+            if r["type"] in ("merger", "new_code") and r["newcd"].startswith("E0"):
+                m = made.setdefault(r["newcd"], {"year": r["start"], "type": r["type"], "old": []})
+                m["old"].append(r["oldnm"])
+    out = {}
+    for code, m in made.items():
+        olds = m["old"]
+        listed = ", ".join(olds[:-1]) + f" and {olds[-1]}" if len(olds) > 1 else olds[0]
+        out[code] = (f"April {m['year']}: formed from {listed}" if m["type"] == "merger" else
+                     f"April {m['year']}: new code for {listed} (boundary change)")
+    return out
+
+
 def _ended(real: Path) -> set[str]:
     """2014 codes the change log ends (terminated counties, merged districts and unitaries)."""
     with open(real.joinpath(*CHANGES), encoding="utf-8-sig", newline="") as fh:
@@ -43,13 +60,16 @@ def build(v: vintage.Vintage, real: Path) -> pd.DataFrame:
     -------
     DataFrame
         ``area_code``, ``area_name``, ``tier``, ``region``, ``current`` (exists in 2023), ``districts14`` and
-        ``utla14`` (``+``-joined 2014 codes); empty if the hex layout of 2023 districts is not in ``real``.
+        ``utla14`` (``+``-joined 2014 codes), ``districts14_names`` and ``change`` (what the change log says made
+        it, if anything); empty if the hex layout of 2023 districts is not in ``real``.
     """
     path = real.joinpath(*HEX_2023)
     if not path.exists():
-        return pd.DataFrame(columns=["area_code", "area_name", "tier", "region", "current", "districts14", "utla14"])
+        return pd.DataFrame(columns=["area_code", "area_name", "tier", "region", "current", "districts14", "utla14",
+                                     "districts14_names", "change"])
     hexes = json.loads(path.read_text(encoding="utf-8"))["hexes"]
     ended = _ended(real)
+    changes = _changes(real)
     rows = []
 
     def add(code: str, name: str, tier: str, current: bool) -> None:
@@ -59,7 +79,9 @@ def build(v: vintage.Vintage, real: Path) -> pd.DataFrame:
             return
         rows.append({"area_code": code, "area_name": name, "tier": tier,
                      "region": v.regions.get(utlas[0], ""), "current": current,
-                     "districts14": "+".join(members), "utla14": "+".join(utlas)})
+                     "districts14": "+".join(members), "utla14": "+".join(utlas),
+                     "districts14_names": "; ".join(v.names.get(m, m) for m in members),
+                     "change": changes.get(code, "")})
 
     for code in sorted(v.upper_tier):  # the 2014 upper tier, current unless the change log ends it
         add(code, v.names[code], TIERS.get(code[:3], "authority"), code not in ended)

@@ -33,10 +33,12 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
-def write(out: Path, tables: dict[str, list[dict]], v: vintage.Vintage, manifest: dict) -> None:
+def write(out: Path, tables: dict[str, list[dict]], v: vintage.Vintage, manifest: dict,
+          areas: pd.DataFrame | None = None) -> None:
     """Write the tidy tables and the manifest into a fresh folder and swap it into place.
 
-    The dataset is replaced as a whole, so a failed or killed ingest never leaves a half-written one.
+    The dataset is replaced as a whole, so a failed or killed ingest never leaves a half-written one. ``areas``:
+    the dataset's authorities (default: the 2014 upper tier of ``v``, and England).
     """
     from totalplace_lib.core.schema import TABLES, validate
 
@@ -45,7 +47,7 @@ def write(out: Path, tables: dict[str, list[dict]], v: vintage.Vintage, manifest
     paths.publish_mode(stage)
     written, superseded = {}, {}
     try:
-        frames = {"areas": _areas(v)}
+        frames = {"areas": _areas(v) if areas is None else areas}
         for table, rows in tables.items():
             if table.startswith("_"):  # working rows (districts' values kept for estimates), not a table
                 continue

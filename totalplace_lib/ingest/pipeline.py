@@ -35,6 +35,7 @@ from totalplace_lib.core.periods import fy_label
 from totalplace_lib.ingest import (
     cra,
     current_areas,
+    current_count,
     district_values,
     estimates,
     indicators,
@@ -218,6 +219,8 @@ def run_ingest(raw: Path, out: Path | None = None) -> dict:
         "files": [f.__dict__ for f in files],
     }
     write(out, tables, v, manifest)
+    if len(tables[current_areas.TABLE]):  # the same count on current boundaries, beside it
+        manifest["current"] = current_count.write_dataset(out, v)
     return manifest
 
 

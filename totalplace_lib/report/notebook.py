@@ -16,6 +16,7 @@ from totalplace_lib.data.places import (
     code_place,
     codes_for_names,
     is_code_place,
+    is_current,
     load_place,
     params_file,
 )
@@ -64,5 +65,7 @@ def validate_run(area: str, dataset: str, year: int) -> tuple[Place, Dataset]:
     if not is_code_place(area) and not params_file(area).exists() and not ds.illustrative:  # a place by name
         area = codes_for_names(area, dataset)
     place = code_place(area, ds.areas, dataset, year) if is_code_place(area) else load_place(area)
+    if place.dataset != dataset and is_current(place.dataset):  # only current boundaries hold this place
+        ds = load_dataset(place.dataset)
     check_run(place, ds, year)
     return place, ds

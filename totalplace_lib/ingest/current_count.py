@@ -1,0 +1,485 @@
+"""The count on current boundaries: every line of the 2014 count shared down to today's districts and unitaries.
+
+The count (:mod:`.count`) is held for the 2014 upper-tier authorities, every year 2009/10 on. Today's local
+authorities (2023 districts and unitaries) are unions of whole 2014 districts, so each lies in one 2014
+upper-tier authority or holds several whole (Bournemouth, Christchurch and Poole holds Bournemouth and Poole
+whole, and Christchurch, the part of Dorset's 2014 county that joined them). Each 2014 authority is cut into
+*pieces*, its part in each current authority, and each of its lines is shared among its pieces:
+
+- **A council's own accounts stay its own.** A county area's council line is its county council's figure plus
+  its districts' (:func:`.own_accounts._merge_council_lines`); each district's own figure for the service
+  (Revenue Outturn, ``body_outturn``) goes to its piece as ``reported``, and the rest (the county council's)
+  is shared among the pieces by residents (``apportioned``). A line that is one council's alone (a new
+  unitary's accounts shared among the 2014 areas it covers, or a council's return carried forward) goes
+  whole to that council's piece.
+- **Every other line** (police, fire, NHS, central government's regional shares) is shared among the pieces
+  by the residents the line's own driver names (children 0-17, people aged 65 and over...; residents of all
+  ages otherwise), as ``apportioned`` with the driver written on the line.
+
+Shares are exact in pence (largest remainder), so every 2014 authority is the sum of its pieces to the penny:
+each current county equals the sum of its districts, and each region the sum of its authorities, as in the
+2014 count. Years before a reorganisation are therefore built from the predecessors by the same rule: a
+current authority's line in 2009/10 is its predecessor districts' own accounts plus their share of the county.
+
+Residents of a piece: the current authority's own ONS mid-year estimate (mid-2011 on, on 2023 boundaries;
+the nearest year outside that range), with its ages from the nearest year estimated by single year of age
+(mid-2020, mid-2023). Christchurch, which ONS no longer publishes, is Bournemouth, Christchurch and Poole's
+residents less Bournemouth's and Poole's, as a share of the whole held at its mid-2017 value (the last year
+ONS published them separately, ``data/reference/population_splits.csv``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from totalplace_lib.core import reference
+from totalplace_lib.core.money import split_pence
+from totalplace_lib.core.schema import ENGLAND_CODE
+from totalplace_lib.ingest import vintage
+from totalplace_lib.ingest.count_model import Classification
+
+logger = logging.getLogger(__name__)
+
+SUFFIX = "-current"
+"""A public dataset's companion on current boundaries is written beside it as ``<name>-current``."""
+KEY = ["area_code", "year", "theme", "agency", "service", "spend_type"]
+ALL_AGES = (0, 90)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """The part of one 2014 upper-tier authority that lies in one current authority."""
+
+    current: str
+    utla14: str
+    districts: frozenset
+    whole: bool
+    """True if the current authority holds the 2014 authority whole (no sharing needed)."""
+
+
+@dataclass
+class Residents:
+    """Residents of current authorities: totals by year and single-year ages for the years that have them."""
+
+    totals: dict[str, dict[int, float]] = field(default_factory=lambda: defaultdict(dict))
+    ages: dict[str, dict[int, np.ndarray]] = field(default_factory=lambda: defaultdict(dict))
+    sources: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    def total(self, code: str, year: int) -> tuple[float, int]:
+        """Residents (persons) of a current authority in the nearest year held, and that year."""
+        held = self.totals.get(code)
+        if not held:
+            raise KeyError(f"no residents for {code}")
+        y = min(held, key=lambda h: (abs(h - year), h))
+        return held[y], y
+
+    def band(self, code: str, year: int, ages: tuple[int, int]) -> tuple[float, int, int | None]:
+        """Residents aged ``ages`` (inclusive; 90 = 90 and over): the year's total times the age profile of the
+        nearest year held by single year of age. Returns (persons, total's year, profile's year or None)."""
+        total, y = self.total(code, year)
+        if ages == ALL_AGES:
+            return total, y, None
+        profiles = self.ages.get(code)
+        if not profiles:
+            raise KeyError(f"no ages for {code}")
+        py = min(profiles, key=lambda h: (abs(h - year), h))
+        p = profiles[py]
+        return total * float(p[ages[0]:ages[1] + 1].sum() / p.sum()), y, py
+
+
+def pieces(current: pd.DataFrame) -> dict[str, list[Piece]]:
+    """2014 upper-tier authority -> its pieces in the current authorities (districts and unitaries of 2023)."""
+    cur = current[current["current"] & (current["tier"] != "county")]
+    whole_of = {c: d for c, d in zip(current["area_code"], current["districts14"], strict=True)}
+    out: dict[str, list[Piece]] = defaultdict(list)
+    for code, districts, utlas in zip(cur["area_code"], cur["districts14"], cur["utla14"], strict=True):
+        for u in sorted(utlas):
+            part = frozenset(districts & whole_of[u])
+            out[u].append(Piece(code, u, part, part == whole_of[u]))
+    return dict(out)
+
+
+def residents(population: pd.DataFrame, district_population: pd.DataFrame, current: pd.DataFrame,
+              v: vintage.Vintage) -> Residents:
+    """Residents of every current district and unitary, by year, from the public population table (authorities
+    whose 2014 code is current) and ``district_population`` (the rest, on their own codes; districts of 2021 that
+    no longer exist give their ages to the 2023 authority they now form). A year's total is the published total
+    of all ages where there is one, else the sum of single years."""
+    r = Residents()
+    cur = current[current["current"] & (current["tier"] != "county")]
+    districts_of = dict(zip(cur["area_code"], cur["districts14"], strict=True))
+    holder = {d: c for c, ds in districts_of.items() for d in ds}
+
+    def into(code: str) -> str | None:
+        if code in districts_of:
+            return code
+        found = {holder.get(d) for d in v.districts14(code)}  # an older code inside one current authority
+        return found.pop() if len(found) == 1 and None not in found else None
+
+    frame = pd.concat([population[population["area_code"].isin(set(districts_of))], district_population],
+                      ignore_index=True)
+    frame = frame.assign(_to=frame["area_code"].map(into))
+    frame = frame[frame["_to"].notna()]
+    to = pd.to_numeric(frame["age_to"], errors="coerce")
+    age = frame["age"].astype(int)
+    single = frame[to.isna() | (to == age)]
+    total = frame[(age == 0) & (to == 90) & (frame["area_code"] == frame["_to"])]
+    singles: dict[tuple[str, int], np.ndarray] = defaultdict(lambda: np.zeros(91))
+    for code, year, a, persons in zip(single["_to"], single["year"].astype(int), single["age"].astype(int),
+                                      single["persons"].astype(float), strict=True):
+        singles[code, year][min(a, 90)] += persons
+    for (code, year), arr in singles.items():
+        r.ages[code][year] = arr
+        r.totals[code][year] = float(arr.sum())
+    for code, year, persons, src in zip(total["_to"], total["year"].astype(int), total["persons"].astype(float),
+                                        total["source"], strict=True):
+        r.totals[code][year] = persons  # the published total wins over a sum of single years
+        r.sources[code, year] = src
+    return r
+
+
+def _splits() -> dict[str, tuple[int, float]]:
+    """2014 code -> (mid-year, residents) from ``data/reference/population_splits.csv``."""
+    return {r["area_code"]: (int(r["year"]), float(r["persons"])) for r in reference.rows("population_splits.csv")}
+
+
+def part_shares(by_utla: dict[str, list[Piece]], res: Residents) -> dict[tuple[str, str], tuple[float, str]]:
+    """(current, 2014 authority) -> the share of the current authority's residents in a part it holds beside
+    whole 2014 authorities (Christchurch in Bournemouth, Christchurch and Poole), and how it was found.
+
+    Raises
+    ------
+    ValueError
+        If a current authority holding whole 2014 authorities and a part has no split for the whole ones.
+    """
+    holds: dict[str, list[Piece]] = defaultdict(list)
+    for ps in by_utla.values():
+        for p in ps:
+            holds[p.current].append(p)
+    splits = _splits()
+    out = {}
+    for code, ps in holds.items():
+        parts = [p for p in ps if not p.whole]
+        wholes = [p for p in ps if p.whole]
+        if not parts or not wholes:
+            continue
+        if len(parts) > 1 or any(w.utla14 not in splits for w in wholes):
+            raise ValueError(f"{code}: holds {', '.join(w.utla14 for w in wholes)} whole and parts of "
+                             f"{', '.join(p.utla14 for p in parts)}; data/reference/population_splits.csv needs the "
+                             "whole ones' residents in one year to find the part's")
+        year = splits[wholes[0].utla14][0]
+        mine, _ = res.total(code, year)
+        rest = mine - sum(splits[w.utla14][1] for w in wholes)
+        share = rest / mine
+        how = (f"its residents less {' and '.join(f'{w.utla14}' for w in wholes)}'s, {share:.1%} of the whole at "
+               f"mid-{year} (the last year ONS published them apart; data/reference/population_splits.csv), held "
+               "at that share")
+        out[code, parts[0].utla14] = (share, how)
+    return out
+
+
+def _bands() -> list[tuple[str, tuple[int, int]]]:
+    """Driver descriptions (longest first) with their ages: a line's driver text starts with one of them."""
+    rows = reference.rows("apportionment_drivers.csv")
+    bands = [(r["description"], (int(r["age_from"]), int(r["age_to"]))) for r in rows if r["weighting"] == ""]
+    return sorted(bands, key=lambda b: -len(b[0]))
+
+
+def band_of(driver: str, bands: list[tuple[str, tuple[int, int]]]) -> tuple[str, tuple[int, int]]:
+    """The residents a line's own driver names (its description and ages); all ages if it names none."""
+    for desc, ages in bands:
+        if driver.startswith(desc):
+            return desc, ages
+    return "resident population of all ages", ALL_AGES
+
+
+@dataclass
+class Sharer:
+    """Shares 2014 authorities' lines among their pieces, exactly in pence."""
+
+    by_utla: dict[str, list[Piece]]
+    res: Residents
+    parts: dict[tuple[str, str], tuple[float, str]]
+    names: dict[str, str]
+    _cache: dict = field(default_factory=dict)
+
+    def weights(self, utla: str, year: int, ages: tuple[int, int]) -> tuple[np.ndarray, str]:
+        """Residents of each piece of a 2014 authority (in ``ages``) for a year, and the driver's words."""
+        key = (utla, year, ages)
+        if key not in self._cache:
+            w, years, pyears, notes = [], set(), set(), []
+            for p in self.by_utla[utla]:
+                persons, y, py = self.res.band(p.current, year, ages)
+                if (p.current, utla) in self.parts:
+                    share, how = self.parts[p.current, utla]
+                    persons *= share
+                    notes.append(f"{self.names.get(p.current, p.current)}'s part: {how}")
+                w.append(persons)
+                years.add(y)
+                if py is not None:
+                    pyears.add(py)
+            when = "/".join(f"mid-{y}" for y in sorted(years))
+            if pyears:
+                when += f" (ages as at {'/'.join(f'mid-{y}' for y in sorted(pyears))})"
+            self._cache[key] = (np.array(w), when + (f"; {'; '.join(notes)}" if notes else ""))
+        return self._cache[key]
+
+
+def _pence(x) -> np.ndarray:
+    return np.round(np.asarray(x, dtype=float) * 100).astype(np.int64)
+
+
+def body_pieces(body: pd.DataFrame, by_utla: dict[str, list[Piece]], v: vintage.Vintage) -> dict[tuple, str]:
+    """(2014 authority, body name) -> the current authority a body's area lies in wholly (a district council,
+    or a unitary made since 2014), for bodies inside a 2014 authority that is shared among several."""
+    out = {}
+    for code, name in body[["ons_code", "name"]].drop_duplicates().itertuples(index=False, name=None):
+        covered = v.districts14(code) if code else set()
+        if not covered:
+            continue
+        for u, ps in by_utla.items():
+            if len(ps) < 2:
+                continue
+            everything = set().union(*(p.districts for p in ps))
+            mine = covered & everything  # a body across 2014 authorities (BCP) counts for its part in each
+            inside = [p for p in ps if mine and mine <= p.districts]
+            if len(inside) == 1 and mine != everything:
+                out[u, name] = inside[0].current
+    return out
+
+
+def own_parts(body: pd.DataFrame, places: dict[tuple, str], cls: Classification) -> dict[tuple, dict[str, float]]:
+    """(2014 authority, year, service) -> {current authority: its councils' own reported net spending (£, above
+    zero)} for the council services of bodies placed wholly in one piece (:func:`body_pieces`)."""
+    names = {k: r["service"] for k, r in cls.services.items() if r["agency"] == "Council"}
+    rows = body[(body["status"] == "reported") & body["service"].isin(set(names))]
+    by_name: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for (u, name), code in places.items():
+        by_name[name].append((u, code))
+    rows = rows[rows["name"].isin(set(by_name))]
+    out: dict[tuple, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for name, year, service, amount in zip(rows["name"], rows["year"].astype(int), rows["service"],
+                                           rows["amount_gbp"].astype(float), strict=True):
+        for u, code in by_name[name]:
+            out[u, year, names[service]][code] += amount
+    return {k: {c: a for c, a in d.items() if a > 0} for k, d in out.items()}
+
+
+def share(spend: pd.DataFrame, sharer: Sharer, own: dict[tuple, dict[str, float]], places: dict[tuple, str]
+          ) -> pd.DataFrame:
+    """Every line of the 2014 count on current authorities (see the module's rules); England's lines as they are.
+
+    Raises
+    ------
+    ValueError
+        If a 2014 authority with lines has no piece in any current authority.
+    """
+    by_utla = sharer.by_utla
+    eng = spend[spend["area_code"] == ENGLAND_CODE]
+    s = spend[spend["area_code"] != ENGLAND_CODE]
+    lost = sorted(set(s["area_code"]) - set(by_utla))
+    if lost:
+        raise ValueError(f"2014 authorities {', '.join(lost)} lie in no current authority (current_areas.csv)")
+    single = {u: ps[0].current for u, ps in by_utla.items() if len(ps) == 1}
+    frames = [eng]
+    kept = s[s["area_code"].isin(set(single))]
+    frames.append(kept.assign(area_code=kept["area_code"].map(single)))
+    bands = _bands()
+    for u, ps in sorted(by_utla.items()):
+        if len(ps) < 2:
+            continue
+        frames += _share_one(s[s["area_code"] == u], u, ps, sharer, own, places, bands)
+    out = pd.concat(frames, ignore_index=True)
+    return _one_line_per_key(out)
+
+
+def _share_one(sub: pd.DataFrame, u: str, ps: list[Piece], sharer: Sharer, own: dict, places: dict,
+               bands: list) -> list[pd.DataFrame]:
+    """The lines of one shared 2014 authority on its pieces."""
+    codes = [p.current for p in ps]
+    uname = sharer.names.get(u, u)
+    frames = []
+    # a line that is one council's alone (a unitary's accounts shared among 2014 areas, a return carried forward)
+    owner = sub["driver"].fillna("").str.split("'s ", n=1).str[0].map(lambda n: places.get((u, n)))
+    whole = sub[owner.notna()]
+    if len(whole):
+        frames.append(whole.assign(area_code=owner[owner.notna()].to_numpy()))
+    sub = sub[owner.isna()]
+    base = sub["service"].str.removesuffix(" (own accounts)")
+    council = (sub["agency"] == "Council") & (sub["level"] == "council") & (sub["basis"] == "reported")
+    keyed = [(u, int(y), b) if c else None for y, b, c in zip(sub["year"], base, council, strict=True)]
+    has_own = pd.Series([k is not None and k in own for k in keyed], index=sub.index, dtype=bool)
+    rows = []
+    for i in np.nonzero(has_own.to_numpy())[0]:
+        line = sub.iloc[i]
+        parts = own[keyed[i]]
+        total = int(_pence(line["amount_gbp"]))
+        mine = {c: int(_pence(a)) for c, a in parts.items()}
+        for c, p in mine.items():
+            rows.append({**line.to_dict(), "area_code": c, "amount_gbp": p / 100,
+                         "driver": f"{sharer.names.get(c, c)}'s councils' own accounts (MHCLG Revenue Outturn)"})
+        rest = total - sum(mine.values())
+        if rest:
+            w, when = sharer.weights(u, int(line["year"]), ALL_AGES)
+            split = split_pence(np.array([rest]), w)[0]
+            for j, c in enumerate(codes):
+                if split[j]:
+                    rows.append({**line.to_dict(), "area_code": c, "amount_gbp": split[j] / 100,
+                                 "service": f"{line['service']} (county council's, shared)", "basis": "apportioned",
+                                 "driver": f"{uname}'s county council line less its districts' own accounts, "
+                                           f"shared among its current authorities by residents of all ages, {when}"})
+    if rows:
+        frames.append(pd.DataFrame(rows))
+    rest = sub[~has_own]
+    if rest.empty:
+        return frames
+    named = rest["driver"].fillna("").map(lambda d: band_of(d, bands))
+    for (year, (desc, ages)), grp in rest.groupby([rest["year"].astype(int), named], sort=False):
+        w, when = sharer.weights(u, int(year), ages)
+        matrix = split_pence(_pence(grp["amount_gbp"]), w)
+        how = f"{uname}'s line shared among its current authorities by {desc}, {when}"
+        driver = grp["driver"].fillna("").map(lambda d, how=how: f"{d}; {how}" if d else how)
+        basis = grp["basis"].where(grp["basis"] != "reported", "apportioned")
+        for j, c in enumerate(codes):
+            nz = matrix[:, j] != 0
+            if nz.any():
+                frames.append(grp[nz].assign(area_code=c, amount_gbp=matrix[nz, j] / 100, driver=driver[nz],
+                                             basis=basis[nz]))
+    return frames
+
+
+def _one_line_per_key(lines: pd.DataFrame) -> pd.DataFrame:
+    """One line per authority, year and service: parts of the same basis summed (Bournemouth's, Poole's and
+    Christchurch's police lines are one line of Bournemouth, Christchurch and Poole); parts of different bases
+    kept apart, the service naming the basis."""
+    first = {c: "first" for c in lines.columns if c not in (*KEY, "basis", "amount_gbp")}
+    g = lines.groupby([*KEY, "basis"], as_index=False, sort=False, dropna=False).agg({"amount_gbp": "sum", **first})
+    clash = g.duplicated(KEY, keep=False)
+    g.loc[clash, "service"] = g.loc[clash, "service"] + " (" + g.loc[clash, "basis"] + " part)"
+    g["amount_gbp"] = g["amount_gbp"].round(2)
+    return g
+
+
+def population_table(population: pd.DataFrame, district_population: pd.DataFrame, current: pd.DataFrame,
+                     v: vintage.Vintage) -> pd.DataFrame:
+    """The population table on current authorities: the 2014 table's rows for authorities whose code is current,
+    ``district_population``'s for the rest, and the single years of age of districts that no longer exist
+    (mid-2020, on 2021 codes) summed into the authority they now form."""
+    cur = current[current["current"] & (current["tier"] != "county")]
+    codes = set(cur["area_code"])
+    holder = {d: c for c, ds in zip(cur["area_code"], cur["districts14"], strict=True) for d in ds}
+    same = population[population["area_code"].isin(codes | {ENGLAND_CODE})]
+    direct = district_population[district_population["area_code"].isin(codes)].drop(columns="covers")
+    older = district_population[~district_population["area_code"].isin(codes)]
+    into = {c: {holder.get(d) for d in v.districts14(c)} for c in set(older["area_code"])}
+    into = {c: h.pop() for c, h in into.items() if len(h) == 1 and None not in h}
+    older = older[older["area_code"].isin(set(into))]
+    older = older.assign(area_code=older["area_code"].map(into))
+    summed = older.groupby(["area_code", "year", "age", "age_to"], as_index=False, dropna=False).agg(
+        persons=("persons", "sum"), source=("source", "first"))
+    summed["source"] = summed["source"] + ", summed over the districts it was formed from"
+    out = pd.concat([same, direct, summed], ignore_index=True)
+    out["age_to"] = pd.to_numeric(out["age_to"], errors="coerce").astype("Int64")
+    single = (out["age_to"].isna() | (out["age_to"] == out["age"])).fillna(True).astype(bool)
+    by_age = set(zip(out.loc[single, "area_code"], out.loc[single, "year"], strict=True))
+    total = ((out["age"] == 0) & (out["age_to"] == 90)).fillna(False).astype(bool)
+    keys = pd.Series(list(zip(out["area_code"], out["year"], strict=True)), index=out.index)
+    dup = total & keys.map(lambda k: k in by_age).astype(bool)
+    # A year held both ways (mid-2020: ages from the 2020 release, the total from the 2023 release, revised to the
+    # 2021 census): the ages are scaled to the revised total, so the series has no break at 2020 and nothing counts
+    # twice.
+    totals = dict(zip(keys[dup], out.loc[dup, "persons"].astype(float), strict=True))
+    sums = out[single].groupby(["area_code", "year"])["persons"].sum().to_dict()
+    scale = keys.map(lambda k: totals[k] / sums[k] if k in totals and sums.get(k) else 1.0)
+    scaled = single & (scale != 1.0)
+    out.loc[scaled, "persons"] = (out.loc[scaled, "persons"].astype(float) * scale[scaled]).round().astype(int)
+    out.loc[scaled, "source"] = out.loc[scaled, "source"] + (
+        ", scaled to the mid-year's total as revised in the ONS mid-2023 release")
+    out = out[~dup]
+    return out.drop_duplicates(["area_code", "year", "age", "age_to"], keep="first").reset_index(drop=True)
+
+
+def areas_table(current: pd.DataFrame, pilot_codes: set[str]) -> pd.DataFrame:
+    """Current districts and unitaries (and England) as an areas table."""
+    from totalplace_lib.ingest.output import _slug
+
+    cur = current[current["current"] & (current["tier"] != "county")]
+    rows = [{"area_code": c, "area_name": n, "slug": _slug(n), "region": r, "pilot": bool(u) and u <= pilot_codes}
+            for c, n, r, u in zip(cur["area_code"], cur["area_name"], cur["region"], cur["utla14"], strict=True)]
+    rows.append({"area_code": ENGLAND_CODE, "area_name": "England", "slug": "england", "region": "England",
+                 "pilot": False})
+    return pd.DataFrame(rows)
+
+
+def _read(folder, table: str, **kw) -> pd.DataFrame:
+    return pd.read_csv(folder / f"{table}.csv", dtype={"area_code": str}, **kw)
+
+
+def write_dataset(public, v: vintage.Vintage, out=None) -> dict:
+    """Write ``<public>-current``: the public dataset's count, population and upper-tier indicators on current
+    districts and unitaries, beside it (atomically, as ingest writes). Returns its manifest's ``current`` note.
+
+    Parameters
+    ----------
+    public : Path
+        The ingested public dataset's folder (``data/processed/public``).
+    out : Path, optional
+        Folder to write (default: ``public`` with :data:`SUFFIX`).
+    """
+    import json
+    import time
+    from pathlib import Path
+
+    from totalplace_lib.data.places import _read_current, load_places
+    from totalplace_lib.ingest.output import write
+
+    t0 = time.perf_counter()
+    public = Path(public)
+    out = Path(out) if out else public.with_name(public.name + SUFFIX)
+    cur = _read_current(str(public / "current_areas.csv"), (public / "current_areas.csv").stat().st_mtime_ns)
+    cur = cur.reset_index(drop=True)
+    spend = _read(public, "spend")
+    pop, dpop = _read(public, "population"), _read(public, "district_population")
+    body = _read(public, "body_outturn", keep_default_na=False).astype({"ons_code": str, "name": str})
+    body["amount_gbp"] = pd.to_numeric(body["amount_gbp"], errors="coerce")
+    by_utla = pieces(cur)
+    res = residents(pop, dpop, cur, v)
+    names = dict(zip(cur["area_code"], cur["area_name"], strict=True))
+    sharer = Sharer(by_utla, res, part_shares(by_utla, res), names)
+    places = body_pieces(body, by_utla, v)
+    lines = share(spend, sharer, own_parts(body, places, Classification.load()), places)
+    codes = set(cur.loc[cur["current"] & (cur["tier"] != "county"), "area_code"])
+    whole = {p.current: u for u, ps in by_utla.items() for p in ps if len(ps) == 1}  # the same authority, 2014 and now
+
+    def same_rows(table: str) -> pd.DataFrame:
+        t = _read(public, table)
+        t = t[t["area_code"].isin(set(whole) | {ENGLAND_CODE}) | t["area_code"].isin(set(whole.values()))]
+        back = {u: c for c, u in whole.items()}
+        return t.assign(area_code=t["area_code"].map(lambda c: back.get(c, c)))
+
+    pilots = {c for p in load_places() for c in p.area_codes}
+    tables = {"spend": lines, "population": population_table(pop, dpop, cur, v),
+              "indicators": same_rows("indicators"), "activity": same_rows("activity"),
+              "district_indicators": _read(public, "district_indicators"), "district_population": dpop,
+              "current_areas": _read(public, "current_areas")}
+    split = {u: [p.current for p in ps] for u, ps in sorted(by_utla.items()) if len(ps) > 1}
+    manifest = json.loads((public / "manifest.json").read_text(encoding="utf-8"))
+    note = {"method": "totalplace_lib/ingest/current_count.py (docs/public-data.md, 'Places on current boundaries')",
+            "from": str(public.name), "authorities": len(codes),
+            "shared_2014_authorities": {u: len(c) for u, c in split.items()},
+            "parts": {f"{c} in {u}": how for (c, u), (_, how) in sharer.parts.items()},
+            "own_accounts_bodies": len(places),
+            "indicators_and_activity": "upper-tier figures kept for authorities the 2014 geography already held "
+                                       "whole; districts' own indicators are the Health Index (district_indicators)",
+            "seconds": round(time.perf_counter() - t0, 1)}
+    manifest.update({"dataset": out.name, "vintage": "current (2023) districts and unitaries; the 2014 count shared "
+                     "down to them (current_count.py)", "current": note})
+    manifest["missing_tables"] = {**manifest.get("missing_tables", {})}
+    write(out, tables, v, manifest, areas=areas_table(cur, pilots & set(whole.values()) | pilots))
+    logger.info("%s: %d lines for %d current authorities", out.name, len(lines), len(codes))
+    return note
