@@ -49,4 +49,8 @@ def public_data() -> Path:
         from totalplace_lib.ingest import run_ingest
 
         run_ingest(real)
+    if not (paths.data_dir("public-current") / "manifest.json").exists():  # ingested before it was written
+        from totalplace_lib.ingest import current_count, vintage
+
+        current_count.write_dataset(folder, vintage.load(real))
     return folder

@@ -414,6 +414,21 @@ def run_batch(areas: list[str] | None = None, themes: list[str] | None = None, j
     return summary
 
 
+def _regions(dataset: str, slugs: list[str]) -> dict[str, str]:
+    """Report folder -> the region of its place's first authority (for the index), where the dataset says."""
+    from totalplace_lib.data.places import current_areas
+
+    cur = current_areas(dataset)
+    if cur is None:
+        return {}
+    out = {}
+    for slug in slugs:
+        first = slug.split("-", 1)[0].upper()
+        if first in cur.index and cur.loc[first, "region"]:
+            out[slug] = str(cur.loc[first, "region"])
+    return out
+
+
 def write_index(dataset: str = "sample") -> Path:
     """Rebuild ``reports/index.html`` from every params file and theme on disk (``reports/<dataset>/index.html``
     for a public dataset: every place with a report there)."""
@@ -429,7 +444,8 @@ def write_index(dataset: str = "sample") -> Path:
             areas.append((d.name, name))
         themes = available_themes()
         themes += [t for t in all_themes(dataset) if t not in THEMES and any(root.glob(f"*/{t}.json"))]
-        return render.write_index(root, render.collect(root, areas, themes), themes, False)
+        return render.write_index(root, render.collect(root, areas, themes), themes, False,
+                                  regions=_regions(dataset, [a for a, _ in areas]))
 
     places = load_places()
     names = {p.slug: p.name for p in places}

@@ -50,3 +50,33 @@ def split_pence(pence: np.ndarray, weights: np.ndarray) -> np.ndarray:
         base[i, int(np.argmax(base[i]))] -= over[i]
     return base * np.sign(pence)[:, None]
 
+
+
+def split_pence_rows(pence: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """:func:`split_pence` with each amount's own weights: ``weights`` has shape (n, m), one row per amount.
+
+    Each row of the result sums exactly to its amount (largest remainder, as :func:`split_pence`).
+
+    Raises
+    ------
+    ValueError
+        If a weight is negative or a row's weights sum to zero.
+    """
+    pence = np.asarray(pence, dtype=np.int64)
+    w = np.asarray(weights, dtype=float)
+    total = w.sum(axis=1)
+    if (w < 0).any() or not np.isfinite(w).all() or (total <= 0).any():
+        raise ValueError("driver weights must be non-negative with a positive sum in every row")
+    share = w / total[:, None]
+    mag = np.abs(pence)
+    raw = mag[:, None].astype(float) * share
+    base = np.floor(raw).astype(np.int64)
+    left = mag - base.sum(axis=1)
+    order = np.argsort(-(raw - base), axis=1, kind="stable")
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(w.shape[1])[None, :].repeat(len(pence), axis=0), axis=1)
+    base += (rank < left[:, None]).astype(np.int64)
+    over = base.sum(axis=1) - mag
+    for i in np.nonzero(over)[0]:
+        base[i, int(np.argmax(base[i]))] -= over[i]
+    return base * np.sign(pence)[:, None]

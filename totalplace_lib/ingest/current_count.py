@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from totalplace_lib.core import reference
-from totalplace_lib.core.money import split_pence
+from totalplace_lib.core.money import split_pence, split_pence_rows
 from totalplace_lib.core.schema import ENGLAND_CODE
 from totalplace_lib.ingest import vintage
 from totalplace_lib.ingest.count_model import Classification
@@ -338,18 +338,20 @@ def _share_one(sub: pd.DataFrame, u: str, ps: list[Piece], sharer: Sharer, own: 
     rest = sub[~has_own]
     if rest.empty:
         return frames
-    named = rest["driver"].fillna("").map(lambda d: band_of(d, bands))
-    for (year, (desc, ages)), grp in rest.groupby([rest["year"].astype(int), named], sort=False):
-        w, when = sharer.weights(u, int(year), ages)
-        matrix = split_pence(_pence(grp["amount_gbp"]), w)
-        how = f"{uname}'s line shared among its current authorities by {desc}, {when}"
-        driver = grp["driver"].fillna("").map(lambda d, how=how: f"{d}; {how}" if d else how)
-        basis = grp["basis"].where(grp["basis"] != "reported", "apportioned")
-        for j, c in enumerate(codes):
-            nz = matrix[:, j] != 0
-            if nz.any():
-                frames.append(grp[nz].assign(area_code=c, amount_gbp=matrix[nz, j] / 100, driver=driver[nz],
-                                             basis=basis[nz]))
+    drivers = rest["driver"].fillna("")
+    named = drivers.map({d: band_of(d, bands) for d in drivers.unique()})
+    keys = list(zip(rest["year"].astype(int), named, strict=True))
+    found = {k: sharer.weights(u, k[0], k[1][1]) for k in dict.fromkeys(keys)}
+    weights = np.stack([found[k][0] for k in keys])
+    how = pd.Series([f"{uname}'s line shared among its current authorities by {k[1][0]}, {found[k][1]}"
+                     for k in keys], index=rest.index)
+    matrix = split_pence_rows(_pence(rest["amount_gbp"]), weights)
+    m = len(codes)
+    out = rest.loc[rest.index.repeat(m)].assign(
+        area_code=np.tile(codes, len(rest)), amount_gbp=matrix.ravel() / 100,
+        driver=np.repeat(np.where(drivers != "", drivers + "; " + how, how), m),
+        basis=np.repeat(rest["basis"].where(rest["basis"] != "reported", "apportioned").to_numpy(), m))
+    frames.append(out[matrix.ravel() != 0])
     return frames
 
 
@@ -373,7 +375,11 @@ def population_table(population: pd.DataFrame, district_population: pd.DataFrame
     cur = current[current["current"] & (current["tier"] != "county")]
     codes = set(cur["area_code"])
     holder = {d: c for c, ds in zip(cur["area_code"], cur["districts14"], strict=True) for d in ds}
-    same = population[population["area_code"].isin(codes | {ENGLAND_CODE})]
+    # the 2014 authorities a current one is the whole of (the same code, or a county since made a unitary)
+    same_as = {u: c for c, ds in zip(cur["area_code"], cur["districts14"], strict=True)
+               for u in current.loc[current["districts14"] == ds, "area_code"] if u != c or u in codes}
+    same = population[population["area_code"].isin(set(same_as) | {ENGLAND_CODE})]
+    same = same.assign(area_code=same["area_code"].map(lambda c: same_as.get(c, c)))
     direct = district_population[district_population["area_code"].isin(codes)].drop(columns="covers")
     older = district_population[~district_population["area_code"].isin(codes)]
     into = {c: {holder.get(d) for d in v.districts14(c)} for c in set(older["area_code"])}

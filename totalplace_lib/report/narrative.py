@@ -6,7 +6,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from totalplace_lib.core import fmt
-from totalplace_lib.core.gaps import passes_gaps
+from totalplace_lib.core.gaps import Missing, passes_gaps
 from totalplace_lib.core.periods import fy_label, fy_span
 from totalplace_lib.data.datasets import Dataset
 from totalplace_lib.data.places import Place
@@ -45,11 +45,31 @@ def dataset_banner(ds: Dataset, place: Place, year: int, redesign: bool = False)
             f"> **Real public data.** This report for **{place.name}** ({fy_label(year)}) runs on dataset "
             f"**{ds.name}**, ingested from the publishers' own files{layer} (each figure's file is named in "
             "*Sources*). " + _spend_basis(ds, place, year) + _activity_basis(ds, place, year) +
+            _upper_tier_only(ds, place) +
             " Where a section needs what the files cannot give (for example person-level records) it says so and "
             "gives the reason, and the figure is recorded as missing. Comparisons are with the place's nearest "
             "statistical neighbours (population, age structure and deprivation) and England."
         )
     return Markdown(fmt.safe_markdown(text + (OPTIMISM_BIAS_NOTE if redesign else "")))
+
+
+def _upper_tier_only(ds: Dataset, place: Place) -> str:
+    """On current boundaries, for a place holding part of a 2014 upper-tier authority: what is shared down to it
+    and what, published for the upper tier only, is not ('' otherwise)."""
+    from totalplace_lib.methods.boundaries import makeup
+
+    m = makeup(ds, place)
+    if isinstance(m, Missing) or m.empty:
+        return ""
+    parts = sorted(set(m.loc[m["held"] != "whole", "from_2014"]))
+    if not parts:
+        return ""
+    whole = " and ".join(parts)
+    return (f" **On current boundaries**: {place.name} holds part of {whole}. The count is shared down to it "
+            "(district councils' own accounts as reported; the county council's and every other body's lines by "
+            "residents, each line's driver named in *Sources*). Activity counts and indicators published only for "
+            f"the upper tier ({whole}) are not shared down to a part, and show as not available here; run {whole} "
+            "for them.")
 
 
 BASIS_WORDS = {"reported": "*reported* in the bodies' own accounts",

@@ -284,17 +284,25 @@ table{border-collapse:collapse;width:100%;font-size:0.92em} th,td{border:1px sol
 vertical-align:top;text-align:left} th{background:#f3f2f1}
 td.ok{border-left:6px solid #28A197} td.failed{border-left:6px solid #b00020;background:#fdecea}
 td.missing{border-left:6px solid #b1b4b6;color:#505a5f} .err{color:#b00020;font-size:0.85em}
+tr.region th{background:#dfe6ec;font-size:1.05em}
 .banner{border:2px solid #F46A25;padding:0.6em;background:#fff4ec;margin:1em 0}
 """
 
 
 def write_index(reports: Path, infos: list[ReportInfo], themes: list[str], illustrative: bool,
-                extra_links: list[tuple[str, str]] | None = None) -> Path:
-    """Write ``reports/index.html``: areas x themes with status, key figures, duration and links."""
+                extra_links: list[tuple[str, str]] | None = None, regions: dict[str, str] | None = None) -> Path:
+    """Write ``reports/index.html``: areas x themes with status, key figures, duration and links (``regions``:
+    report folder -> region, to list places under their region, by name)."""
     failed = [i for i in infos if i.status == "failed"]
     rows = []
     areas = list(dict.fromkeys((i.area, i.place) for i in infos))
+    if regions:
+        areas.sort(key=lambda a: (regions.get(a[0], "~"), a[1]))
+    region = None
     for slug, name in areas:
+        if regions and regions.get(slug, "Other places") != region:
+            region = regions.get(slug, "Other places")
+            rows.append(f'<tr class="region"><th colspan="{len(themes) + 1}">{html.escape(region)}</th></tr>')
         cells = [f"<th>{html.escape(name)}</th>"]
         for theme in themes:
             info = next(i for i in infos if i.area == slug and i.theme == theme)
