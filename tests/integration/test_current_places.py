@@ -112,3 +112,25 @@ def test_a_current_place_by_name_runs_the_place_overview(public_data, tmp_path, 
     assert alone["dataset"] == "public-current" and alone["place"] == "Cumberland"
     together = cumbria["figures"]["total_spend_gbp"]["value"]
     assert 0.4 * together < alone["figures"]["total_spend_gbp"]["value"] < 0.7 * together
+
+
+def test_the_readme_defines_a_place_of_current_districts_in_one_small_yaml_file(public_data):
+    """The README's params file, as printed, is a place of current districts read on current boundaries."""
+    import re
+
+    from totalplace_lib.data.datasets import load_dataset
+    from totalplace_lib.data.places import on_boundaries, parse_place
+    from totalplace_lib.report.notebook import check_run
+
+    readme = (paths.project_root() / "README.md").read_text(encoding="utf-8")
+    text = re.search(r"`params/pennine-lancashire\.yaml`.*?```yaml\n(.*?)```", readme, re.S).group(1)
+    place = parse_place(text, "params/pennine-lancashire.yaml")
+    public = load_dataset("public")
+    found = on_boundaries(place, public.areas, "public")
+    assert found.dataset == "public-current" and found.name == "Pennine Lancashire"
+    assert set(found.area_codes) == {"E07000117", "E07000122", "E07000125", "E07000120", "E06000008"}
+    check_run(found, load_dataset(found.dataset), found.year)  # raises if the data cannot report on it
+    one_line = re.search(r"--area \"(Burnley\+[^\"]*Hyndburn[^\"]*)\"", readme).group(1)
+    from totalplace_lib.data.places import codes_for_names
+
+    assert codes_for_names(one_line, "public").split("+") == list(found.area_codes)

@@ -298,3 +298,19 @@ def test_a_subfunction_the_reference_table_has_not_seen_is_classified_by_its_cof
     assert row["driver"] == "population" and "classified as" in row["service"]
     assert cls.agency("Local Government England", "LG", "3.1 of which: other police services") == "Police"
     assert cls.agency("Department for Work and Pensions", "CG", "10.5 Unemployment") == "DWP and Jobcentre Plus"
+
+
+def test_split_pence_rows_shares_each_amount_by_its_own_weights_exactly():
+    from totalplace_lib.core.money import split_pence_rows
+
+    rng = np.random.default_rng(7)
+    pence = rng.integers(-10**9, 10**9, size=200)
+    weights = rng.random((200, 7)) * rng.integers(0, 2, size=(200, 7)) + 1e-9
+    out = split_pence_rows(pence, weights)
+    assert (out.sum(axis=1) == pence).all()  # every amount conserved to the penny
+    share = weights / weights.sum(axis=1, keepdims=True)
+    assert (np.abs(out - pence[:, None] * share) < 1).all()  # each part within a penny of its exact share
+    for i in (0, 17, 199):  # the same answer as sharing one amount at a time
+        assert (out[i] == split_pence(pence[i:i + 1], weights[i])[0]).all()
+    with pytest.raises(ValueError, match="positive sum in every row"):
+        split_pence_rows(np.array([100, 5]), np.array([[1.0, 2.0], [0.0, 0.0]]))

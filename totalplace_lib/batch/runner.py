@@ -229,6 +229,7 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None,
         is_code_place,
         is_current,
         list_slugs,
+        on_boundaries,
         params_file,
     )
 
@@ -275,11 +276,16 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None,
             if public and not is_code_place(slug) and not params_file(slug).exists():  # a place given by name
                 slug = codes_for_names(slug, dataset)
             place = code_place(slug, area_table, dataset) if public and is_code_place(slug) else load_place(slug)
+            on = dataset or place.dataset
+            if on != "sample" and not is_code_place(slug):  # a params file may name current districts
+                from totalplace_lib.data.datasets import load_table
+
+                place = on_boundaries(place, load_table("areas", on.split("+", 1)[0]), on)
         except TotalPlaceInputError as exc:
             bad.append(str(exc))
             continue
         for t in themes:
-            ds_name = place.dataset if dataset and is_current(place.dataset) else dataset or place.dataset
+            ds_name = place.dataset if is_current(place.dataset) else dataset or place.dataset
             y = year if year is not None else (default_year(t, ds_name) if ds_name != "sample" else None)
             jobs.append(Job(place, t, ds_name, y))
     return jobs, bad

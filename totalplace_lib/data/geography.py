@@ -52,3 +52,49 @@ def hex_centres(layout: pd.DataFrame) -> pd.DataFrame:
     odd = layout.attrs.get("layout", "odd-r") == "odd-r"
     shift = (layout["r"] % 2 == (1 if odd else 0)) * 0.5
     return layout.assign(x=(layout["q"] + shift) * 3 ** 0.5, y=layout["r"] * 1.5)
+
+
+BOUNDARIES = ("geography", "uk_la_boundaries_2014_2023.topo.json")
+"""ONS's super-generalised boundaries of every authority, 2014-2023 (TopoJSON, each feature with its years)."""
+
+
+@lru_cache(maxsize=1)
+def _topology(path: str) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _arcs(path: str) -> list:
+    """The topology's arcs as (n, 2) arrays of longitude and latitude (quantised, delta-encoded arcs decoded)."""
+    import numpy as np
+
+    t = _topology(path)
+    scale, shift = np.array(t["transform"]["scale"]), np.array(t["transform"]["translate"])
+    return [np.cumsum(np.array(a, dtype=float), axis=0) * scale + shift for a in t["arcs"]]
+
+
+def _ring(arcs: list, indices: list[int]):
+    import numpy as np
+
+    parts = [arcs[i] if i >= 0 else arcs[~i][::-1] for i in indices]
+    return np.concatenate([parts[0], *(p[1:] for p in parts[1:])]) if parts else np.zeros((0, 2))
+
+
+def boundaries(layer: str = "ltla", year: int = 2023) -> pd.DataFrame | Missing:
+    """Authorities' boundaries in force in ``year``: one row per English authority of ``layer`` (``ltla``: districts
+    and unitaries, ``utla``: the upper tier), with ``area_code``, ``name`` and ``rings`` (a list of (n, 2) arrays of
+    longitude and latitude, outer rings and holes alike); a :class:`Missing` if the file is not here."""
+    path = paths.real_data_dir().joinpath(*BOUNDARIES)
+    if not path.exists():
+        return Missing(f"the boundary map is drawn from {'/'.join(BOUNDARIES)} in the real data folder "
+                       f"({paths.real_data_dir()}), which is not present here.")
+    t, arcs = _topology(str(path)), _arcs(str(path))
+    rows = []
+    for g in t["objects"][layer]["geometries"]:
+        p = g.get("properties", {})
+        if not str(p.get("areacd", "")).startswith("E") or not p.get("start", 0) <= year <= p.get("end", 9999):
+            continue
+        polygons = g["arcs"] if g["type"] == "MultiPolygon" else [g["arcs"]] if g["type"] == "Polygon" else []
+        rows.append({"area_code": p["areacd"], "name": p.get("areanm", p["areacd"]),
+                     "rings": [_ring(arcs, ring) for poly in polygons for ring in poly]})
+    return pd.DataFrame(rows)

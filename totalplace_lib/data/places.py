@@ -354,6 +354,23 @@ def _current_place(codes: tuple[str, ...], current, dataset: str, year: int) -> 
                  year=year)
 
 
+def on_boundaries(place: Place, areas, dataset: str) -> Place:
+    """A params file's place with its codes read on ``dataset``'s geography: unchanged where the dataset holds them
+    all; else, like codes given on the command line (:func:`code_place`), the 2014 authorities it is the whole of, or
+    the current districts and unitaries on the companion dataset. Name, slug and scenarios stay the file's."""
+    from dataclasses import replace
+
+    known = set(areas["area_code"])
+    if dataset.split("+", 1)[0] == "sample" or all(c in known for c in place.area_codes):
+        return place
+    try:
+        found = code_place("+".join(place.area_codes), areas, dataset, place.year)
+    except ParamsError as exc:
+        raise ParamsError(exc.reason, file=place.file, line=place.line_of("area_codes"),
+                          column="area_codes") from None
+    return replace(place, area_codes=found.area_codes, dataset=found.dataset)
+
+
 def _on_current(codes: tuple[str, ...], dataset: str, year: int) -> Place:
     """A place given on a 2014 dataset that only current boundaries hold: the same codes on ``dataset``."""
     from totalplace_lib.data.datasets import load_table

@@ -68,7 +68,6 @@ class Residents:
 
     totals: dict[str, dict[int, float]] = field(default_factory=lambda: defaultdict(dict))
     ages: dict[str, dict[int, np.ndarray]] = field(default_factory=lambda: defaultdict(dict))
-    sources: dict[tuple[str, int], str] = field(default_factory=dict)
 
     def total(self, code: str, year: int) -> tuple[float, int]:
         """Residents (persons) of a current authority in the nearest year held, and that year."""
@@ -104,42 +103,22 @@ def pieces(current: pd.DataFrame) -> dict[str, list[Piece]]:
     return dict(out)
 
 
-def residents(population: pd.DataFrame, district_population: pd.DataFrame, current: pd.DataFrame,
-              v: vintage.Vintage) -> Residents:
-    """Residents of every current district and unitary, by year, from the public population table (authorities
-    whose 2014 code is current) and ``district_population`` (the rest, on their own codes; districts of 2021 that
-    no longer exist give their ages to the 2023 authority they now form). A year's total is the published total
-    of all ages where there is one, else the sum of single years."""
+def residents(table: pd.DataFrame) -> Residents:
+    """Residents of every current district and unitary by year, from the population table on current authorities
+    (:func:`population_table`): a year's total is its total of all ages, or the sum of its single years."""
     r = Residents()
-    cur = current[current["current"] & (current["tier"] != "county")]
-    districts_of = dict(zip(cur["area_code"], cur["districts14"], strict=True))
-    holder = {d: c for c, ds in districts_of.items() for d in ds}
-
-    def into(code: str) -> str | None:
-        if code in districts_of:
-            return code
-        found = {holder.get(d) for d in v.districts14(code)}  # an older code inside one current authority
-        return found.pop() if len(found) == 1 and None not in found else None
-
-    frame = pd.concat([population[population["area_code"].isin(set(districts_of))], district_population],
-                      ignore_index=True)
-    frame = frame.assign(_to=frame["area_code"].map(into))
-    frame = frame[frame["_to"].notna()]
-    to = pd.to_numeric(frame["age_to"], errors="coerce")
-    age = frame["age"].astype(int)
-    single = frame[to.isna() | (to == age)]
-    total = frame[(age == 0) & (to == 90) & (frame["area_code"] == frame["_to"])]
-    singles: dict[tuple[str, int], np.ndarray] = defaultdict(lambda: np.zeros(91))
-    for code, year, a, persons in zip(single["_to"], single["year"].astype(int), single["age"].astype(int),
-                                      single["persons"].astype(float), strict=True):
-        singles[code, year][min(a, 90)] += persons
-    for (code, year), arr in singles.items():
-        r.ages[code][year] = arr
-        r.totals[code][year] = float(arr.sum())
-    for code, year, persons, src in zip(total["_to"], total["year"].astype(int), total["persons"].astype(float),
-                                        total["source"], strict=True):
-        r.totals[code][year] = persons  # the published total wins over a sum of single years
-        r.sources[code, year] = src
+    t = table[table["area_code"] != ENGLAND_CODE]
+    to = pd.to_numeric(t["age_to"], errors="coerce")
+    single = t[(to.isna() | (to == t["age"])).to_numpy()]
+    total = t[((t["age"] == 0) & (to == 90)).fillna(False).to_numpy()]
+    for (code, year), grp in single.groupby(["area_code", "year"]):
+        arr = np.zeros(91)
+        np.add.at(arr, np.minimum(grp["age"].astype(int).to_numpy(), 90), grp["persons"].astype(float).to_numpy())
+        r.ages[code][int(year)] = arr
+        r.totals[code][int(year)] = float(arr.sum())
+    for code, year, persons in zip(total["area_code"], total["year"].astype(int), total["persons"].astype(float),
+                                   strict=True):
+        r.totals[code].setdefault(year, persons)
     return r
 
 
@@ -454,7 +433,8 @@ def write_dataset(public, v: vintage.Vintage, out=None) -> dict:
     body = _read(public, "body_outturn", keep_default_na=False).astype({"ons_code": str, "name": str})
     body["amount_gbp"] = pd.to_numeric(body["amount_gbp"], errors="coerce")
     by_utla = pieces(cur)
-    res = residents(pop, dpop, cur, v)
+    people = population_table(pop, dpop, cur, v)
+    res = residents(people)
     names = dict(zip(cur["area_code"], cur["area_name"], strict=True))
     sharer = Sharer(by_utla, res, part_shares(by_utla, res), names)
     places = body_pieces(body, by_utla, v)
@@ -469,7 +449,7 @@ def write_dataset(public, v: vintage.Vintage, out=None) -> dict:
         return t.assign(area_code=t["area_code"].map(lambda c: back.get(c, c)))
 
     pilots = {c for p in load_places() for c in p.area_codes}
-    tables = {"spend": lines, "population": population_table(pop, dpop, cur, v),
+    tables = {"spend": lines, "population": people,
               "indicators": same_rows("indicators"), "activity": same_rows("activity"),
               "district_indicators": _read(public, "district_indicators"), "district_population": dpop,
               "current_areas": _read(public, "current_areas")}

@@ -18,6 +18,7 @@ from totalplace_lib.data.places import (
     is_code_place,
     is_current,
     load_place,
+    on_boundaries,
     params_file,
 )
 from totalplace_lib.methods.cba.scenario import check_scenarios
@@ -65,6 +66,8 @@ def validate_run(area: str, dataset: str, year: int) -> tuple[Place, Dataset]:
     if not is_code_place(area) and not params_file(area).exists() and not ds.illustrative:  # a place by name
         area = codes_for_names(area, dataset)
     place = code_place(area, ds.areas, dataset, year) if is_code_place(area) else load_place(area)
+    if not is_code_place(area) and not ds.illustrative:  # a params file naming current districts
+        place = on_boundaries(place, ds.areas, dataset)
     if place.dataset != dataset and is_current(place.dataset):  # only current boundaries hold this place
         ds = load_dataset(place.dataset)
     check_run(place, ds, year)

@@ -46,6 +46,7 @@ from totalplace_lib.report.charts.place import (
     hex_map_chart,
     peers_per_head_chart,
     pilots_per_head_chart,
+    place_map_chart,
     savings_share_chart,
     series_chart,
     spend_by_agency_chart,
@@ -68,7 +69,8 @@ from totalplace_lib.report.charts.themes import (
 __all__ = [
     "Chart", "FOCUS", "PALETTE", "PNG_LEVEL", "SOURCE_ROOM", "STAGE_COLOURS", "apply_style",
     "benchmark_chart", "ci_chart", "cohort_cost_chart", "cost_tree_chart", "crime_cost_chart", "finish",
-    "funnel_chart", "hbar_money", "hex_map_chart", "journey_chart", "legend_overlaps_data", "looked_after_chart",
+    "funnel_chart", "hbar_money", "hex_map_chart", "place_map_chart", "journey_chart", "legend_overlaps_data",
+    "looked_after_chart",
     "money_axis", "new_figure", "npv_distribution_chart", "pareto_chart", "payback_chart", "peer_bars",
     "peers_per_head_chart", "pilots_per_head_chart", "png_bytes", "reset_style", "renderer_of", "savings_share_chart",
     "series_chart", "set_titles", "share_comparison_chart", "spend_by_agency_chart",

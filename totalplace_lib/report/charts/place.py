@@ -182,6 +182,45 @@ def hex_map_chart(layout: pd.DataFrame, values: pd.DataFrame, codes: tuple[str, 
     return finish(fig, source=f"{source}; hex layout Open Innovations (MIT), ONS codes")
 
 
+def place_map_chart(ds, place) -> Chart:
+    """The place on the map: its region's authorities in outline and the place's filled, on the boundaries of the
+    dataset's geography (current districts and unitaries in 2023 on a dataset on current boundaries; else the
+    2014 upper tier)."""
+    from matplotlib.collections import PolyCollection
+
+    from totalplace_lib.core.gaps import Missing
+    from totalplace_lib.data.geography import boundaries
+    from totalplace_lib.data.places import is_current
+    from totalplace_lib.methods.count import region_of
+
+    current = is_current(ds.name)
+    year = 2023 if current else 2014
+    b = boundaries("ltla" if current else "utla", year)
+    if isinstance(b, Missing):
+        return b
+    region = region_of(ds, place)
+    around = set(ds.areas.loc[ds.areas["region"] == region, "area_code"]) | set(place.area_codes)
+    b = b[b["area_code"].isin(around)]
+    mine = b["area_code"].isin(place.area_codes)
+    if not mine.any():
+        return Missing(f"no boundary of {place.name}'s authorities in the {year} boundaries.")
+    fig, ax = new_figure((7.5, 7.0))
+    for is_mine, face, edge, width in ((False, "#e5e5e5", "white", 0.8), (True, FOCUS[0], "#F46A25", 1.6)):
+        rings = [r for rs in b.loc[mine == is_mine, "rings"] for r in rs]
+        ax.add_collection(PolyCollection(rings, facecolors=face, edgecolors=edge, linewidths=width,
+                                         zorder=3 if is_mine else 2))
+    pts = np.concatenate([r for rs in b["rings"] for r in rs])
+    ax.set_xlim(pts[:, 0].min() - 0.05, pts[:, 0].max() + 0.05)
+    ax.set_ylim(pts[:, 1].min() - 0.05, pts[:, 1].max() + 0.05)
+    ax.set_aspect(1 / np.cos(np.radians(pts[:, 1].mean())))  # degrees of longitude shrink with latitude
+    ax.axis("off")
+    kind = "districts and unitaries" if current else "upper-tier authorities"
+    set_titles(ax, f"Where {place.name} is: {int(mine.sum())} of {region}'s {len(b)} {kind}",
+               f"{place.name} filled, the rest of {region} in outline; boundaries in force in {year}")
+    return finish(fig, source="ONS, local authority boundaries 2014-2023 (super-generalised), via ONSvisual "
+                              "uk-topojson; contains OS data © Crown copyright and database right")
+
+
 @passes_gaps
 def savings_share_chart(red: pd.DataFrame, target: float = 0.02, target_source: str = "") -> Chart:
     """Each redesign's net fiscal saving a year as a share of its theme's spend, against the 2% benchmark
