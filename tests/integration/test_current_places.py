@@ -134,3 +134,16 @@ def test_the_readme_defines_a_place_of_current_districts_in_one_small_yaml_file(
     from totalplace_lib.data.places import codes_for_names
 
     assert codes_for_names(one_line, "public").split("+") == list(found.area_codes)
+
+
+def test_combined_authorities_are_named_unions(public_data):
+    from totalplace_lib.data.datasets import load_table
+    from totalplace_lib.data.places import code_place, codes_for_names
+
+    assert codes_for_names("Greater Manchester", "public") == "E47000001"
+    assert codes_for_names("Lancashire", "public") == "E10000017"  # the county, before the combined authority
+    gm = code_place("E47000001", load_table("areas", "public"), "public", 2024)
+    assert gm.dataset == "public" and len(gm.area_codes) == 10 and gm.name == "Greater Manchester"
+    ne = code_place("E47000014", load_table("areas", "public-current"), "public-current", 2024)
+    assert set(ne.area_codes) == {"E06000047", "E06000057", "E08000021", "E08000022", "E08000023", "E08000024",
+                                  "E08000037"}  # North of Tyne and the 2018 North East, merged in 2024

@@ -168,3 +168,19 @@ def test_the_series_chart_shows_totals_when_a_place_has_no_population():
     c = charts.theme_series_chart(ser, "Bournemouth", "residents", "test")
     assert c.title == "Spend on the theme in Bournemouth rose 20% in real terms, 2009/10 to 2024/25"
     assert "no population for this place alone" in c.alt
+
+
+def test_a_theme_line_takes_the_parts_of_a_line_on_current_boundaries():
+    """On current boundaries a district holds its own accounts under the line's name, its share of the county
+    council's as '<service> (county council's, shared)', and parts of different bases apart: a theme naming the
+    service takes all of them, and no other service."""
+    from totalplace_lib.core.basis import COUNTY_SHARE, base_service, part_suffix
+    from totalplace_lib.themes.defined import Line
+
+    line = Line(service="Adult social care", label="Adult social care", stage="reactive", reason="r")
+    for s in ("Adult social care", "Adult social care" + COUNTY_SHARE,
+              "Adult social care" + COUNTY_SHARE + part_suffix("apportioned"), "Adult social care (reported part)"):
+        assert line.matches(s, "Council") and base_service(s) == "Adult social care"
+    assert not line.matches("Adult social care: older people", "Council")
+    assert base_service("Police (Lancashire Police and Crime Commissioner)") == \
+        "Police (Lancashire Police and Crime Commissioner)"  # a body's own name in brackets is kept

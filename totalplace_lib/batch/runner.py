@@ -254,7 +254,8 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None,
         area_table = load_table("areas", dataset)
     if all_areas and is_current(dataset):
         cur = current_areas(dataset)
-        areas = [c for c in cur.index if cur.loc[c, "current"] and cur.loc[c, "tier"] != "district"]
+        areas = [c for c in cur.index if cur.loc[c, "current"]
+                 and cur.loc[c, "tier"] not in ("district", "combined authority")]
     elif all_areas or all_districts:
         areas = [c for c in area_table["area_code"] if c != ENGLAND_CODE]
     slugs = areas or list_slugs()
@@ -277,7 +278,8 @@ def plan(areas: list[str] | None, themes: list[str] | None, dataset: str | None,
                 slug = codes_for_names(slug, dataset)
             place = code_place(slug, area_table, dataset) if public and is_code_place(slug) else load_place(slug)
             on = dataset or place.dataset
-            if on != "sample" and not is_code_place(slug):  # a params file may name current districts
+            base = paths.data_dir(on.split("+", 1)[0]) / "areas.csv"
+            if on != "sample" and not is_code_place(slug) and base.exists():  # a params file may name districts
                 from totalplace_lib.data.datasets import load_table
 
                 place = on_boundaries(place, load_table("areas", on.split("+", 1)[0]), on)

@@ -8,11 +8,34 @@ from a regional share, a documented estimate, the analyst's own records or the s
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
 
 from totalplace_lib.core.gaps import Missing
+
+COUNTY_SHARE = " (county council's, shared)"
+"""On current boundaries, the suffix of a district's share of its county council's line (the district's own accounts
+keep the line's name)."""
+_PART = re.compile(r" \((?:county council's, shared|reported part|apportioned part|estimated part|local part)\)$")
+
+
+def part_suffix(basis: str) -> str:
+    """The suffix of one basis's part of a line where a place holds parts of different bases (``(apportioned
+    part)``), so each stays its own line."""
+    return f" ({basis} part)"
+
+
+def base_service(service: str) -> str:
+    """A service's name without the suffixes a part of a line carries on current boundaries: a theme that names
+    ``Adult social care`` takes a district's share of the county's line too."""
+    while True:
+        stripped = _PART.sub("", service)
+        if stripped == service:
+            return service
+        service = stripped
+
 
 STRENGTH = ("reported", "local", "apportioned", "estimated", "illustrative")
 """Bases from the strongest to the weakest evidence for a figure about this place."""

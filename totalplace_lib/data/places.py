@@ -12,16 +12,19 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import yaml
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 from totalplace_lib.core import paths
 from totalplace_lib.core.errors import ParamsError
 from totalplace_lib.core.schema import ENGLAND_CODE, GSS_CODE
+from totalplace_lib.data.current import (  # noqa: F401 (re-exported: places are looked up by these)
+    CURRENT,
+    codes_for_names,
+    current_areas,
+    current_of,
+    is_current,
+)
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CODES = re.compile(r"^[Ee]\d{8}(?:[+-][Ee]\d{8})*$")
@@ -226,25 +229,6 @@ def is_code_place(area: str) -> bool:
     return bool(CODES.match(area)) and not params_file(area).exists()
 
 
-CURRENT = "-current"
-"""A public dataset's companion on current boundaries (districts and unitaries of 2023) is ``<name>-current``,
-written by ingest beside it (:mod:`totalplace_lib.ingest.current_count`)."""
-
-
-def is_current(dataset: str) -> bool:
-    """True for a dataset on current boundaries (``public-current``, ``public-current+<local>``)."""
-    return dataset.split("+", 1)[0].endswith(CURRENT)
-
-
-def current_of(dataset: str) -> str:
-    """The companion on current boundaries of a public dataset (``public`` -> ``public-current``, ``public+mine``
-    -> ``public-current+mine``); a current dataset is its own."""
-    if is_current(dataset):
-        return dataset
-    base, _, local = dataset.partition("+")
-    return f"{base}{CURRENT}" + (f"+{local}" if local else "")
-
-
 def code_place(area: str, areas, dataset: str = "public", year: int = 2009) -> Place:
     """A place made of the authorities given by GSS code, named from the dataset's areas table.
 
@@ -304,26 +288,6 @@ def _made_of_units(codes: tuple[str, ...], current, units: dict[str, str], datas
                  dataset=dataset, year=year)
 
 
-def current_areas(dataset: str) -> pd.DataFrame | None:
-    """A public dataset's current and 2014 authorities with their 2014 districts (``current_areas.csv``, written
-    by :mod:`totalplace_lib.ingest.current_areas`), indexed by code; None if the dataset has none."""
-    path = paths.data_dir(dataset) / "current_areas.csv"
-    if dataset.split("+", 1)[0] == "sample" or not path.exists():
-        return None
-    return _read_current(str(path), path.stat().st_mtime_ns)
-
-
-@lru_cache(maxsize=4)
-def _read_current(path: str, mtime_ns: int) -> pd.DataFrame:
-    import pandas as pd
-
-    t = pd.read_csv(path, dtype=str, keep_default_na=False)
-    t["current"] = t["current"].str.lower() == "true"
-    for col in ("districts14", "utla14"):
-        t[col] = t[col].str.split("+").map(frozenset)
-    return t.set_index("area_code", drop=False)
-
-
 def _current_place(codes: tuple[str, ...], current, dataset: str, year: int) -> Place:
     """A place given by current (or 2014) codes: the 2014 upper-tier authorities it is the whole of.
 
@@ -342,7 +306,7 @@ def _current_place(codes: tuple[str, ...], current, dataset: str, year: int) -> 
         return _on_current(codes, current_of(dataset), year)
     if districts != need:
         missing = need - districts
-        fill = current[current["current"] & (current["tier"] != "county")
+        fill = current[current["current"] & ~current["tier"].isin(("county", "combined authority"))
                        & current["districts14"].map(lambda d: bool(d & missing) and d <= missing)]
         whole = ", ".join(f"{current.loc[u, 'area_name']} ({u})" for u in utlas)
         add = ", ".join(f"{n} ({c})" for c, n in zip(fill["area_code"], fill["area_name"], strict=True))
@@ -376,37 +340,6 @@ def _on_current(codes: tuple[str, ...], dataset: str, year: int) -> Place:
     from totalplace_lib.data.datasets import load_table
 
     return code_place("+".join(codes), load_table("areas", dataset.split("+", 1)[0]), dataset, year)
-
-
-def codes_for_names(area: str, dataset: str) -> str:
-    """GSS codes (``+``-joined) of places given by name (``Cumberland``, ``Burnley+Pendle``): current authorities
-    first, then 2014 ones.
-
-    Raises
-    ------
-    ParamsError
-        Naming the name no authority has, with the authorities whose names are closest.
-    """
-    current = current_areas(dataset)
-    if current is None:
-        raise ParamsError(f"'{area}' is not a params file, and dataset '{dataset}' has no table of authorities "
-                          "by name (run 'totalplace ingest' again)", column="area")
-    ordered = current.sort_values("current", ascending=False, kind="stable")
-    by_name: dict[str, str] = {}
-    for code, name in zip(ordered["area_code"], ordered["area_name"], strict=True):
-        by_name.setdefault(name.lower(), code)
-    out = []
-    for piece in (p.strip() for p in area.split("+")):
-        code = by_name.get(piece.lower())
-        if code is None:
-            close = difflib.get_close_matches(piece.lower(), list(by_name), n=3, cutoff=0.6)
-            hint = "; ".join(f"{current.loc[by_name[c], 'area_name']} ({by_name[c]}, "
-                             f"{current.loc[by_name[c], 'tier']}, {current.loc[by_name[c], 'region']})"
-                             for c in close)
-            raise ParamsError(f"no params file or English authority is called '{piece}'"
-                              + (f"; did you mean {hint}?" if hint else ""), column="area")
-        out.append(code)
-    return "+".join(out)
 
 
 def _line_of(place: Place, key: str) -> int | None:

@@ -72,8 +72,8 @@ def build(v: vintage.Vintage, real: Path) -> pd.DataFrame:
     changes = _changes(real)
     rows = []
 
-    def add(code: str, name: str, tier: str, current: bool) -> None:
-        members = sorted(v.districts14(code))
+    def add(code: str, name: str, tier: str, current: bool, members: set[str] | None = None) -> None:
+        members = sorted(v.districts14(code) if members is None else members)
         utlas = sorted({v.county_of[m] for m in members})
         if not members or not utlas:
             return
@@ -89,4 +89,37 @@ def build(v: vintage.Vintage, real: Path) -> pd.DataFrame:
     for code, h in sorted(hexes.items()):  # current districts and unitaries (2023)
         if code.startswith("E") and code not in seen:
             add(code, h.get("n", code), TIERS.get(code[:3], "authority"), True)
+    for code, (name, members, year) in sorted(_combined(v, real).items()):  # named unions of authorities
+        add(code, name, COMBINED, True, members)
+        rows[-1]["change"] = f"combined authority{f' since {year}' if year else ''}, {len(members)} 2014 districts"
     return pd.DataFrame(rows)
+
+
+COMBINED = "combined authority"
+
+
+def _combined(v: vintage.Vintage, real: Path) -> dict[str, tuple[str, set[str], str]]:
+    """Combined authorities (``E47``) -> (name, their 2014 districts, since when): the 2014 lookup's, then the change
+    log's new ones and mergers (the North East of 2024 is North of Tyne and the 2018 North East together)."""
+    out: dict[str, tuple[str, set[str], str]] = {}
+    with open(real / "geography" / "ltla14_lookup.csv", encoding="utf-8-sig", newline="") as fh:
+        for r in csv.DictReader(fh):
+            if r["ltlacd"].startswith("E") and r.get("cauthcd", "").startswith("E47"):
+                name, members, year = out.get(r["cauthcd"], (r["cauthnm"], set(), ""))
+                out[r["cauthcd"]] = (name, members | {r["ltlacd"]}, year)
+    with open(real.joinpath(*CHANGES), encoding="utf-8-sig", newline="") as fh:
+        log = sorted(csv.DictReader(fh), key=lambda r: r["start"])
+    ended = set()
+    for r in log:
+        if not r["newcd"].startswith("E47") or r["type"] not in ("new_geo", "merger"):
+            continue
+        name, members, _ = out.get(r["newcd"], (r["newnm"], set(), r["start"]))
+        if r["oldcd"].startswith("E47"):  # a merger of combined authorities
+            members = members | out.get(r["oldcd"], ("", set(), ""))[1]
+            ended.add(r["oldcd"])
+        else:
+            members = members | v.districts14(r["oldcd"])
+        out[r["newcd"]] = (r["newnm"], members, r["start"])
+    later = set().union(*(m for c, (_, m, y) in out.items() if y and c not in ended))
+    superseded = {c for c, (_, m, y) in out.items() if not y and m <= later}  # the lookup's North East of 2014
+    return {c: x for c, x in out.items() if c not in ended | superseded and x[1]}

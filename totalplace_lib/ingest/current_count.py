@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from totalplace_lib.core import reference
+from totalplace_lib.core.basis import COUNTY_SHARE, part_suffix
 from totalplace_lib.core.money import split_pence, split_pence_rows
 from totalplace_lib.core.schema import ENGLAND_CODE
 from totalplace_lib.ingest import vintage
@@ -49,6 +50,8 @@ SUFFIX = "-current"
 """A public dataset's companion on current boundaries is written beside it as ``<name>-current``."""
 KEY = ["area_code", "year", "theme", "agency", "service", "spend_type"]
 ALL_AGES = (0, 90)
+UNIONS = ("county", "combined authority")
+"""Tiers of current authority that are unions of current districts and unitaries."""
 
 
 @dataclass(frozen=True)
@@ -91,9 +94,15 @@ class Residents:
         return total * float(p[ages[0]:ages[1] + 1].sum() / p.sum()), y, py
 
 
+def units(current: pd.DataFrame) -> pd.DataFrame:
+    """The current districts and unitaries (the units of the count on current boundaries): current authorities
+    that are neither counties nor combined authorities (those are unions of them)."""
+    return current[current["current"] & ~current["tier"].isin(UNIONS)]
+
+
 def pieces(current: pd.DataFrame) -> dict[str, list[Piece]]:
     """2014 upper-tier authority -> its pieces in the current authorities (districts and unitaries of 2023)."""
-    cur = current[current["current"] & (current["tier"] != "county")]
+    cur = units(current)
     whole_of = {c: d for c, d in zip(current["area_code"], current["districts14"], strict=True)}
     out: dict[str, list[Piece]] = defaultdict(list)
     for code, districts, utlas in zip(cur["area_code"], cur["districts14"], cur["utla14"], strict=True):
@@ -309,7 +318,7 @@ def _share_one(sub: pd.DataFrame, u: str, ps: list[Piece], sharer: Sharer, own: 
             for j, c in enumerate(codes):
                 if split[j]:
                     rows.append({**line.to_dict(), "area_code": c, "amount_gbp": split[j] / 100,
-                                 "service": f"{line['service']} (county council's, shared)", "basis": "apportioned",
+                                 "service": line["service"] + COUNTY_SHARE, "basis": "apportioned",
                                  "driver": f"{uname}'s county council line less its districts' own accounts, "
                                            f"shared among its current authorities by residents of all ages, {when}"})
     if rows:
@@ -341,7 +350,7 @@ def _one_line_per_key(lines: pd.DataFrame) -> pd.DataFrame:
     first = {c: "first" for c in lines.columns if c not in (*KEY, "basis", "amount_gbp")}
     g = lines.groupby([*KEY, "basis"], as_index=False, sort=False, dropna=False).agg({"amount_gbp": "sum", **first})
     clash = g.duplicated(KEY, keep=False)
-    g.loc[clash, "service"] = g.loc[clash, "service"] + " (" + g.loc[clash, "basis"] + " part)"
+    g.loc[clash, "service"] = g.loc[clash, "service"] + g.loc[clash, "basis"].map(part_suffix)
     g["amount_gbp"] = g["amount_gbp"].round(2)
     return g
 
@@ -351,7 +360,7 @@ def population_table(population: pd.DataFrame, district_population: pd.DataFrame
     """The population table on current authorities: the 2014 table's rows for authorities whose code is current,
     ``district_population``'s for the rest, and the single years of age of districts that no longer exist
     (mid-2020, on 2021 codes) summed into the authority they now form."""
-    cur = current[current["current"] & (current["tier"] != "county")]
+    cur = units(current)
     codes = set(cur["area_code"])
     holder = {d: c for c, ds in zip(cur["area_code"], cur["districts14"], strict=True) for d in ds}
     # the 2014 authorities a current one is the whole of (the same code, or a county since made a unitary)
@@ -393,7 +402,7 @@ def areas_table(current: pd.DataFrame, pilot_codes: set[str]) -> pd.DataFrame:
     """Current districts and unitaries (and England) as an areas table."""
     from totalplace_lib.ingest.output import _slug
 
-    cur = current[current["current"] & (current["tier"] != "county")]
+    cur = units(current)
     rows = [{"area_code": c, "area_name": n, "slug": _slug(n), "region": r, "pilot": bool(u) and u <= pilot_codes}
             for c, n, r, u in zip(cur["area_code"], cur["area_name"], cur["region"], cur["utla14"], strict=True)]
     rows.append({"area_code": ENGLAND_CODE, "area_name": "England", "slug": "england", "region": "England",
@@ -420,7 +429,8 @@ def write_dataset(public, v: vintage.Vintage, out=None) -> dict:
     import time
     from pathlib import Path
 
-    from totalplace_lib.data.places import _read_current, load_places
+    from totalplace_lib.data.current import _read_current
+    from totalplace_lib.data.places import load_places
     from totalplace_lib.ingest.output import write
 
     t0 = time.perf_counter()
@@ -439,7 +449,7 @@ def write_dataset(public, v: vintage.Vintage, out=None) -> dict:
     sharer = Sharer(by_utla, res, part_shares(by_utla, res), names)
     places = body_pieces(body, by_utla, v)
     lines = share(spend, sharer, own_parts(body, places, Classification.load()), places)
-    codes = set(cur.loc[cur["current"] & (cur["tier"] != "county"), "area_code"])
+    codes = set(units(cur)["area_code"])
     whole = {p.current: u for u, ps in by_utla.items() for p in ps if len(ps) == 1}  # the same authority, 2014 and now
 
     def same_rows(table: str) -> pd.DataFrame:

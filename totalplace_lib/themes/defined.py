@@ -17,6 +17,7 @@ import pandas as pd
 import yaml
 
 from totalplace_lib.core import paths
+from totalplace_lib.core.basis import base_service
 from totalplace_lib.core.catalogue import THEMES, theme_dirs, theme_files
 from totalplace_lib.core.errors import ParamsError
 from totalplace_lib.core.gaps import Missing, passes_gaps
@@ -57,7 +58,7 @@ class Line:
 
     def matches(self, service: str, agency: str, function: str = "") -> bool:
         """True if a (service, agency, COFOG function) of the count is this line's."""
-        return (fnmatch.fnmatchcase(service, self.service) and fnmatch.fnmatchcase(agency, self.agency)
+        return (fnmatch.fnmatchcase(base_service(service), self.service) and fnmatch.fnmatchcase(agency, self.agency)
                 and fnmatch.fnmatchcase(function, self.function))
 
 

@@ -182,6 +182,7 @@ def hex_map_chart(layout: pd.DataFrame, values: pd.DataFrame, codes: tuple[str, 
     return finish(fig, source=f"{source}; hex layout Open Innovations (MIT), ONS codes")
 
 
+@passes_gaps
 def place_map_chart(ds, place) -> Chart:
     """The place on the map: its region's authorities in outline and the place's filled, on the boundaries of the
     dataset's geography (current districts and unitaries in 2023 on a dataset on current boundaries; else the
