@@ -154,3 +154,22 @@ def test_national_plans_on_current_boundaries(public_data):
     assert {"e10000017", "e06000063", "e06000058", "e06000065"} <= slugs and "e10000006" not in slugs
     districts, bad = plan(None, ["place"], "public", all_districts=True)
     assert not bad and len(districts) == 296 and {j.dataset for j in districts} == {"public-current"}
+
+
+def test_since_2019_bcp_and_dorset_each_hold_their_own_councils_accounts(both, public_data):
+    """The 2014 count shares BCP council's accounts among Bournemouth, Poole and Dorset's 2014 county and merges
+    its Dorset share into the county's council line beside Dorset Council's own: on current boundaries each
+    council's accounts are whole in its own place again."""
+    from totalplace_lib.data.datasets import optional_table
+
+    _, new = both
+    body = optional_table("public", "body_outturn")
+    for year in (2019, 2022):
+        b = body[(body["year"] == year) & (body["service"] == "Adult_Social_Care") & (body["status"] == "reported")]
+        for code in ("E06000058", "E06000059"):
+            s = new.rows("spend", (code,), year)
+            council = s[s["agency"].eq("Council") & s["level"].eq("council")
+                        & s["service"].str.startswith("Adult social care", na=False)
+                        & ~s["service"].str.contains(":", regex=False)]
+            published = float(b.loc[b["ons_code"] == code, "amount_gbp"].sum())
+            assert abs(council["amount_gbp"].sum() - published) < 1.0, (code, year)

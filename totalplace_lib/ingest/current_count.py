@@ -11,7 +11,9 @@ whole, and Christchurch, the part of Dorset's 2014 county that joined them). Eac
   (Revenue Outturn, ``body_outturn``) goes to its piece as ``reported``, and the rest (the county council's)
   is shared among the pieces by residents (``apportioned``). A line that is one council's alone (a new
   unitary's accounts shared among the 2014 areas it covers, or a council's return carried forward) goes
-  whole to that council's piece.
+  whole to that council's piece, as does the rest of a county area's council line that merged such a share
+  beside councils' own accounts where no county council reported (BCP's share of Dorset's 2014 county since
+  2019: BCP and Dorset each hold their own council's accounts).
 - **Every other line** (police, fire, NHS, central government's regional shares) is shared among the pieces
   by the residents the line's own driver names (children 0-17, people aged 65 and over...; residents of all
   ages otherwise), as ``apportioned`` with the driver written on the line.
@@ -222,9 +224,12 @@ def _pence(x) -> np.ndarray:
     return np.round(np.asarray(x, dtype=float) * 100).astype(np.int64)
 
 
-def body_pieces(body: pd.DataFrame, by_utla: dict[str, list[Piece]], v: vintage.Vintage) -> dict[tuple, str]:
-    """(2014 authority, body name) -> the current authority a body's area lies in wholly (a district council,
-    or a unitary made since 2014), for bodies inside a 2014 authority that is shared among several."""
+def body_pieces(body: pd.DataFrame, by_utla: dict[str, list[Piece]], v: vintage.Vintage
+                ) -> dict[tuple, tuple[str, bool]]:
+    """(2014 authority, body name) -> (the current authority whose piece holds the body's part of it, whether the
+    body lies wholly inside the 2014 authority): a district council, or a unitary made since 2014, in a 2014
+    authority shared among several (Bournemouth, Christchurch and Poole's part of Dorset's 2014 county is
+    Christchurch; Dorset's 2019 council lies wholly inside it)."""
     out = {}
     for code, name in body[["ons_code", "name"]].drop_duplicates().itertuples(index=False, name=None):
         covered = v.districts14(code) if code else set()
@@ -237,28 +242,55 @@ def body_pieces(body: pd.DataFrame, by_utla: dict[str, list[Piece]], v: vintage.
             mine = covered & everything  # a body across 2014 authorities (BCP) counts for its part in each
             inside = [p for p in ps if mine and mine <= p.districts]
             if len(inside) == 1 and mine != everything:
-                out[u, name] = inside[0].current
+                out[u, name] = (inside[0].current, covered <= everything)
     return out
 
 
-def own_parts(body: pd.DataFrame, places: dict[tuple, str], cls: Classification) -> dict[tuple, dict[str, float]]:
-    """(2014 authority, year, service) -> {current authority: its councils' own reported net spending (£, above
-    zero)} for the council services of bodies placed wholly in one piece (:func:`body_pieces`)."""
+@dataclass
+class Owners:
+    """Whose accounts a county area's council line sums (:func:`own_parts`)."""
+
+    own: dict[tuple, dict[str, float]]
+    """(2014 authority, year, service) -> {current authority: its councils' own net spending (£, above zero)}."""
+    across: dict[tuple, set[str]]
+    """(2014 authority, year, service) -> the pieces of bodies across 2014 authorities with a return (BCP)."""
+    counties: set[tuple[str, int]]
+    """(2014 authority, year) with a return of a council over all of it (the county council)."""
+
+    def rest_goes_to(self, key: tuple) -> str | None:
+        """The piece that takes a council line's rest (beyond the councils' own inside it): the one body across
+        2014 authorities with a part here, where no county council reports (BCP's share of Dorset's 2014 county
+        since 2019); None where the rest is a county council's, shared by residents."""
+        pieces = self.across.get(key, set())
+        return next(iter(pieces)) if len(pieces) == 1 and (key[0], key[1]) not in self.counties else None
+
+
+def own_parts(body: pd.DataFrame, places: dict[tuple, tuple[str, bool]], cls: Classification) -> Owners:
+    """Whose accounts each county area's council line sums: the councils wholly inside one piece (a district,
+    a unitary made since 2014) with their own reported net spending by service, the bodies across 2014 authorities
+    with a return (their share in the line is what the count placed there), and the years a county council
+    reported (:func:`body_pieces`)."""
     names = {k: r["service"] for k, r in cls.services.items() if r["agency"] == "Council"}
     rows = body[(body["status"] == "reported") & body["service"].isin(set(names))]
-    by_name: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for (u, name), code in places.items():
-        by_name[name].append((u, code))
+    counties = {(c, int(y)) for c, y in zip(rows["ons_code"], rows["year"], strict=True) if c.startswith("E10")}
+    by_name: dict[str, list[tuple[str, str, bool]]] = defaultdict(list)
+    for (u, name), (code, inside) in places.items():
+        by_name[name].append((u, code, inside))
     rows = rows[rows["name"].isin(set(by_name))]
     out: dict[tuple, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    across: dict[tuple, set[str]] = defaultdict(set)
     for name, year, service, amount in zip(rows["name"], rows["year"].astype(int), rows["service"],
                                            rows["amount_gbp"].astype(float), strict=True):
-        for u, code in by_name[name]:
-            out[u, year, names[service]][code] += amount
-    return {k: {c: a for c, a in d.items() if a > 0} for k, d in out.items()}
+        for u, code, inside in by_name[name]:
+            if inside:
+                out[u, year, names[service]][code] += amount
+            else:
+                across[u, year, names[service]].add(code)
+    own = {k: {c: a for c, a in d.items() if a > 0} for k, d in out.items()}
+    return Owners(own, dict(across), counties)
 
 
-def share(spend: pd.DataFrame, sharer: Sharer, own: dict[tuple, dict[str, float]], places: dict[tuple, str]
+def share(spend: pd.DataFrame, sharer: Sharer, owners: Owners, places: dict[tuple, tuple[str, bool]]
           ) -> pd.DataFrame:
     """Every line of the 2014 count on current authorities (see the module's rules); England's lines as they are.
 
@@ -281,19 +313,19 @@ def share(spend: pd.DataFrame, sharer: Sharer, own: dict[tuple, dict[str, float]
     for u, ps in sorted(by_utla.items()):
         if len(ps) < 2:
             continue
-        frames += _share_one(s[s["area_code"] == u], u, ps, sharer, own, places, bands)
+        frames += _share_one(s[s["area_code"] == u], u, ps, sharer, owners, places, bands)
     out = pd.concat(frames, ignore_index=True)
     return _one_line_per_key(out)
 
 
-def _share_one(sub: pd.DataFrame, u: str, ps: list[Piece], sharer: Sharer, own: dict, places: dict,
+def _share_one(sub: pd.DataFrame, u: str, ps: list[Piece], sharer: Sharer, owners: Owners, places: dict,
                bands: list) -> list[pd.DataFrame]:
     """The lines of one shared 2014 authority on its pieces."""
     codes = [p.current for p in ps]
     uname = sharer.names.get(u, u)
     frames = []
     # a line that is one council's alone (a unitary's accounts shared among 2014 areas, a return carried forward)
-    owner = sub["driver"].fillna("").str.split("'s ", n=1).str[0].map(lambda n: places.get((u, n)))
+    owner = sub["driver"].fillna("").str.split("'s ", n=1).str[0].map(lambda n: places.get((u, n), (None,))[0])
     whole = sub[owner.notna()]
     if len(whole):
         frames.append(whole.assign(area_code=owner[owner.notna()].to_numpy()))
@@ -301,18 +333,24 @@ def _share_one(sub: pd.DataFrame, u: str, ps: list[Piece], sharer: Sharer, own: 
     base = sub["service"].str.removesuffix(" (own accounts)")
     council = (sub["agency"] == "Council") & (sub["level"] == "council") & (sub["basis"] == "reported")
     keyed = [(u, int(y), b) if c else None for y, b, c in zip(sub["year"], base, council, strict=True)]
-    has_own = pd.Series([k is not None and k in own for k in keyed], index=sub.index, dtype=bool)
+    has_own = pd.Series([k is not None and (k in owners.own or k in owners.across) for k in keyed], index=sub.index,
+                        dtype=bool)
     rows = []
     for i in np.nonzero(has_own.to_numpy())[0]:
         line = sub.iloc[i]
-        parts = own[keyed[i]]
+        parts = owners.own.get(keyed[i], {})
         total = int(_pence(line["amount_gbp"]))
         mine = {c: int(_pence(a)) for c, a in parts.items()}
         for c, p in mine.items():
             rows.append({**line.to_dict(), "area_code": c, "amount_gbp": p / 100,
                          "driver": f"{sharer.names.get(c, c)}'s councils' own accounts (MHCLG Revenue Outturn)"})
         rest = total - sum(mine.values())
-        if rest:
+        to = owners.rest_goes_to(keyed[i])
+        if rest and to is not None:  # the share of a council across 2014 authorities that the count put here
+            rows.append({**line.to_dict(), "area_code": to, "amount_gbp": rest / 100, "basis": "apportioned",
+                         "driver": f"{sharer.names.get(to, to)}'s accounts: its share placed in {uname} by the 2014 "
+                                   "count (the line less the councils' own inside it)"})
+        elif rest:
             w, when = sharer.weights(u, int(line["year"]), ALL_AGES)
             split = split_pence(np.array([rest]), w)[0]
             for j, c in enumerate(codes):
