@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 
 from totalplace_lib.core.errors import TotalPlaceInputError
@@ -22,9 +23,9 @@ examples:
   totalplace run --scheduler tcp://host:8786      run the reports on a Dask cluster
   totalplace ingest --raw ../shared/data/real     read the publishers' files into data/processed/public
   totalplace run --dataset public --area E06000032 --theme early_years
-                                                  a real authority, by GSS code (2014 geography)
+                                                  a real authority, by GSS code (2014 or current)
   totalplace run --dataset public --area E06000056+E06000032   two authorities as one place
-  totalplace run --dataset public --area "North Yorkshire"     a place by name (current boundaries where whole)
+  totalplace run --dataset public --area "North Yorkshire"     a place by name (or a county, combined authority...)
   totalplace run --dataset public --all-areas     every English upper-tier authority x every theme
   totalplace run --dataset public --area Cumberland --theme place
                                                   a place only current boundaries hold: read from
@@ -74,9 +75,11 @@ exit codes: 0 done (rows may still be rejected: see the summary); 2 bad input (f
 
 
 def _split(values: list[str] | None) -> list[str] | None:
+    """Repeated and comma-separated values, one list; a comma followed by a space stays (it is part of a name:
+    ``Bournemouth, Christchurch and Poole``, ``Herefordshire, County of``)."""
     if not values:
         return None
-    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+    return [v.strip() for item in values for v in re.split(r",(?!\s)", item) if v.strip()]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,7 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=_DefaultsFormatter, epilog=RUN_EPILOG)
     r.add_argument("--area", action="append", metavar="SLUG",
                    help="place slug (file stem in params/), or with --dataset public a GSS code or codes joined "
-                        "by '+' (one place); repeat or comma-separate; default: every params file")
+                        "by '+' (one place), current (2023) or 2014, or names ('Burnley+Pendle', 'Lancashire', "
+                        "'Greater Manchester'); a place the 2014 geography cannot hold whole runs on "
+                        "public-current; repeat or comma-separate; default: every params file")
     r.add_argument("--all-areas", action="store_true",
                    help="with --dataset public: every English upper-tier authority of 2014; with --dataset "
                         "public-current: every current one (counties as the union of their districts)")

@@ -28,6 +28,7 @@ CODE_VISIBLE = """(() => Array.from(
   .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height > 0).length)()"""
 TEXT = "document.body.innerText"
 LINKS = "Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href'))"
+IMAGES_ALT = "Array.from(document.images).map(i => i.alt).join(\" | \")"
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +86,8 @@ def _public_page(b, tmp_path_factory, area: str, theme: str, year: int):
     summary = runner.run_batch([area], [theme], jobs=1, dataset="public", year=year, progress=False)
     mp.undo()
     assert summary.exit_code == 0, [r.error for r in summary.results]
-    b.open((out / "public" / area.lower() / f"{theme}.html").as_uri())
+    page = next(out.glob(f"public*/*/{theme}.html"))  # public/, or public-current/ for a place only it holds
+    b.open(page.as_uri())
     b.screenshot(out / f"{area.lower()}-{theme}.png")
     return out, b.eval(TEXT)
 
@@ -152,3 +154,19 @@ def test_a_file_theme_report_reads_in_the_browser(site, public_data, tmp_path_fa
     assert imgs["count"] >= 5 and imgs["broken"] == 0 and imgs["hidden"] == 0 and imgs["alt_missing"] == 0, imgs
     b.open((out / "public" / "index.html").as_uri())
     assert "durham/housing.html" in b.eval(LINKS)
+
+
+def test_a_place_on_current_boundaries_reads_in_the_browser(site, public_data, tmp_path_factory):
+    """Cumberland (made in 2023 from part of Cumbria): the count for 2024/25, what it is made of, its map among
+    the North West's 2023 districts and its series since 2009/10; every chart loaded with alt text, no code."""
+    _, b = site
+    out, text = _public_page(b, tmp_path_factory, "Cumberland", "place", 2024)
+    assert "Public bodies spent £3.6bn in Cumberland in 2024/25" in text
+    assert "April 2023: formed from Allerdale, Carlisle and Copeland" in text
+    assert "Where Cumberland is" in b.eval(IMAGES_ALT) and "2009/10" in text
+    assert "nan" not in text.split() and "&nbsp;" not in text and "&amp;" not in text
+    assert b.eval(CODE_VISIBLE) == 0
+    imgs = b.eval(IMAGES_OK)
+    assert imgs["count"] >= 7 and imgs["broken"] == 0 and imgs["hidden"] == 0 and imgs["alt_missing"] == 0, imgs
+    b.open((out / "public-current" / "index.html").as_uri())
+    assert "e06000063/place.html" in b.eval(LINKS)

@@ -60,3 +60,11 @@ def test_slug_must_match_file_name():
 def test_unknown_area_lists_known_ones():
     with pytest.raises(ParamsError, match="known areas: birmingham"):
         load_place("luton")
+
+
+def test_a_comma_and_space_in_an_area_name_does_not_split_it():
+    from totalplace_lib.cli import _split
+
+    assert _split(["E06000047,E09000023", "Bournemouth, Christchurch and Poole", "Herefordshire, County of"]) == [
+        "E06000047", "E09000023", "Bournemouth, Christchurch and Poole", "Herefordshire, County of"]
+    assert _split(["place,housing", "offenders"]) == ["place", "housing", "offenders"]
