@@ -231,8 +231,7 @@ def _dispatch(args) -> int:
         if m.get("current"):
             c = m["current"]
             print(f"current boundaries: {m['out']}-current, the count on {c['authorities']} current districts and "
-                  f"unitaries ({len(c['shared_2014_authorities'])} 2014 authorities shared among their districts; "
-                  f"{c['seconds']} s)")
+                  f"unitaries ({len(c['shared_2014_authorities'])} 2014 authorities shared among their districts)")
         return 0
     if args.command == "template":
         from pathlib import Path

@@ -335,8 +335,8 @@ def write_dataset(public, v: vintage.Vintage, out=None) -> dict:
 
     def same_rows(table: str) -> pd.DataFrame:
         t = _read(public, table)
-        t = t[t["area_code"].isin(set(whole) | {ENGLAND_CODE}) | t["area_code"].isin(set(whole.values()))]
-        back = {u: c for c, u in whole.items()}
+        back = {u: c for c, u in whole.items()}  # 2014 code -> the current code of the same authority
+        t = t[t["area_code"].isin(set(back) | {ENGLAND_CODE})]
         return t.assign(area_code=t["area_code"].map(lambda c: back.get(c, c)))
 
     pilots = {c for p in load_places() for c in p.area_codes}
@@ -353,10 +353,9 @@ def write_dataset(public, v: vintage.Vintage, out=None) -> dict:
             "own_accounts_bodies": len(places),
             "indicators_and_activity": "upper-tier figures kept for authorities the 2014 geography already held "
                                        "whole; districts' own indicators are the Health Index (district_indicators)",
-            "seconds": round(time.perf_counter() - t0, 1)}
+            "seconds_to_share": round(time.perf_counter() - t0, 1)}
     manifest.update({"dataset": out.name, "vintage": "current (2023) districts and unitaries; the 2014 count shared "
                      "down to them (current_count.py)", "current": note})
-    manifest["missing_tables"] = {**manifest.get("missing_tables", {})}
-    write(out, tables, v, manifest, areas=areas_table(cur, pilots & set(whole.values()) | pilots))
+    write(out, tables, v, manifest, areas=areas_table(cur, pilots))
     logger.info("%s: %d lines for %d current authorities", out.name, len(lines), len(codes))
     return note
