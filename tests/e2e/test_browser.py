@@ -140,6 +140,15 @@ def test_reports_read_on_a_phone_and_a_laptop(site, width, tmp_path):
     assert lay["unscrollable"] == 0, lay
 
 
+def _reads_cleanly(b, text: str, charts: int) -> None:
+    """The open page shows no raw NaN or escaped entities and no code, and at least ``charts`` charts, every one
+    loaded, visible and with alt text."""
+    assert "nan" not in text.split() and "&nbsp;" not in text and "&amp;" not in text
+    assert b.eval(CODE_VISIBLE) == 0
+    imgs = b.eval(IMAGES_OK)
+    assert imgs["count"] >= charts and imgs["broken"] == 0 and imgs["hidden"] == 0 and imgs["alt_missing"] == 0, imgs
+
+
 def test_a_file_theme_report_reads_in_the_browser(site, public_data, tmp_path_factory):
     """Durham's housing theme (a file, params/themes/housing.yaml): findings, every chart loaded with alt text,
     no code, no raw NaN, the definition and the sources a stranger needs; the index links to it."""
@@ -148,10 +157,7 @@ def test_a_file_theme_report_reads_in_the_browser(site, public_data, tmp_path_fa
     assert "Key findings" in text and "What the theme counts" in text and "Sources and method" in text
     assert "In:" in text and "Out:" in text and "Why:" in text
     assert "In 2023/24 the public bodies serving Durham spent" in text
-    assert "nan" not in text.split() and "&nbsp;" not in text and "&amp;" not in text
-    assert b.eval(CODE_VISIBLE) == 0
-    imgs = b.eval(IMAGES_OK)
-    assert imgs["count"] >= 5 and imgs["broken"] == 0 and imgs["hidden"] == 0 and imgs["alt_missing"] == 0, imgs
+    _reads_cleanly(b, text, charts=5)
     b.open((out / "public" / "index.html").as_uri())
     assert "durham/housing.html" in b.eval(LINKS)
 
@@ -164,9 +170,6 @@ def test_a_place_on_current_boundaries_reads_in_the_browser(site, public_data, t
     assert "Public bodies spent £3.6bn in Cumberland in 2024/25" in text
     assert "April 2023: formed from Allerdale, Carlisle and Copeland" in text
     assert "Where Cumberland is" in b.eval(IMAGES_ALT) and "2009/10" in text
-    assert "nan" not in text.split() and "&nbsp;" not in text and "&amp;" not in text
-    assert b.eval(CODE_VISIBLE) == 0
-    imgs = b.eval(IMAGES_OK)
-    assert imgs["count"] >= 7 and imgs["broken"] == 0 and imgs["hidden"] == 0 and imgs["alt_missing"] == 0, imgs
+    _reads_cleanly(b, text, charts=7)
     b.open((out / "public-current" / "index.html").as_uri())
     assert "e06000063/place.html" in b.eval(LINKS)

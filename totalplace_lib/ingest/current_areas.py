@@ -30,14 +30,19 @@ TIERS = {"E06": "unitary", "E07": "district", "E08": "metropolitan borough", "E0
          "E10": "county"}
 
 
-def _changes(real: Path) -> dict[str, str]:
+def _log(real: Path) -> list[dict]:
+    """The change log's rows (read once for the table), in the order of their start year."""
+    with open(real.joinpath(*CHANGES), encoding="utf-8-sig", newline="") as fh:
+        return sorted(csv.DictReader(fh), key=lambda r: r["start"])
+
+
+def _changes(log: list[dict]) -> dict[str, str]:
     """Code -> what the change log says made it (``2023: Allerdale, Carlisle and Copeland merged``)."""
     made: dict[str, dict] = {}
-    with open(real.joinpath(*CHANGES), encoding="utf-8-sig", newline="") as fh:
-        for r in csv.DictReader(fh):
-            if r["type"] in ("merger", "new_code") and r["newcd"].startswith("E0"):
-                m = made.setdefault(r["newcd"], {"year": r["start"], "type": r["type"], "old": []})
-                m["old"].append(r["oldnm"])
+    for r in log:
+        if r["type"] in ("merger", "new_code") and r["newcd"].startswith("E0"):
+            m = made.setdefault(r["newcd"], {"year": r["start"], "type": r["type"], "old": []})
+            m["old"].append(r["oldnm"])
     out = {}
     for code, m in made.items():
         olds = m["old"]
@@ -47,10 +52,9 @@ def _changes(real: Path) -> dict[str, str]:
     return out
 
 
-def _ended(real: Path) -> set[str]:
+def _ended(log: list[dict]) -> set[str]:
     """2014 codes the change log ends (terminated counties, merged districts and unitaries)."""
-    with open(real.joinpath(*CHANGES), encoding="utf-8-sig", newline="") as fh:
-        return {r["oldcd"] for r in csv.DictReader(fh) if r["type"] in ("termination", "merger")}
+    return {r["oldcd"] for r in log if r["type"] in ("termination", "merger")}
 
 
 def build(v: vintage.Vintage, real: Path) -> pd.DataFrame:
@@ -68,8 +72,8 @@ def build(v: vintage.Vintage, real: Path) -> pd.DataFrame:
         return pd.DataFrame(columns=["area_code", "area_name", "tier", "region", "current", "districts14", "utla14",
                                      "districts14_names", "change"])
     hexes = json.loads(path.read_text(encoding="utf-8"))["hexes"]
-    ended = _ended(real)
-    changes = _changes(real)
+    log = _log(real)
+    ended, changes = _ended(log), _changes(log)
     rows = []
 
     def add(code: str, name: str, tier: str, current: bool, members: set[str] | None = None) -> None:
@@ -89,7 +93,7 @@ def build(v: vintage.Vintage, real: Path) -> pd.DataFrame:
     for code, h in sorted(hexes.items()):  # current districts and unitaries (2023)
         if code.startswith("E") and code not in seen:
             add(code, h.get("n", code), TIERS.get(code[:3], "authority"), True)
-    for code, (name, members, year) in sorted(_combined(v, real).items()):  # named unions of authorities
+    for code, (name, members, year) in sorted(_combined(v, real, log).items()):  # named unions of authorities
         add(code, name, COMBINED, True, members)
         rows[-1]["change"] = f"combined authority{f' since {year}' if year else ''}, {len(members)} 2014 districts"
     return pd.DataFrame(rows)
@@ -98,7 +102,7 @@ def build(v: vintage.Vintage, real: Path) -> pd.DataFrame:
 COMBINED = "combined authority"
 
 
-def _combined(v: vintage.Vintage, real: Path) -> dict[str, tuple[str, set[str], str]]:
+def _combined(v: vintage.Vintage, real: Path, log: list[dict]) -> dict[str, tuple[str, set[str], str]]:
     """Combined authorities (``E47``) -> (name, their 2014 districts, since when): the 2014 lookup's, then the change
     log's new ones and mergers (the North East of 2024 is North of Tyne and the 2018 North East together)."""
     out: dict[str, tuple[str, set[str], str]] = {}
@@ -107,8 +111,6 @@ def _combined(v: vintage.Vintage, real: Path) -> dict[str, tuple[str, set[str], 
             if r["ltlacd"].startswith("E") and r.get("cauthcd", "").startswith("E47"):
                 name, members, year = out.get(r["cauthcd"], (r["cauthnm"], set(), ""))
                 out[r["cauthcd"]] = (name, members | {r["ltlacd"]}, year)
-    with open(real.joinpath(*CHANGES), encoding="utf-8-sig", newline="") as fh:
-        log = sorted(csv.DictReader(fh), key=lambda r: r["start"])
     ended = set()
     for r in log:
         if not r["newcd"].startswith("E47") or r["type"] not in ("new_geo", "merger"):

@@ -92,16 +92,12 @@ def _pooled(sub: pd.DataFrame) -> dict | None:
 
 def _why_no_value(ds: Dataset, codes: tuple[str, ...]) -> str:
     """The likely reason an indicator has no value for a place, as a bracketed clause."""
-    from totalplace_lib.data.places import current_areas, is_current
+    from totalplace_lib.methods.boundaries import partly_held
 
-    cur = current_areas(ds.name) if is_current(ds.name) and not ds.illustrative else None
-    if cur is not None:  # on current boundaries: a district, or a unitary made from part of a 2014 county
-        parts = sorted({u for c in codes if c in cur.index for u in cur.loc[c, "utla14"]
-                        if u in cur.index and cur.loc[c, "districts14"] < cur.loc[u, "districts14"]})
-        if parts:
-            names = " and ".join(f"{cur.loc[u, 'area_name']} ({u})" for u in parts)
-            return (f" (published for upper-tier authorities only: this place is part of {names}, and a rate is not "
-                    "shared down to a part of one)")
+    parts = partly_held(ds, codes)  # on current boundaries: a district, or a unitary made from part of a county
+    if parts:
+        return (f" (published for upper-tier authorities only: this place is part of {' and '.join(parts)}, and a "
+                "rate is not shared down to a part of one)")
     if len(codes) > 1:
         return " (a rate published per authority cannot be pooled for a group without its counts)"
     if ds.illustrative:

@@ -75,3 +75,15 @@ def changes_note(ds: Dataset, place: Place) -> str:
         out.append(f"{head} Every year of its series, 2009/10 on, is {series} in the 2014 count"
                    + (f" (a part's lines: {SHARED})" if len(parts) else "") + ".")
     return "\n\n".join(out)
+
+
+def partly_held(ds: Dataset, codes: tuple[str, ...]) -> list[str]:
+    """The 2014 upper-tier authorities a place on current boundaries holds only part of, as "Name (code)" in code
+    order: what is published only for them cannot be its own ([] on a dataset of 2014 authorities, or for a place
+    that holds each whole, such as a county's districts together)."""
+    cur = current_areas(ds.name) if is_current(ds.name) else None
+    if cur is None:
+        return []
+    mine = frozenset().union(*(cur.loc[c, "districts14"] for c in codes if c in cur.index))
+    touched = sorted({u for c in codes if c in cur.index for u in cur.loc[c, "utla14"] if u in cur.index})
+    return [f"{cur.loc[u, 'area_name']} ({u})" for u in touched if not cur.loc[u, "districts14"] <= mine]

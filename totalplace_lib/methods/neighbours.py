@@ -40,7 +40,8 @@ def features(ds: Dataset) -> pd.DataFrame:
     ind = ds.indicators
     imd = ind[(ind["indicator"] == IMD[0]) & (ind["period"] == IMD[1])].set_index("area_code")["value"]
     codes = [c for c in ds.areas["area_code"] if c != ENGLAND_CODE]
-    for union, members in unions(ds).items():  # current counties: the sum of their districts
+    together = unions(ds)
+    for union, members in together.items():  # current counties: the sum of their districts
         codes.append(union)
         for t in (total, kids, old):
             t[union] = t.reindex(list(members)).sum()
@@ -49,7 +50,7 @@ def features(ds: Dataset) -> pd.DataFrame:
     out["share aged 0-17"] = (kids / total).reindex(codes)
     out["share aged 65+"] = (old / total).reindex(codes)
     out["IMD average score"] = imd.reindex(codes)
-    if unions(ds):  # districts have no IMD summary here: their deprivation is the Health Index's child poverty
+    if together:  # districts have no IMD summary here: their deprivation is the Health Index's child poverty
         out[DISTRICT_DEPRIVATION] = _child_poverty(ds).reindex(codes)
     return out
 
@@ -60,9 +61,9 @@ DISTRICT_DEPRIVATION = "child poverty (Health Index, districts)"
 def _child_poverty(ds: Dataset) -> pd.Series:
     """Districts' latest Health Index child poverty value (current codes), for comparing districts on current
     boundaries (IMD 2019 is held for the upper tier only)."""
-    from totalplace_lib.methods.district_values import _by_district
+    from totalplace_lib.methods import district_values
 
-    t = _by_district(ds, "district_indicators")
+    t = district_values.table(ds)
     t = t[t["indicator"] == "Health Index: Child poverty"]
     if t.empty:
         return pd.Series(dtype=float)
@@ -98,15 +99,17 @@ def unions(ds: Dataset) -> dict[str, tuple[str, ...]]:
     """On a dataset on current boundaries: each current county (code) -> its districts; {} otherwise."""
     from totalplace_lib.data.places import current_areas, is_current
 
-    cur = current_areas(ds.name) if is_current(ds.name) else None
-    if cur is None:
-        return {}
-    units = set(ds.areas["area_code"])
-    out = {}
-    for code in cur.index[cur["current"] & (cur["tier"] == "county")]:
-        whole = cur.loc[code, "districts14"]
-        out[code] = tuple(sorted(c for c in units if c in cur.index and cur.loc[c, "districts14"] <= whole))
-    return out
+    def make() -> dict[str, tuple[str, ...]]:
+        cur = current_areas(ds.name) if is_current(ds.name) else None
+        if cur is None:
+            return {}
+        units = set(ds.areas["area_code"])
+        out = {}
+        for code in cur.index[cur["current"] & (cur["tier"] == "county")]:
+            whole = cur.loc[code, "districts14"]
+            out[code] = tuple(sorted(c for c in units if c in cur.index and cur.loc[c, "districts14"] <= whole))
+        return out
+    return remembered(ds, ("county unions",), make)  # asked several times a report: worked out once
 
 
 KINDS = {"E07": "district", "E06": "upper tier", "E08": "upper tier", "E09": "upper tier", "E10": "upper tier"}
@@ -114,10 +117,11 @@ KINDS = {"E07": "district", "E06": "upper tier", "E08": "upper tier", "E09": "up
 and London boroughs and counties (a county as the sum of its districts) with one another."""
 
 
-def _kind(codes: tuple[str, ...], ds: Dataset) -> tuple[str, str | None]:
-    """(kind, the code standing for the place) on a dataset on current boundaries: a county's districts stand as
-    the county; any other union of several authorities compares with the upper tier as a whole."""
-    for union, members in unions(ds).items():
+def _kind(codes: tuple[str, ...], together: dict[str, tuple[str, ...]]) -> tuple[str, str | None]:
+    """(kind, the code standing for the place) on a dataset on current boundaries (``together``: :func:`unions`):
+    a county's districts stand as the county; any other union of several authorities compares with the upper tier
+    as a whole."""
+    for union, members in together.items():
         if set(members) == set(codes):
             return "upper tier", union
     if len(codes) == 1:
@@ -140,9 +144,8 @@ def nearest(ds: Dataset, codes: tuple[str, ...], k: int = K) -> pd.DataFrame:
     d = distances(ds)
     together = unions(ds)
     if together:
-        kind, stands = _kind(codes, ds)
-        same = [c for c in d.index if KINDS.get(c[:3], "upper tier") == kind
-                and not (kind == "upper tier" and c[:3] == "E07")]
+        kind, stands = _kind(codes, together)
+        same = [c for c in d.index if KINDS.get(c[:3], "upper tier") == kind]
         if stands is not None and stands in d.index:
             own = [stands]
         else:  # a union of authorities: the mean distance from its members, among the upper tier

@@ -6,7 +6,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from totalplace_lib.core import fmt
-from totalplace_lib.core.gaps import Missing, passes_gaps
+from totalplace_lib.core.gaps import passes_gaps
 from totalplace_lib.core.periods import fy_label, fy_span
 from totalplace_lib.data.datasets import Dataset
 from totalplace_lib.data.places import Place
@@ -56,12 +56,9 @@ def dataset_banner(ds: Dataset, place: Place, year: int, redesign: bool = False)
 def _upper_tier_only(ds: Dataset, place: Place) -> str:
     """On current boundaries, for a place holding part of a 2014 upper-tier authority: what is shared down to it
     and what, published for the upper tier only, is not ('' otherwise)."""
-    from totalplace_lib.methods.boundaries import makeup
+    from totalplace_lib.methods.boundaries import partly_held
 
-    m = makeup(ds, place)
-    if isinstance(m, Missing) or m.empty:
-        return ""
-    parts = sorted(set(m.loc[m["held"] != "whole", "from_2014"]))
+    parts = partly_held(ds, place.area_codes)
     if not parts:
         return ""
     whole = " and ".join(parts)
